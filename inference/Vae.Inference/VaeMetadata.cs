@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace Vae.Inference;
+
+/// <summary>
+/// The ONNX <c>metadata_props</c> keys written by the exporter and read by <see cref="VaeModel"/>.
+/// Both graphs of a pair carry the same facts, plus <see cref="Graph"/> saying which one it is.
+/// </summary>
+public static class VaeMetadata
+{
+    /// <summary>Current format version; a pair with another version is refused.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    public const string FormatVersion = "vae.format_version";
+    public const string Graph = "vae.graph";
+    public const string ModelKind = "vae.model_kind";
+    public const string InputShape = "vae.input_shape";
+    public const string ImageShape = "vae.image_shape";
+    public const string LatentSize = "vae.latent_size";
+    public const string Likelihood = "vae.likelihood";
+    public const string OutputKind = "vae.output_kind";
+    public const string PixelScaling = "vae.pixel_scaling";
+    public const string Classes = "vae.classes";
+    public const string Producer = "vae.producer";
+    public const string Training = "vae.training";
+
+    /// <summary>Formats a shape as metadata ("1,28,28").</summary>
+    public static string FormatShape(IEnumerable<int> shape) => string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>Parses a shape written by <see cref="FormatShape"/>.</summary>
+    public static int[] ParseShape(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray();
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace Vae.Inference;
+
+/// <summary>What the decoder outputs.</summary>
+public enum OutputKind
+{
+    /// <summary>Bernoulli logits; <see cref="VaeModel.Decode(ReadOnlySpan{float}, Span{float})"/> returns probabilities.</summary>
+    Logits,
+    /// <summary>Gaussian means; returned as they are.</summary>
+    Mean,
+}
+
+/// <summary>Facts about an exported pair, read from its ONNX metadata.</summary>
+/// <param name="InputShape">Shape of one encoder input x, e.g. [784] or [1, 28, 28].</param>
+/// <param name="ImageShape">Shape of one sample as an image [C, H, W] (for pictures).</param>
+/// <param name="Classes">Number of classes of a conditional model, 0 otherwise.</param>
+/// <param name="Training">Free-form training summary (JSON) written by the exporter.</param>
+public sealed record VaeModelInfo(
+    int FormatVersion,
+    string ModelKind,
+    int[] InputShape,
+    int[] ImageShape,
+    int LatentSize,
+    string Likelihood,
+    OutputKind OutputKind,
+    string PixelScaling,
+    int Classes,
+    string Producer,
+    string Training)
+{
+    /// <summary>Values per input sample.</summary>
+    public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>Reads the facts from one graph's metadata; <paramref name="source"/> names the file in errors.</summary>
+    /// <exception cref="VaeModelException">A required key is missing or malformed.</exception>
+    public static VaeModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        string Get(string key) => metadata.TryGetValue(key, out string? value)
+            ? value
+            : throw new VaeModelException($"{source}: metadata key '{key}' is missing; this file was not exported by the VAE exporter (or by an older version).");
+        int GetInt(string key) => int.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : throw new VaeModelException($"{source}: metadata '{key}' is '{Get(key)}', expected an integer.");
+        int[] GetShape(string key)
+        {
+            try { return VaeMetadata.ParseShape(Get(key)); }
+            catch (FormatException) { throw new VaeModelException($"{source}: metadata '{key}' is '{Get(key)}', expected a shape such as 1,28,28."); }
+        }
+
+        string outputKind = Get(VaeMetadata.OutputKind);
+        return new VaeModelInfo(
+            FormatVersion: GetInt(VaeMetadata.FormatVersion),
+            ModelKind: Get(VaeMetadata.ModelKind),
+            InputShape: GetShape(VaeMetadata.InputShape),
+            ImageShape: GetShape(VaeMetadata.ImageShape),
+            LatentSize: GetInt(VaeMetadata.LatentSize),
+            Likelihood: Get(VaeMetadata.Likelihood),
+            OutputKind: outputKind switch
+            {
+                "logits" => OutputKind.Logits,
+                "mean" => OutputKind.Mean,
+                _ => throw new VaeModelException($"{source}: metadata '{VaeMetadata.OutputKind}' is '{outputKind}', expected 'logits' or 'mean'."),
+            },
+            PixelScaling: metadata.GetValueOrDefault(VaeMetadata.PixelScaling, ""),
+            Classes: metadata.ContainsKey(VaeMetadata.Classes) ? GetInt(VaeMetadata.Classes) : 0,
+            Producer: metadata.GetValueOrDefault(VaeMetadata.Producer, ""),
+            Training: metadata.GetValueOrDefault(VaeMetadata.Training, ""));
+    }
+
+    /// <summary>Describes how this and <paramref name="other"/> differ on the facts a pair must share, or null when they fit.</summary>
+    public string? MismatchWith(VaeModelInfo other)
+    {
+        var problems = new List<string>();
+        if (FormatVersion != other.FormatVersion) problems.Add($"format version {FormatVersion} vs {other.FormatVersion}");
+        if (LatentSize != other.LatentSize) problems.Add($"latent size {LatentSize} vs {other.LatentSize}");
+        if (!InputShape.SequenceEqual(other.InputShape)) problems.Add($"input shape [{string.Join(",", InputShape)}] vs [{string.Join(",", other.InputShape)}]");
+        if (Classes != other.Classes) problems.Add($"classes {Classes} vs {other.Classes} (conditional or not)");
+        if (Likelihood != other.Likelihood) problems.Add($"likelihood {Likelihood} vs {other.Likelihood}");
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+}

@@ -1,0 +1,60 @@
+namespace Vae.Training.Data;
+
+/// <summary>
+/// An in-memory data set: <see cref="Count"/> samples of shape <see cref="SampleShape"/> as floats
+/// in row-major order, with optional integer class labels.
+/// </summary>
+public sealed class Dataset
+{
+    public Dataset(float[] features, int[] sampleShape, int[]? labels = null, int classCount = 0)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        int size = sampleShape.Aggregate(1, (a, b) => a * b);
+        if (size <= 0) throw new ArgumentException($"sample shape [{string.Join(", ", sampleShape)}] has no elements.", nameof(sampleShape));
+        if (features.Length % size != 0)
+            throw new ArgumentException($"length of {nameof(features)} is {features.Length}, not a multiple of the sample size {size}.", nameof(features));
+        int count = features.Length / size;
+        if (labels is not null && labels.Length != count)
+            throw new ArgumentException($"{nameof(labels)} has {labels.Length} entries but there are {count} samples.", nameof(labels));
+        Features = features;
+        SampleShape = sampleShape;
+        Labels = labels;
+        ClassCount = labels is null ? 0 : Math.Max(classCount, labels.Length == 0 ? 0 : labels.Max() + 1);
+    }
+
+    /// <summary>All samples, row-major, <see cref="Count"/> × <see cref="SampleSize"/> values.</summary>
+    public float[] Features { get; }
+
+    /// <summary>Shape of one sample, e.g. [1, 28, 28].</summary>
+    public int[] SampleShape { get; }
+
+    /// <summary>Class label per sample, or null for unlabelled data.</summary>
+    public int[]? Labels { get; }
+
+    /// <summary>Number of classes (max label + 1), 0 when unlabelled.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Values per sample.</summary>
+    public int SampleSize => SampleShape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>Number of samples.</summary>
+    public int Count => Features.Length / SampleSize;
+
+    /// <summary>The samples with the given indices, in that order, as a new data set.</summary>
+    public Dataset Subset(IReadOnlyList<int> indices)
+    {
+        int size = SampleSize;
+        var features = new float[indices.Count * size];
+        int[]? labels = Labels is null ? null : new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            Array.Copy(Features, (long)indices[i] * size, features, (long)i * size, size);
+            if (labels is not null) labels[i] = Labels![indices[i]];
+        }
+        return new Dataset(features, SampleShape, labels, ClassCount);
+    }
+
+    /// <summary>The first <paramref name="count"/> samples (or all, if fewer).</summary>
+    public Dataset Take(int count) => Subset(Enumerable.Range(0, Math.Min(count, Count)).ToArray());
+}

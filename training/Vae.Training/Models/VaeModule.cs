@@ -1,0 +1,57 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Vae.Training.Models;
+
+/// <summary>One forward pass: the decoder output, the posterior parameters and the sampled z.</summary>
+public sealed record VaeOutput(Tensor Output, Tensor Mean, Tensor Logvar, Tensor Z);
+
+/// <summary>
+/// The pieces of a VAE that become the two ONNX graphs. The encoder graph is
+/// x → <see cref="EncoderBody"/> → (<see cref="MeanHead"/> → mean, <see cref="LogvarHead"/> → logvar);
+/// the decoder graph is z → <see cref="Decoder"/> → output.
+/// </summary>
+/// <param name="EncoderInputShape">Shape of one encoder input x as the graph sees it (e.g. [784] for an MLP).</param>
+public sealed record VaeGraphLayout(
+    nn.Module EncoderBody,
+    nn.Module MeanHead,
+    nn.Module LogvarHead,
+    nn.Module Decoder,
+    int[] EncoderInputShape);
+
+/// <summary>
+/// Base of every VAE: encoder q(z|x) = N(mean, exp(logvar)), reparameterisation, decoder p(x|z)
+/// (Kingma &amp; Welling, 2014).
+/// </summary>
+public abstract class VaeModule : nn.Module
+{
+    protected VaeModule(string name, VaeConfig config) : base(name) => Config = config.Validate();
+
+    /// <summary>The configuration this model was built from.</summary>
+    public VaeConfig Config { get; }
+
+    /// <summary>Posterior parameters of q(z|x) for a batch x of shape [B, ...InputShape].</summary>
+    public abstract (Tensor Mean, Tensor Logvar) Encode(Tensor x);
+
+    /// <summary>Decoder output for z [B, LatentSize]: logits (Bernoulli) or means (Gaussian), shape [B, InputSize].</summary>
+    public abstract Tensor Decode(Tensor z);
+
+    /// <summary>The modules that make up the encoder and decoder graphs, for ONNX export.</summary>
+    public abstract VaeGraphLayout GraphLayout { get; }
+
+    /// <summary>z = mean + exp(logvar / 2) · ε, ε ~ N(0, I).</summary>
+    public static Tensor Reparameterize(Tensor mean, Tensor logvar, Generator? generator = null)
+    {
+        Tensor std = (0.5 * logvar).exp();
+        Tensor eps = generator is null ? randn_like(std) : randn(std.shape, dtype: std.dtype, device: std.device, generator: generator);
+        return mean + std * eps;
+    }
+
+    /// <summary>Encode, sample z, decode.</summary>
+    public VaeOutput Forward(Tensor x, Generator? generator = null)
+    {
+        var (mean, logvar) = Encode(x);
+        Tensor z = Reparameterize(mean, logvar, generator);
+        return new VaeOutput(Decode(z), mean, logvar, z);
+    }
+}

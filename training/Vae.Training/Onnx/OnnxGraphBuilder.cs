@@ -1,0 +1,146 @@
+using Google.Protobuf;
+using TorchSharp;
+using Vae.Training.Onnx.Proto;
+using static TorchSharp.torch;
+
+namespace Vae.Training.Onnx;
+
+/// <summary>
+/// Accumulates the nodes, initializers, inputs and outputs of one ONNX graph. Value names are made
+/// unique; initializers keep the TorchSharp parameter names they are given.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    /// <summary>Name of the symbolic batch dimension on every graph input and output.</summary>
+    public const string BatchDim = "batch";
+
+    private readonly List<NodeProto> nodes = [];
+    private readonly List<TensorProto> initializers = [];
+    private readonly List<ValueInfoProto> inputs = [];
+    private readonly List<ValueInfoProto> outputs = [];
+    private readonly HashSet<string> names = [];
+
+    public OnnxGraphBuilder(int opset) => Opset = opset;
+
+    /// <summary>The opset the graph targets; converters choose decompositions from it.</summary>
+    public int Opset { get; }
+
+    /// <summary>Declares a float graph input of shape [batch, ...sampleShape].</summary>
+    public string AddInput(string name, IReadOnlyList<int> sampleShape)
+    {
+        Reserve(name);
+        inputs.Add(FloatValueInfo(name, sampleShape));
+        return name;
+    }
+
+    /// <summary>Declares a float graph output of shape [batch, ...sampleShape]; <paramref name="name"/> must already be produced by a node.</summary>
+    public void AddOutput(string name, IReadOnlyList<int> sampleShape) => outputs.Add(FloatValueInfo(name, sampleShape));
+
+    /// <summary>Adds a float initializer holding a copy of <paramref name="value"/>, named <paramref name="name"/>.</summary>
+    public string AddInitializer(string name, Tensor value)
+    {
+        Reserve(name);
+        using Tensor contiguous = value.detach().cpu().to(float32).contiguous();
+        var data = contiguous.data<float>().ToArray();
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        proto.Dims.AddRange(contiguous.shape);
+        byte[] raw = new byte[data.Length * sizeof(float)];
+        Buffer.BlockCopy(data, 0, raw, 0, raw.Length);
+        proto.RawData = ByteString.CopyFrom(raw);
+        initializers.Add(proto);
+        return name;
+    }
+
+    /// <summary>Adds an int64 constant initializer (shapes, axes).</summary>
+    public string AddInt64Initializer(string nameHint, params long[] values)
+    {
+        string name = Unique(nameHint);
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        proto.Dims.Add(values.Length);
+        proto.Int64Data.AddRange(values);
+        initializers.Add(proto);
+        return name;
+    }
+
+    /// <summary>Adds a float scalar constant initializer.</summary>
+    public string AddScalar(string nameHint, float value)
+    {
+        string name = Unique(nameHint);
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        proto.FloatData.Add(value);
+        initializers.Add(proto);
+        return name;
+    }
+
+    /// <summary>
+    /// Adds a node with one output. The output is named <paramref name="outputName"/> when given (a graph
+    /// output), otherwise a unique name derived from <paramref name="nameHint"/>.
+    /// </summary>
+    public string AddNode(string opType, IEnumerable<string> nodeInputs, string nameHint, string? outputName = null, params AttributeProto[] attributes)
+    {
+        string output = outputName ?? Unique(nameHint + "/" + opType);
+        if (outputName is not null) Reserve(outputName);
+        var node = new NodeProto { OpType = opType, Name = Unique("node:" + nameHint + "/" + opType) };
+        node.Input.AddRange(nodeInputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        nodes.Add(node);
+        return output;
+    }
+
+    /// <summary>The finished graph.</summary>
+    public GraphProto Build(string graphName)
+    {
+        var graph = new GraphProto { Name = graphName };
+        graph.Node.AddRange(nodes);
+        graph.Initializer.AddRange(initializers);
+        graph.Input.AddRange(inputs);
+        graph.Output.AddRange(outputs);
+        return graph;
+    }
+
+    /// <summary>An INT attribute.</summary>
+    public static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    /// <summary>A FLOAT attribute.</summary>
+    public static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    /// <summary>An INTS attribute.</summary>
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    /// <summary>A STRING attribute.</summary>
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    private string Unique(string hint)
+    {
+        string name = hint;
+        for (int i = 1; names.Contains(name); i++) name = $"{hint}_{i}";
+        names.Add(name);
+        return name;
+    }
+
+    private void Reserve(string name)
+    {
+        if (!names.Add(name)) throw new InvalidOperationException($"ONNX value name '{name}' is used twice in one graph.");
+    }
+
+    private static ValueInfoProto FloatValueInfo(string name, IReadOnlyList<int> sampleShape)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDim });
+        foreach (int d in sampleShape) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
+    }
+}
