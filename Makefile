@@ -33,6 +33,10 @@ demo: build data
 	$(CLI) generate --model models/mnist --out out/samples.png
 	$(CLI) reconstruct --model models/mnist --out out/reconstructions.png
 
+## bench: every BenchmarkDotNet benchmark in bench/ (Release); results under out/bench/
+bench: build data
+	$(DOTNET) run -c $(CONFIG) --no-build --project bench/Vae.Bench -- --filter '*' --artifacts out/bench/artifacts
+
 clean:
 	$(DOTNET) clean pipeline.sln -c $(CONFIG) -nologo -v:q
 	rm -rf build out runs

@@ -29,15 +29,20 @@ public sealed class MlpVae : VaeModule
     }
 
     /// <inheritdoc/>
-    public override (Tensor Mean, Tensor Logvar) Encode(Tensor x)
+    public override (Tensor Mean, Tensor Logvar) Encode(Tensor x, Tensor? y = null)
     {
+        RequireNoLabel(y, nameof(MlpVae));
         using var scope = NewDisposeScope();
         Tensor h = encoder.forward(x.flatten(1));
         return (fc_mean.forward(h).MoveToOuterDisposeScope(), fc_logvar.forward(h).MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc/>
-    public override Tensor Decode(Tensor z) => decoder.forward(z);
+    public override Tensor Decode(Tensor z, Tensor? y = null)
+    {
+        RequireNoLabel(y, nameof(MlpVae));
+        return decoder.forward(z);
+    }
 
     /// <inheritdoc/>
     public override VaeGraphLayout GraphLayout => new(encoder, fc_mean, fc_logvar, decoder, [Config.InputSize]);

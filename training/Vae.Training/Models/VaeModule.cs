@@ -12,12 +12,16 @@ public sealed record VaeOutput(Tensor Output, Tensor Mean, Tensor Logvar, Tensor
 /// the decoder graph is z → <see cref="Decoder"/> → output.
 /// </summary>
 /// <param name="EncoderInputShape">Shape of one encoder input x as the graph sees it (e.g. [784] for an MLP).</param>
+/// <param name="Classes">Conditional models: number of classes (&gt; 0). Both graphs then take a second input
+/// <c>y</c> [batch, Classes] (one-hot), concatenated on axis 1 to the encoder body's output before the heads
+/// and to z before the decoder. 0 for unconditional models.</param>
 public sealed record VaeGraphLayout(
     nn.Module EncoderBody,
     nn.Module MeanHead,
     nn.Module LogvarHead,
     nn.Module Decoder,
-    int[] EncoderInputShape);
+    int[] EncoderInputShape,
+    int Classes = 0);
 
 /// <summary>
 /// Base of every VAE: encoder q(z|x) = N(mean, exp(logvar)), reparameterisation, decoder p(x|z)
@@ -30,11 +34,13 @@ public abstract class VaeModule : nn.Module
     /// <summary>The configuration this model was built from.</summary>
     public VaeConfig Config { get; }
 
-    /// <summary>Posterior parameters of q(z|x) for a batch x of shape [B, ...InputShape].</summary>
-    public abstract (Tensor Mean, Tensor Logvar) Encode(Tensor x);
+    /// <summary>Posterior parameters of q(z|x[, y]) for a batch x of shape [B, ...InputShape];
+    /// <paramref name="y"/> is the one-hot label [B, Classes] of conditional models, null otherwise.</summary>
+    public abstract (Tensor Mean, Tensor Logvar) Encode(Tensor x, Tensor? y = null);
 
-    /// <summary>Decoder output for z [B, LatentSize]: logits (Bernoulli) or means (Gaussian), shape [B, InputSize].</summary>
-    public abstract Tensor Decode(Tensor z);
+    /// <summary>Decoder output for z [B, LatentSize] (and y for conditional models): logits (Bernoulli) or
+    /// means (Gaussian), shape [B, InputSize] or [B, ...InputShape].</summary>
+    public abstract Tensor Decode(Tensor z, Tensor? y = null);
 
     /// <summary>The modules that make up the encoder and decoder graphs, for ONNX export.</summary>
     public abstract VaeGraphLayout GraphLayout { get; }
@@ -48,10 +54,16 @@ public abstract class VaeModule : nn.Module
     }
 
     /// <summary>Encode, sample z, decode.</summary>
-    public VaeOutput Forward(Tensor x, Generator? generator = null)
+    public VaeOutput Forward(Tensor x, Tensor? y = null, Generator? generator = null)
     {
-        var (mean, logvar) = Encode(x);
+        var (mean, logvar) = Encode(x, y);
         Tensor z = Reparameterize(mean, logvar, generator);
-        return new VaeOutput(Decode(z), mean, logvar, z);
+        return new VaeOutput(Decode(z, y), mean, logvar, z);
+    }
+
+    /// <summary>Throws when a label is passed to an unconditional model.</summary>
+    protected static void RequireNoLabel(Tensor? y, string model)
+    {
+        if (y is not null) throw new ArgumentException($"{model} is not conditional; pass no label (y).", nameof(y));
     }
 }

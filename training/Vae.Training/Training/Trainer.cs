@@ -57,7 +57,7 @@ public sealed class Trainer
         {
             using var scope = NewDisposeScope();
             Tensor x = trainX.index_select(0, order.narrow(0, start, Math.Min(options.BatchSize, n - start)));
-            VaeOutput output = model.Forward(x, noise);
+            VaeOutput output = model.Forward(x, generator: noise);
             ElboTerms terms = Elbo.Compute(model.Config, output, x, options.Beta);
             Tensor loss = terms.Loss.sum();
             double value = loss.item<float>();
@@ -86,7 +86,7 @@ public sealed class Trainer
         {
             using var scope = NewDisposeScope();
             Tensor batch = x.narrow(0, start, Math.Min(batchSize, n - start));
-            ElboTerms terms = Elbo.Compute(model.Config, model.Forward(batch, generator), batch);
+            ElboTerms terms = Elbo.Compute(model.Config, model.Forward(batch, generator: generator), batch);
             loss += terms.Loss.sum().item<float>();
             reconstruction += terms.Reconstruction.sum().item<float>();
             kl += terms.Kl.sum().item<float>();
