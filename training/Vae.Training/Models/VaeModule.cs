@@ -15,13 +15,17 @@ public sealed record VaeOutput(Tensor Output, Tensor Mean, Tensor Logvar, Tensor
 /// <param name="Classes">Conditional models: number of classes (&gt; 0). Both graphs then take a second input
 /// <c>y</c> [batch, Classes] (one-hot), concatenated on axis 1 to the encoder body's output before the heads
 /// and to z before the decoder. 0 for unconditional models.</param>
+/// <param name="PixelLogvar">Gaussian likelihood with a learned per-pixel log-variance: the parameter
+/// (shape [InputSize], independent of z). The decoder graph then has a second output <c>logvar</c>
+/// [batch, ...] next to <c>mean</c>. Null for Bernoulli and fixed-σ Gaussian models.</param>
 public sealed record VaeGraphLayout(
     nn.Module EncoderBody,
     nn.Module MeanHead,
     nn.Module LogvarHead,
     nn.Module Decoder,
     int[] EncoderInputShape,
-    int Classes = 0);
+    int Classes = 0,
+    Tensor? PixelLogvar = null);
 
 /// <summary>
 /// Base of every VAE: encoder q(z|x) = N(mean, exp(logvar)), reparameterisation, decoder p(x|z)

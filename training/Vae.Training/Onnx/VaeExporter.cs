@@ -30,6 +30,8 @@ public static class VaeExporter
         AtomicFile.WriteAllBytes(encoderPath, encoder);
         AtomicFile.WriteAllBytes(decoderPath, decoder);
         AtomicFile.WriteAllText(Path.Combine(folder, "model.json"), ModelJson(model, options, difference));
+        if (model.GraphLayout.Classes == 0)
+            ReferenceOutputs.Compute(model, realSamples).Save(Path.Combine(folder, ReferenceOutputs.FileName));
         return new ExportResult(folder, encoderPath, decoderPath, difference, clock.Elapsed.TotalSeconds);
     }
 
