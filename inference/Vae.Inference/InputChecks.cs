@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Vae.Inference;
@@ -16,10 +17,11 @@ internal static class InputChecks
         return length / sampleSize;
     }
 
-    public static void Length(int actual, int expected, string name, string meaning)
+    /// <summary>Throws when <paramref name="actual"/> ≠ <paramref name="expected"/>; <paramref name="meaning"/> is formatted only then, so passing checks allocate nothing.</summary>
+    public static void Length(int actual, int expected, string name, [InterpolatedStringHandlerArgument(nameof(actual), nameof(expected))] ref FailureMessage meaning)
     {
         if (actual != expected)
-            throw new ArgumentException($"length of {name} is {actual}, expected {expected} ({meaning}).", name);
+            throw new ArgumentException($"length of {name} is {actual}, expected {expected} ({meaning.ToStringAndClear()}).", name);
     }
 
     public static void Positive(int value, string name)
@@ -68,4 +70,23 @@ internal static class InputChecks
             if ((uint)labels[i] >= (uint)classes)
                 throw new ArgumentException($"{name}[{i}] is {labels[i]}; expected a class in [0, {classes}).", name);
     }
+}
+
+/// <summary>An interpolated message built only when a length check fails (<see cref="InputChecks.Length"/>).</summary>
+[InterpolatedStringHandler]
+internal ref struct FailureMessage
+{
+    private DefaultInterpolatedStringHandler text;
+
+    public FailureMessage(int literalLength, int formattedCount, int actual, int expected, out bool shouldAppend)
+    {
+        shouldAppend = actual != expected;
+        text = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+    }
+
+    public void AppendLiteral(string value) => text.AppendLiteral(value);
+
+    public void AppendFormatted<T>(T value) => text.AppendFormatted(value);
+
+    public string ToStringAndClear() => text.ToStringAndClear();
 }

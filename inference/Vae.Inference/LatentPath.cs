@@ -19,7 +19,7 @@ public static class LatentPath
     /// </summary>
     public static void Fill(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int steps, Span<float> path, Interpolation kind)
     {
-        InputChecks.Length(b.Length, a.Length, nameof(b), "same size as a");
+        InputChecks.Length(b.Length, a.Length, nameof(b), $"same size as a");
         if (steps < 2) throw new ArgumentException($"{nameof(steps)} is {steps}; expected at least 2 (both ends).", nameof(steps));
         InputChecks.Length(path.Length, steps * a.Length, nameof(path), $"{steps} steps × {a.Length}");
         double dot = 0, na = 0, nb = 0;

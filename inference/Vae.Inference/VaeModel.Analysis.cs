@@ -17,7 +17,7 @@ public sealed partial class VaeModel
         try
         {
             int batch = CheckInput(x, labels, nameof(x), nameof(labels));
-            InputChecks.Length(scores.Length, batch, nameof(scores), "one score per sample");
+            InputChecks.Length(scores.Length, batch, nameof(scores), $"one score per sample");
             int latent = batch * LatentSize;
             float[] codes = Rent(3 * latent + x.Length);
             double[] weights = ArrayPool<double>.Shared.Rent(2 * batch * samples + batch);
