@@ -89,45 +89,36 @@ public sealed partial class VaeModel
         if (Info.OutputKind == OutputKind.Logits) TensorPrimitives.Sigmoid(raw, raw);
     }
 
-    private unsafe void RunEncoder(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> mean, Span<float> logvar, int batch)
-    {
-        int rank = Info.InputShape.Length + 1;
-        long* xShape = stackalloc long[rank];
-        SampleShape(xShape, batch, Info.InputShape);
-        long* latentShape = stackalloc long[] { batch, LatentSize };
-        long* yShape = stackalloc long[] { batch, Classes };
-        float[]? oneHot = OneHot(labels, batch);
-        try
-        {
-            fixed (float* px = x, pm = mean, pl = logvar, py = oneHot)
-            {
-                TensorRef* inputs = stackalloc TensorRef[] { new(px, x.Length, xShape, rank), new(py, batch * Classes, yShape, 2) };
-                TensorRef* outputs = stackalloc TensorRef[] { new(pm, mean.Length, latentShape, 2), new(pl, logvar.Length, latentShape, 2) };
-                encoder.Run(new ReadOnlySpan<TensorRef>(inputs, oneHot is null ? 1 : 2), new ReadOnlySpan<TensorRef>(outputs, 2));
-            }
-        }
-        finally
-        {
-            if (oneHot is not null) ArrayPool<float>.Shared.Return(oneHot);
-        }
-    }
+    /// <summary>Runs the encoder graph into <paramref name="mean"/> and <paramref name="logvar"/>; inputs already checked.</summary>
+    private void RunEncoder(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> mean, Span<float> logvar, int batch) =>
+        RunGraph(encoder, isEncoder: true, x, labels, mean, logvar, batch);
 
     /// <summary>Runs the decoder graph; <paramref name="raw"/> receives logits or means (no sigmoid).</summary>
-    private unsafe void RunDecoder(ReadOnlySpan<float> z, ReadOnlySpan<int> labels, Span<float> raw, int batch)
+    private void RunDecoder(ReadOnlySpan<float> z, ReadOnlySpan<int> labels, Span<float> raw, int batch) =>
+        RunGraph(decoder, isEncoder: false, z, labels, raw, default, batch);
+
+    /// <summary>
+    /// One run over caller memory: the encoder maps [batch, ...InputShape] (+ y) to two [batch, LatentSize] outputs,
+    /// the decoder [batch, LatentSize] (+ y) to one [batch, ...InputShape]. Shapes live on the stack, y in a pooled array.
+    /// </summary>
+    private unsafe void RunGraph(GraphRunner graph, bool isEncoder, ReadOnlySpan<float> input, ReadOnlySpan<int> labels,
+        Span<float> output, Span<float> secondOutput, int batch)
     {
-        int rank = Info.InputShape.Length + 1;
-        long* outShape = stackalloc long[rank];
-        SampleShape(outShape, batch, Info.InputShape);
+        int sampleRank = Info.InputShape.Length + 1;
+        long* sampleShape = stackalloc long[sampleRank];
+        SampleShape(sampleShape, batch, Info.InputShape);
         long* latentShape = stackalloc long[] { batch, LatentSize };
         long* yShape = stackalloc long[] { batch, Classes };
+        long* inputShape = isEncoder ? sampleShape : latentShape, outputShape = isEncoder ? latentShape : sampleShape;
+        int inputRank = isEncoder ? sampleRank : 2, outputRank = isEncoder ? 2 : sampleRank;
         float[]? oneHot = OneHot(labels, batch);
         try
         {
-            fixed (float* pz = z, po = raw, py = oneHot)
+            fixed (float* pi = input, po = output, ps = secondOutput, py = oneHot)
             {
-                TensorRef* inputs = stackalloc TensorRef[] { new(pz, z.Length, latentShape, 2), new(py, batch * Classes, yShape, 2) };
-                TensorRef* outputs = stackalloc TensorRef[] { new(po, raw.Length, outShape, rank) };
-                decoder.Run(new ReadOnlySpan<TensorRef>(inputs, oneHot is null ? 1 : 2), new ReadOnlySpan<TensorRef>(outputs, 1));
+                TensorRef* inputs = stackalloc TensorRef[] { new(pi, input.Length, inputShape, inputRank), new(py, batch * Classes, yShape, 2) };
+                TensorRef* outputs = stackalloc TensorRef[] { new(po, output.Length, outputShape, outputRank), new(ps, secondOutput.Length, outputShape, outputRank) };
+                graph.Run(new ReadOnlySpan<TensorRef>(inputs, oneHot is null ? 1 : 2), new ReadOnlySpan<TensorRef>(outputs, isEncoder ? 2 : 1));
             }
         }
         finally

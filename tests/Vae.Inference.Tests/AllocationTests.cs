@@ -6,6 +6,7 @@ public class AllocationTests
     [Theory]
     [InlineData(1)]
     [InlineData(64)]
+    [InlineData(256)]
     public void Span_calls_allocate_zero_bytes_after_warm_up(int batch)
     {
         using var model = ReferenceModel.Load();
