@@ -7,10 +7,10 @@ public static class OnnxOpsets
     public const int Min = 13;
 
     /// <summary>
-    /// Highest opset: the newest ONNX Runtime 1.31 loads (measured with OnnxOpsetTests:
-    /// a model importing opset <see cref="Max"/> + 1 is refused).
+    /// Highest opset: the newest ONNX Runtime 1.31.1 loads. Measured (OnnxOpsetTests): opset 26 loads, opset 27 is
+    /// refused with "Current official support for domain ai.onnx is till opset 26".
     /// </summary>
-    public const int Max = 23;
+    public const int Max = 26;
 
     /// <summary>Default opset 17 with IR version 8: loads in every ONNX Runtime from 1.13 on and in ML.NET 5.</summary>
     public const int Default = 17;
@@ -18,15 +18,18 @@ public static class OnnxOpsets
     /// <summary>Default IR version for opsets up to 18.</summary>
     public const int DefaultIrVersion = 8;
 
-    /// <summary>The lowest IR version that may import <paramref name="opset"/> (ONNX's release table:
-    /// opset 13–14 → IR 7, 15–18 → IR 8, 19–20 → IR 9, 21–22 → IR 10, 23 → IR 11).</summary>
+    /// <summary>The IR version of the ONNX release that introduced <paramref name="opset"/>, the lowest one the exporter
+    /// writes with it (ONNX's release table: opset 13–14 → IR 7, 15–18 → IR 8, 19–20 → IR 9, 21–22 → IR 10, 23 → IR 11,
+    /// 24–25 → IR 12, 26 → IR 13; ONNX Runtime 1.31 loads all of them).</summary>
     public static int MinIrVersion(int opset) => opset switch
     {
         <= 14 => 7,
         <= 18 => 8,
         <= 20 => 9,
         <= 22 => 10,
-        _ => 11,
+        23 => 11,
+        <= 25 => 12,
+        _ => 13,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="opset"/> cannot be targeted.</summary>
