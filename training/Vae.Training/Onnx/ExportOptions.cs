@@ -36,9 +36,9 @@ public sealed record ExportOptions
     {
         OnnxOpsets.Check(Opset);
         if (IrVersion is int ir && ir < OnnxOpsets.MinIrVersion(Opset))
-            throw new ArgumentOutOfRangeException(nameof(IrVersion), ir, $"IR version is {ir}; opset {Opset} needs IR version {OnnxOpsets.MinIrVersion(Opset)} or higher.");
+            throw new ArgumentException($"IR version is {ir}; opset {Opset} needs IR version {OnnxOpsets.MinIrVersion(Opset)} or higher.", nameof(IrVersion));
         if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, $"tolerance is {Tolerance}; expected a positive finite number such as 1e-5.");
+            throw new ArgumentException($"tolerance is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
         try
         {
             System.Text.Json.Nodes.JsonNode.Parse(TrainingSummary);

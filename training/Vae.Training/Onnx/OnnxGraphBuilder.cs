@@ -49,12 +49,10 @@ public sealed class OnnxGraphBuilder
     {
         Reserve(name);
         using Tensor contiguous = value.detach().cpu().to(float32).contiguous();
-        var data = contiguous.data<float>().ToArray();
         var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
         proto.Dims.AddRange(contiguous.shape);
-        byte[] raw = new byte[data.Length * sizeof(float)];
-        Buffer.BlockCopy(data, 0, raw, 0, raw.Length);
-        proto.RawData = ByteString.CopyFrom(raw);
+        // raw_data is little-endian float32, which is how the tensor's bytes are laid out on every supported platform.
+        proto.RawData = ByteString.CopyFrom(contiguous.bytes);
         initializers.Add(proto);
         return name;
     }

@@ -32,10 +32,10 @@ public static class OnnxOpsets
         _ => 13,
     };
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="opset"/> cannot be targeted.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="opset"/> cannot be targeted.</summary>
     public static void Check(int opset)
     {
         if (opset < Min || opset > Max)
-            throw new ArgumentOutOfRangeException(nameof(opset), opset, $"opset is {opset}; expected {Min} to {Max} (the newest ONNX Runtime 1.31 loads).");
+            throw new ArgumentException($"opset is {opset}; expected {Min} to {Max} (the newest ONNX Runtime 1.31 loads).", nameof(opset));
     }
 }
