@@ -63,6 +63,36 @@ public class ExportMlNetTests
         Assert.True(worst <= 1e-5 + 1e-6 * logits.abs().max().item<float>(), $"decoder through ML.NET differs by {worst:G3}");
     }
 
+    private sealed class LabelledImage
+    {
+        [VectorType(1, 8, 8)] public float[] x { get; set; } = [];
+        [VectorType(10)] public float[] y { get; set; } = [];
+    }
+
+    private sealed class SmallPosterior
+    {
+        [VectorType(3)] public float[] mean { get; set; } = [];
+    }
+
+    [Fact]
+    public void Conditional_conv_encoder_with_two_inputs_runs_in_apply_onnx_model()
+    {
+        torch.random.manual_seed(62);
+        using var model = ExportVaeTests.NewModel(10, "bernoulli", false);
+        string folder = RepoPaths.NewTempFolder();
+        VaeExporter.Export(model, folder);
+        using var noGrad = no_grad();
+        using var x = rand(5, 1, 8, 8);
+        using var y = OnnxExportVerifier.OneHot(tensor(new long[] { 3, 1, 4, 1, 5 }), 10);
+        var (mean, _) = model.Encode(x, y);
+
+        var ml = new MLContext(seed: 1);
+        var rows = ml.Data.LoadFromEnumerable(Rows(x.reshape(5, -1)).Zip(Rows(y)).Select(p => new LabelledImage { x = p.First, y = p.Second }));
+        using var encoder = ml.Transforms.ApplyOnnxModel(["mean"], ["x", "y"], Path.Combine(folder, VaeModel.EncoderFile)).Fit(rows);
+        var means = ml.Data.CreateEnumerable<SmallPosterior>(encoder.Transform(rows), reuseRowObject: false).SelectMany(p => p.mean).ToArray();
+        Assert.InRange(LayerParity.MaxAbsDifference(mean.data<float>().ToArray(), means), 0, LayerParity.Bound);
+    }
+
     private static IEnumerable<float[]> Rows(Tensor t)
     {
         float[] flat = t.contiguous().data<float>().ToArray();

@@ -49,12 +49,7 @@ public sealed class OnnxGraphBuilder
     {
         Reserve(name);
         using Tensor contiguous = value.detach().cpu().to(float32).contiguous();
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        proto.Dims.AddRange(contiguous.shape);
-        // raw_data is little-endian float32, which is how the tensor's bytes are laid out on every supported platform.
-        proto.RawData = ByteString.CopyFrom(contiguous.bytes);
-        initializers.Add(proto);
-        return name;
+        return AddFloatTensor(name, contiguous.bytes, contiguous.shape);
     }
 
     /// <summary>Adds an int64 constant initializer (shapes, axes).</summary>
@@ -74,12 +69,14 @@ public sealed class OnnxGraphBuilder
         long count = dims.Aggregate(1L, (a, b) => a * b);
         if (count != values.Length)
             throw new ArgumentException($"{nameof(values)} has {values.Length} entries, expected {count} for shape [{string.Join(", ", dims)}].", nameof(values));
-        string name = Unique(nameHint);
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        return AddFloatTensor(Unique(nameHint), System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), dims);
+    }
+
+    // raw_data is little-endian float32, the in-memory layout of float on every platform .NET and libtorch run on.
+    private string AddFloatTensor(string name, ReadOnlySpan<byte> raw, long[] dims)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(raw) };
         proto.Dims.AddRange(dims);
-        byte[] raw = new byte[values.Length * sizeof(float)];
-        Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
-        proto.RawData = ByteString.CopyFrom(raw);
         initializers.Add(proto);
         return name;
     }
