@@ -41,7 +41,7 @@ public static class OnnxParity
         {
             foreach (var (_, tensor) in inputs)
             {
-                using Tensor contiguous = tensor.detach().contiguous();
+                using Tensor contiguous = tensor.detach().to(float32).contiguous();
                 values.Add(OrtValue.CreateTensorValueFromMemory(contiguous.data<float>().ToArray(), contiguous.shape));
             }
             using var runOptions = new RunOptions();
@@ -59,7 +59,8 @@ public static class OnnxParity
     /// <exception cref="OnnxVerificationException">A value differs by more than <paramref name="tolerance"/> + <see cref="RelativeTolerance"/>·|expected|.</exception>
     public static double Compare(string what, Tensor expected, float[] actual, double tolerance)
     {
-        float[] reference = expected.detach().contiguous().data<float>().ToArray();
+        using Tensor flat = expected.detach().to(float32).contiguous();
+        float[] reference = flat.data<float>().ToArray();
         if (reference.Length != actual.Length)
             throw new OnnxVerificationException($"export verification failed: {what} has {actual.Length} values in ONNX Runtime, {reference.Length} in TorchSharp.");
         double worst = 0, worstExcess = double.NegativeInfinity;
