@@ -25,6 +25,7 @@ internal static class BuiltInLayers
         ActivationLayers.RegisterAll();
         ConvolutionLayers.RegisterAll();
         NormalizationLayers.RegisterAll();
+        PoolingLayers.RegisterAll();
     }
 
     // y = x Wᵀ + b: one Gemm (transB = 1) on [batch, in]; MatMul with the transposed weight + Add on higher ranks.
