@@ -26,6 +26,7 @@ internal static class BuiltInLayers
         ConvolutionLayers.RegisterAll();
         NormalizationLayers.RegisterAll();
         PoolingLayers.RegisterAll();
+        ResizeLayers.RegisterAll();
     }
 
     // y = x Wᵀ + b: one Gemm (transB = 1) on [batch, in]; MatMul with the transposed weight + Add on higher ranks.
