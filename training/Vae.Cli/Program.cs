@@ -7,5 +7,7 @@ var root = new RootCommand("vae: train variational autoencoders with TorchSharp,
     ExportCommand.Create(),
     GenerateCommand.Create(),
     ReconstructCommand.Create(),
+    ClusterCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return root.Parse(args).Invoke();
