@@ -32,6 +32,8 @@ demo: build data
 	$(CLI) export --checkpoint runs/mnist --out models/mnist
 	$(CLI) generate --model models/mnist --out out/samples.png
 	$(CLI) reconstruct --model models/mnist --out out/reconstructions.png
+	$(CLI) cluster --model models/mnist
+	$(CLI) classify --model models/mnist
 
 ## bench: every BenchmarkDotNet benchmark in bench/ (Release); results under out/bench/
 bench: build data

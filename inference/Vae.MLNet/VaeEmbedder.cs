@@ -9,8 +9,11 @@ namespace Vae.MLNet;
 /// </summary>
 internal sealed class VaeEmbedder
 {
+    /// <exception cref="ArgumentException">The model is conditional: its encoder needs a class label per row.</exception>
     public VaeEmbedder(VaeModel model, VaeEmbeddingKind kind, int seed)
     {
+        if (model.Info.Classes > 0)
+            throw new ArgumentException($"the model is conditional ({model.Info.Classes} classes); the ML.NET step encodes unconditional models only (expected classes 0).", nameof(model));
         Model = model;
         Kind = kind;
         Seed = seed;

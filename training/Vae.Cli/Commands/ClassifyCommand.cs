@@ -52,6 +52,7 @@ internal static class ClassifyCommand
         var clock = Stopwatch.StartNew();
         var pipeline = features
             .Append(ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label"))
+            .AppendCacheCheckpoint(ml) // SDCA makes many passes: compute the features once
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("LabelKey", "Features"));
         using var fitted = pipeline.Fit(train);
         IDataView scored = fitted.Transform(test);

@@ -37,7 +37,9 @@ internal static class ClusterCommand
             Console.WriteLine($"KMeans (k={k}) on {labels.Length} MNIST test images; agreement of clusters with digit labels:");
             Console.WriteLine($"  {"features",-28} {"dims",5} {"purity",7} {"NMI",6} {"seconds",8}");
 
+            // KMeans scans its input many times: cache the embeddings once instead of re-encoding every pass.
             var embedded = ml.Transforms.VaeEmbedding("Embedding", "Pixels", modelPath)
+                .AppendCacheCheckpoint(ml)
                 .Append(ml.Clustering.Trainers.KMeans("Embedding", numberOfClusters: k));
             Report(ml, "VAE posterior mean (ML.NET)", embedded, digits, labels, "Embedding");
             Report(ml, "raw pixels", ml.Clustering.Trainers.KMeans("Pixels", numberOfClusters: k), digits, labels, "Pixels");
