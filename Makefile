@@ -32,6 +32,8 @@ demo: build data
 	$(CLI) export --checkpoint runs/mnist --out models/mnist
 	$(CLI) generate --model models/mnist --out out/samples.png
 	$(CLI) reconstruct --model models/mnist --out out/reconstructions.png
+	$(CLI) cluster --model models/mnist
+	$(CLI) classify --model models/mnist
 
 ## reference-model: retrain and re-export the small committed pair in models/reference (tests and benchmarks use it)
 REFERENCE_TRAIN := $(CLI) train --out runs/reference --hidden 256 --latent 8 --epochs 3 --seed 1

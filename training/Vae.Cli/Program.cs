@@ -8,5 +8,7 @@ var root = new RootCommand("vae: train variational autoencoders with TorchSharp,
     ExportCommand.Create(),
     GenerateCommand.Create(),
     ReconstructCommand.Create(),
+    ClusterCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return root.Parse(args).Invoke();
