@@ -49,7 +49,7 @@ internal sealed class ImageGrid
     /// <summary>Number of images added so far.</summary>
     public int Count => cells.Count;
 
-    /// <summary>Adds one image (copied) with an optional caption drawn under it.</summary>
+    /// <summary>Adds one image (copied) with an optional caption drawn under it (lines separated by '\n').</summary>
     public void Add(ReadOnlySpan<float> image, string? caption = null)
     {
         if (image.Length != ImageSize)
@@ -79,11 +79,12 @@ internal sealed class ImageGrid
         using var titleFont = new SKFont(Typefaces.Bold, TitleSize);
         int cellW = width * Scale, cellH = height * Scale;
         int lineH = (int)MathF.Ceiling(TextSize * 1.35f);
-        int captionH = cells.Any(c => c.Caption is not null) ? lineH : 0;
+        int captionLines = cells.Max(c => c.Caption?.Split('\n').Length ?? 0);
+        int captionH = captionLines * lineH;
         int labelW = RowLabels is null ? 0 : (int)MathF.Ceiling(RowLabels.Max(l => font.MeasureText(l))) + 10;
         int headerH = ColumnHeaders is null ? 0 : lineH + 2;
         int gridW = labelW + Columns * cellW + (Columns + 1) * Gap;
-        int titleW = Title is null ? 0 : (int)MathF.Ceiling(titleFont.MeasureText(Title)) + 16;
+        int titleW = Title is null ? 0 : (int)MathF.Ceiling(titleFont.MeasureText(Title)) + 40;
         int totalW = Math.Max(gridW, titleW);
         int left = (totalW - gridW) / 2 + labelW;
         int titleH = Title is null ? 0 : (int)MathF.Ceiling(TitleSize * 1.9f);
@@ -114,8 +115,9 @@ internal sealed class ImageGrid
             int y = top + (n / Columns) * rowH + Gap;
             using SKImage image = ToImage(cells[n].Image);
             canvas.DrawImage(image, new SKRect(x, y, x + cellW, y + cellH), new SKSamplingOptions(SKFilterMode.Nearest));
-            if (cells[n].Caption is string caption)
-                canvas.DrawText(caption, x + cellW / 2f, y + cellH + Gap + TextSize, SKTextAlign.Center, font, ink);
+            string[] lines = cells[n].Caption?.Split('\n') ?? [];
+            for (int l = 0; l < lines.Length; l++)
+                canvas.DrawText(lines[l], x + cellW / 2f, y + cellH + Gap + TextSize + l * lineH, SKTextAlign.Center, font, ink);
         }
         return bitmap;
     }

@@ -26,9 +26,11 @@ internal static class LatentMapChart
             {
                 int[] part = members[g].Where((_, j) => j % slices == slice).ToArray();
                 if (part.Length == 0) continue;
-                var points = plot.Add.ScatterPoints(part.Select(i => x[i]).ToArray(), part.Select(i => y[i]).ToArray(), ChartStyle.GroupColor(g, groupNames.Count).WithAlpha(0.55));
+                var points = plot.Add.ScatterPoints(part.Select(i => x[i]).ToArray(), part.Select(i => y[i]).ToArray(), ChartStyle.GroupColor(g, groupNames.Count).WithAlpha(0.75));
                 points.MarkerSize = markerSize;
-                points.MarkerShape = MarkerShape.FilledCircle;
+                points.MarkerStyle.FillStyle.AntiAlias = false;   // crisp points, and a much smaller PNG
+                points.MarkerStyle.OutlineStyle.AntiAlias = false;
+                points.MarkerShape = MarkerShape.FilledSquare;
             }
         }
         for (int g = 0; g < groupNames.Count; g++)
@@ -37,7 +39,7 @@ internal static class LatentMapChart
             plot.Legend.ManualItems.Add(new LegendItem
             {
                 LabelText = $"{groupNames[g]}  ({members[g].Length:N0})",
-                MarkerShape = MarkerShape.FilledCircle,
+                MarkerShape = MarkerShape.FilledSquare,
                 MarkerSize = 11,
                 MarkerFillColor = color,
                 MarkerLineColor = color,

@@ -9,7 +9,8 @@ internal static class PngFile
     /// <returns>The picture's width and height in pixels.</returns>
     public static (int Width, int Height) Save(string path, SKBitmap bitmap)
     {
-        using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100)
+        using SKPixmap pixels = bitmap.PeekPixels();
+        using SKData png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 9))
             ?? throw new InvalidOperationException($"SkiaSharp could not encode a {bitmap.Width}×{bitmap.Height} picture as PNG.");
         Save(path, png.ToArray());
         return (bitmap.Width, bitmap.Height);
