@@ -27,6 +27,28 @@ public class CurvesCommandTests
     }
 
     [Fact]
+    public void Plots_the_full_metrics_csv_of_the_training_branch()
+    {
+        // The header of Vae.Training's EpochMetrics.CsvHeader on branch issue3; no validation split here (empty cells).
+        string csv = Write("epoch,train_loss,train_neg_elbo,train_reconstruction,train_kl,val_neg_elbo,val_reconstruction,val_kl," +
+                           "test_neg_elbo,test_reconstruction,test_kl,active_units,lr,beta,seconds",
+                           "1,164.9,164.9,143.1,21.8,,,,127.4,106.2,21.2,17,0.001,1,8.4",
+                           "2,121.6,121.6,97.7,23.9,,,,115.6,91.7,23.9,18,0.001,1,2.6");
+        string png = Path.Combine(folder, "curves.png");
+        // Seven panels (−ELBO, reconstruction, KL, active units, learning rate, β, seconds) in two columns.
+        Assert.Equal((1120, 34 + 4 * 380), CliRun.Png(png, "curves", "--run", csv, "--out", png));
+    }
+
+    [Fact]
+    public void Plots_the_metrics_csv_that_vae_train_wrote()
+    {
+        string png = Path.Combine(folder, "run-curves.png");
+        var (width, height) = CliRun.Png(png, "curves", "--run", TestModel.Run, "--out", png);
+        Assert.Equal(1120, width);
+        Assert.True(height >= 34 + 2 * 380, $"height {height}: expected at least two rows of panels");
+    }
+
+    [Fact]
     public void Missing_metrics_file_is_a_clear_error()
     {
         string error = CliRun.Failure("curves", "--run", Path.Combine(folder, "nowhere"), "--out", Path.Combine(folder, "c.png"));

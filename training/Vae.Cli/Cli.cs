@@ -17,5 +17,7 @@ internal static class Cli
         ManifoldCommand.Create(),
         TraverseCommand.Create(),
         CurvesCommand.Create(),
+        InterpolateCommand.Create(),
+        AnomaliesCommand.Create(),
     };
 }

@@ -36,7 +36,7 @@ internal static class LatentMapCommand
             int[]? chosen = parse.GetValue(dims) is string text ? ParseDims(text, vae.LatentSize) : null;
             Dataset test = PictureInputs.LoadTest(parse.GetValue(data)!, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--kmeans is {k}; expected at most {test.Count} (the number of test images).", "--kmeans");
-            float[] means = PictureInputs.EncodeMeans(vae, test.Features);
+            float[] means = PictureInputs.EncodeMeans(vae, test.Features, test.Labels);
             var (w, h) = ChartStyle.Save(path, Draw(means, vae.LatentSize, test.Labels!, k, chosen, parse.GetValue(seed)), 1000, 800);
             Console.WriteLine($"wrote {path} ({w}×{h}: {test.Count} posterior means)");
         }));

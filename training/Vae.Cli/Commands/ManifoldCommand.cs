@@ -21,10 +21,11 @@ internal static class ManifoldCommand
         var range = new Option<float>("--range") { Description = "Half-width of the plane in standard deviations (prior σ = 1 for latent dims, data σ for principal directions)", DefaultValueFactory = _ => 2.5f };
         var dims = new Option<string?>("--dims") { Description = "Two latent dimensions spanning the plane (e.g. 0,1; others held at 0). Default: 0,1 for a 2-D latent, else the top two principal directions" };
         var pca = new Option<bool>("--pca") { Description = "Use the top two principal directions of the test set's posterior means even for a 2-D latent" };
+        var label = new Option<int?>("--class") { Description = "Conditional models: the class every decoding is conditioned on (required for them)" };
 
         var command = new Command("manifold", "Decode an n×n grid over a 2-D latent plane (two latent dims, or the top two principal directions of the test codes).")
         {
-            model, data, output, grid, range, dims, pca,
+            model, data, output, grid, range, dims, pca, label,
         };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -33,8 +34,7 @@ internal static class ManifoldCommand
             int n = PictureInputs.AtLeast(parse, grid, 1);
             float r = PictureInputs.Positive(parse, range);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            if (vae.Info.Classes > 0)
-                throw new ArgumentException($"the model is conditional ({vae.Info.Classes} classes); manifold needs an unconditional model.", "--model");
+            int? only = PictureInputs.ClassFor(vae, parse, label, parse.GetValue(model)!);
             int[]? chosen = parse.GetValue(dims) is string text ? LatentMapCommand.ParseDims(text, vae.LatentSize) : null;
             if (chosen is not null && parse.GetValue(pca)) throw new ArgumentException("--dims and --pca both given; choose one plane.", "--dims");
             if (vae.LatentSize < 2) throw new ArgumentException($"the model's latent has {vae.LatentSize} dimension; a plane needs at least 2.", "--model");
@@ -43,12 +43,12 @@ internal static class ManifoldCommand
                 ? Plane.OfDims(chosen ?? [0, 1], vae.LatentSize)
                 : Plane.OfPrincipalDirections(vae, PictureInputs.LoadTest(parse.GetValue(data)!, vae));
             float[] z = plane.Grid(n, r);
-            float[] decoded = PictureInputs.DecodeAll(vae, z);
+            float[] decoded = PictureInputs.DecodeAll(vae, z, only is int c ? Enumerable.Repeat(c, n * n).ToArray() : null);
             var mosaic = new ImageGrid(vae.Info.ImageShape, n) { Scale = 1, Gap = 0 };
             mosaic.AddBatch(decoded);
             using SKBitmap bitmap = mosaic.Render();
             int scale = Math.Max(1, (int)Math.Round(900.0 / bitmap.Width));
-            string title = string.Create(CultureInfo.InvariantCulture, $"{n}×{n} decodings over {plane.Description}, ±{r:0.##} σ");
+            string title = string.Create(CultureInfo.InvariantCulture, $"{n}×{n} decodings over {plane.Description}, ±{r:0.##} σ{(only is int k ? $", label {k}" : "")}");
             var (w, h) = ManifoldChart.Save(path, bitmap, n, r, scale, title, plane.XLabel, plane.YLabel);
             Console.WriteLine($"wrote {path} ({w}×{h}: {n}×{n} decodings over {plane.Description})");
         }));
@@ -68,7 +68,7 @@ internal static class ManifoldCommand
 
         public static Plane OfPrincipalDirections(VaeModel vae, Vae.Training.Data.Dataset test)
         {
-            Pca pca = Pca.Fit(PictureInputs.EncodeMeans(vae, test.Features), vae.LatentSize);
+            Pca pca = Pca.Fit(PictureInputs.EncodeMeans(vae, test.Features, test.Labels), vae.LatentSize);
             double s1 = Math.Sqrt(pca.Variances[0]), s2 = Math.Sqrt(pca.Variances[1]);
             string explained = ChartStyle.Percent(pca.ExplainedRatio(0) + pca.ExplainedRatio(1));
             return new Plane(pca.Mean, pca.Components[0].Select(e => e * s1).ToArray(), pca.Components[1].Select(e => e * s2).ToArray(),

@@ -51,8 +51,8 @@ internal static class PictureInputs
         return test;
     }
 
-    /// <summary>Posterior means of every sample, N × latent, encoded in batches.</summary>
-    public static float[] EncodeMeans(VaeModel vae, float[] features)
+    /// <summary>Posterior means of every sample, N × latent, encoded in batches (conditional models: with each sample's label).</summary>
+    public static float[] EncodeMeans(VaeModel vae, float[] features, int[]? labels = null)
     {
         int count = features.Length / vae.InputSize;
         var means = new float[count * vae.LatentSize];
@@ -61,22 +61,42 @@ internal static class PictureInputs
         {
             int n = Math.Min(Batch, count - start);
             vae.Encode(features.AsSpan(start * vae.InputSize, n * vae.InputSize),
-                       means.AsSpan(start * vae.LatentSize, n * vae.LatentSize), logvar.AsSpan(0, n * vae.LatentSize));
+                       means.AsSpan(start * vae.LatentSize, n * vae.LatentSize), logvar.AsSpan(0, n * vae.LatentSize), LabelsOf(vae, labels, start, n));
         }
         return means;
     }
 
-    /// <summary>Decodes N × latent codes in batches; returns N × input values.</summary>
-    public static float[] DecodeAll(VaeModel vae, float[] z)
+    /// <summary>Decodes N × latent codes in batches; returns N × input values (conditional models: one label per code).</summary>
+    public static float[] DecodeAll(VaeModel vae, float[] z, int[]? labels = null)
     {
         int count = z.Length / vae.LatentSize;
         var output = new float[count * vae.InputSize];
         for (int start = 0; start < count; start += Batch)
         {
             int n = Math.Min(Batch, count - start);
-            vae.Decode(z.AsSpan(start * vae.LatentSize, n * vae.LatentSize), output.AsSpan(start * vae.InputSize, n * vae.InputSize));
+            vae.Decode(z.AsSpan(start * vae.LatentSize, n * vae.LatentSize), output.AsSpan(start * vae.InputSize, n * vae.InputSize), LabelsOf(vae, labels, start, n));
         }
         return output;
+    }
+
+    /// <summary>For a conditional model, reads <c>--class</c> (required, 0 … classes − 1); for an unconditional one, refuses it.</summary>
+    public static int? ClassFor(VaeModel vae, ParseResult parse, Option<int?> option, string modelFolder)
+    {
+        int? label = parse.GetValue(option);
+        if (vae.Classes == 0 && label is not null)
+            throw new ArgumentException($"{option.Name} needs a conditional model; {modelFolder} has no labels (metadata vae.classes = 0).", option.Name);
+        if (vae.Classes > 0 && label is null)
+            throw new ArgumentException($"the model is conditional ({vae.Classes} classes); pass {option.Name} <label>.", option.Name);
+        if (label is int c && (c < 0 || c >= vae.Classes))
+            throw new ArgumentException($"{option.Name} is {c}; expected a label from 0 to {vae.Classes - 1}.", option.Name);
+        return label;
+    }
+
+    private static ReadOnlySpan<int> LabelsOf(VaeModel vae, int[]? labels, int start, int n)
+    {
+        if (vae.Classes == 0) return default;
+        if (labels is null) throw new ArgumentException($"the model is conditional ({vae.Classes} classes); labels are needed.", nameof(labels));
+        return labels.AsSpan(start, n);
     }
 
     /// <summary>Reads a test-image index option and checks that it picks one of the <paramref name="count"/> test images.</summary>

@@ -4,7 +4,8 @@ namespace Vae.Cli.Pictures;
 
 /// <summary>
 /// Training curves from a <see cref="MetricsTable"/>: one panel per quantity (−ELBO, reconstruction, KL, active units,
-/// learning rate, seconds, any other column), one line per split (train, validation, test), read by column name.
+/// learning rate, β, seconds, any other column), one line per split (train, validation, test), read by column name;
+/// a second column of the same split in one panel (train_loss beside train_neg_elbo) is dashed.
 /// </summary>
 internal static class CurvesChart
 {
@@ -27,8 +28,9 @@ internal static class CurvesChart
         "nll" => (3, "Importance-sampled NLL", "nats per sample"),
         "active_units" or "active" => (4, "Active units", "latent dimensions"),
         "lr" or "learning_rate" => (5, "Learning rate", "learning rate"),
-        "seconds" or "time" or "epoch_seconds" => (6, "Time per epoch", "seconds"),
-        _ => (7, metric, metric),
+        "beta" => (6, "KL weight β", "β"),
+        "seconds" or "time" or "epoch_seconds" => (7, "Time per epoch", "seconds"),
+        _ => (8, metric, metric),
     };
 
     /// <summary>Builds the panels for every numeric column of <paramref name="table"/> except the x column.</summary>
@@ -52,6 +54,7 @@ internal static class CurvesChart
         {
             var plot = new Plot();
             ChartStyle.Apply(plot, title, xLabel, yLabel);
+            var drawn = new HashSet<Color>();
             foreach (var (column, color) in series)
             {
                 double[] y = table[column]!;
@@ -60,6 +63,7 @@ internal static class CurvesChart
                 var line = plot.Add.Scatter(rows.Select(i => x[i]).ToArray(), rows.Select(i => y[i]).ToArray(), color);
                 line.LegendText = column;
                 line.LineWidth = 2;
+                if (!drawn.Add(color)) line.LinePattern = LinePattern.Dashed;   // e.g. train_loss beside train_neg_elbo
                 line.MarkerSize = rows.Length <= 40 ? 6 : 0;
             }
             plot.Legend.Alignment = EmptiestCorner(x, series.Select(s => table[s.Column]!).ToArray());
