@@ -10,7 +10,7 @@ internal static class CommandRunner
             body();
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                       or Vae.Inference.VaeModelException or Vae.Training.Data.DataFormatException
                                       or Vae.Training.Onnx.UnsupportedModuleException or Vae.Training.Onnx.OnnxVerificationException
                                       or Vae.Training.Training.TrainingDivergedException)

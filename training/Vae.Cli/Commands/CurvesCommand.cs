@@ -24,7 +24,7 @@ internal static class CurvesCommand
             MetricsTable table = MetricsTable.Load(csv);
             IReadOnlyList<ScottPlot.Plot> panels = CurvesChart.Create(table);
             int columns = panels.Count == 1 ? 1 : 2;
-            var (w, h) = ChartStyle.Save(path, panels, columns, 560, 380, $"Training curves: {csv} ({table.RowCount} rows)");
+            var (w, h) = ChartStyle.Save(path, panels, columns, 560, 380, $"Training curves: {csv} ({table.RowCount} row{(table.RowCount == 1 ? "" : "s")})");
             Console.WriteLine($"wrote {path} ({w}×{h}: {panels.Count} panels from {csv})");
         }));
         return command;

@@ -133,7 +133,7 @@ internal static class InferenceBridge
         {
             Unconditional(vae, labels.Length);
             if (vae.Info.OutputKind != OutputKind.Logits)
-                throw new NotSupportedException("anomaly scores of Gaussian-output models need Vae.Inference.ScoreAnomalies (branch issue5).");
+                throw new VaeModelException("anomaly scores of Gaussian-output models need Vae.Inference.ScoreAnomalies (branch issue5).");
             int batch = scores.Length, latent = vae.LatentSize, size = vae.InputSize;
             var mean = new float[batch * latent];
             var logvar = new float[batch * latent];
@@ -188,6 +188,6 @@ internal static class InferenceBridge
     private static void Unconditional(VaeModel vae, int labels)
     {
         if (vae.Info.Classes > 0 || labels > 0)
-            throw new NotSupportedException($"conditional models ({vae.Info.Classes} classes) need the label-aware Vae.Inference of branch issue5; this build's VaeModel has no label input.");
+            throw new VaeModelException($"conditional models ({vae.Info.Classes} classes) need the label-aware Vae.Inference of branch issue5; this build's VaeModel has no label input.");
     }
 }

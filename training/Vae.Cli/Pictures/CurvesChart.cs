@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScottPlot;
 
 namespace Vae.Cli.Pictures;
@@ -54,8 +55,12 @@ internal static class CurvesChart
         {
             var plot = new Plot();
             ChartStyle.Apply(plot, title, xLabel, yLabel);
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+            // G5 keeps small values such as a learning rate of 0.001 readable (the default format rounds them to 0).
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("G5", CultureInfo.InvariantCulture) };
             var drawn = new HashSet<Color>();
-            foreach (var (column, color) in series)
+            // The training objective (train_loss: β-weighted or IWAE) is drawn after, hence dashed beside, train_neg_elbo.
+            foreach (var (column, color) in series.OrderBy(s => s.Column.EndsWith("_loss", StringComparison.Ordinal) ? 1 : 0))
             {
                 double[] y = table[column]!;
                 int[] rows = Enumerable.Range(0, y.Length).Where(i => double.IsFinite(y[i]) && double.IsFinite(x[i])).ToArray();
@@ -65,6 +70,13 @@ internal static class CurvesChart
                 line.LineWidth = 2;
                 if (!drawn.Add(color)) line.LinePattern = LinePattern.Dashed;   // e.g. train_loss beside train_neg_elbo
                 line.MarkerSize = rows.Length <= 40 ? 6 : 0;
+            }
+            double[] values = series.SelectMany(s => table[s.Column]!).Where(double.IsFinite).ToArray();
+            if (values.Length > 0 && values.Max() == values.Min())
+            {
+                // A constant (a fixed learning rate or β) would get ScottPlot's default ±1 range around it.
+                double v = values[0], pad = v == 0 ? 1 : Math.Abs(v) * 0.5;
+                plot.Axes.SetLimitsY(v - pad, v + pad);
             }
             plot.Legend.Alignment = EmptiestCorner(x, series.Select(s => table[s.Column]!).ToArray());
             plot.ShowLegend();
