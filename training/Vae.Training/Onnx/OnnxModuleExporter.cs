@@ -49,6 +49,7 @@ public static class OnnxModuleExporter
             throw new ArgumentException($"{nameof(samples)} has shape [{string.Join(", ", samples.shape)}]; expected [N, {string.Join(", ", inputSampleShape)}].", nameof(samples));
         options = (options ?? new ExportOptions()).Validate();
         var clock = Stopwatch.StartNew();
+        using var threads = TorchThreads.Single();
         OnnxLayerRegistry.EnsureSupported(module, "");
 
         var graph = new OnnxGraphBuilder(options.Opset);

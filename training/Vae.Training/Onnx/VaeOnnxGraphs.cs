@@ -33,6 +33,7 @@ public static class VaeOnnxGraphs
         foreach (var module in new[] { layout.EncoderBody, layout.MeanHead, layout.LogvarHead, layout.Decoder })
             OnnxLayerRegistry.EnsureSupported(module, PathOf(module));
 
+        using var threads = TorchThreads.Single();
         bool wasTraining = model.training;
         model.eval();
         try
