@@ -5,7 +5,7 @@ CLI := build/vae
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all build data test demo bench clean
+.PHONY: all build data test demo bench clean reference-model
 
 all: build
 
@@ -32,6 +32,14 @@ demo: build data
 	$(CLI) export --checkpoint runs/mnist --out models/mnist
 	$(CLI) generate --model models/mnist --out out/samples.png
 	$(CLI) reconstruct --model models/mnist --out out/reconstructions.png
+
+## reference-model: retrain and re-export the small committed pair in models/reference (tests and benchmarks use it)
+REFERENCE_TRAIN := $(CLI) train --out runs/reference --hidden 256 --latent 8 --epochs 3 --seed 1
+REFERENCE_EXPORT := $(CLI) export --checkpoint runs/reference --out models/reference
+reference-model: build data
+	$(REFERENCE_TRAIN)
+	$(REFERENCE_EXPORT)
+	printf '# models/reference was produced by `make reference-model`, which runs:\n%s\n%s\n' '$(REFERENCE_TRAIN)' '$(REFERENCE_EXPORT)' > models/reference/COMMANDS.txt
 
 ## bench: every BenchmarkDotNet benchmark in bench/ (Release); results under out/bench/
 bench: build data

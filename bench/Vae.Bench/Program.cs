@@ -1,5 +1,16 @@
 using BenchmarkDotNet.Running;
+using Vae.Bench.Inference;
 
 // `make bench` runs every benchmark; pass BenchmarkDotNet arguments after `--` to pick some,
 // e.g. `dotnet run -c Release --project bench/Vae.Bench -- --filter '*Inference*'`.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// When the inference benchmarks ran, their ratios and the thread-scaling figure go to out/bench/inference.json
+// (VAE_BENCH_THREAD_SECONDS: seconds per thread-scaling measurement, default 5).
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+var inference = summaries.FirstOrDefault(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(InferenceBenchmarks)));
+if (inference is not null)
+{
+    double seconds = double.TryParse(Environment.GetEnvironmentVariable("VAE_BENCH_THREAD_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 5;
+    var json = InferenceReport.Write(inference, seconds);
+    Console.WriteLine($"inference ratios (library ÷ other; below 1 = library faster), written to {InferenceReport.Path}:");
+    Console.WriteLine(InferenceReport.Describe(json));
+}

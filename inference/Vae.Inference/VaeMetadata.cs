@@ -23,6 +23,8 @@ public static class VaeMetadata
     public const string Classes = "vae.classes";
     public const string Producer = "vae.producer";
     public const string Training = "vae.training";
+    /// <summary>Optional: σ of a Gaussian decoder's likelihood N(mean, σ²I); 1 when absent.</summary>
+    public const string GaussianSigma = "vae.gaussian_sigma";
 
     /// <summary>Formats a shape as metadata ("1,28,28").</summary>
     public static string FormatShape(IEnumerable<int> shape) => string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));

@@ -5,7 +5,7 @@ namespace Vae.Inference;
 /// <summary>What the decoder outputs.</summary>
 public enum OutputKind
 {
-    /// <summary>Bernoulli logits; <see cref="VaeModel.Decode(ReadOnlySpan{float}, Span{float})"/> returns probabilities.</summary>
+    /// <summary>Bernoulli logits; <see cref="VaeModel.Decode(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{int})"/> returns probabilities.</summary>
     Logits,
     /// <summary>Gaussian means; returned as they are.</summary>
     Mean,
@@ -16,6 +16,7 @@ public enum OutputKind
 /// <param name="ImageShape">Shape of one sample as an image [C, H, W] (for pictures).</param>
 /// <param name="Classes">Number of classes of a conditional model, 0 otherwise.</param>
 /// <param name="Training">Free-form training summary (JSON) written by the exporter.</param>
+/// <param name="GaussianSigma">σ of a Gaussian decoder p(x|z) = N(mean, σ²I) (metadata <c>vae.gaussian_sigma</c>; 1, the trainer's default, when absent).</param>
 public sealed record VaeModelInfo(
     int FormatVersion,
     string ModelKind,
@@ -27,7 +28,8 @@ public sealed record VaeModelInfo(
     string PixelScaling,
     int Classes,
     string Producer,
-    string Training)
+    string Training,
+    float GaussianSigma = 1f)
 {
     /// <summary>Values per input sample.</summary>
     public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
@@ -65,7 +67,12 @@ public sealed record VaeModelInfo(
             PixelScaling: metadata.GetValueOrDefault(VaeMetadata.PixelScaling, ""),
             Classes: metadata.ContainsKey(VaeMetadata.Classes) ? GetInt(VaeMetadata.Classes) : 0,
             Producer: metadata.GetValueOrDefault(VaeMetadata.Producer, ""),
-            Training: metadata.GetValueOrDefault(VaeMetadata.Training, ""));
+            Training: metadata.GetValueOrDefault(VaeMetadata.Training, ""),
+            GaussianSigma: metadata.TryGetValue(VaeMetadata.GaussianSigma, out string? sigma)
+                ? float.TryParse(sigma, NumberStyles.Float, CultureInfo.InvariantCulture, out float s) && s > 0 && float.IsFinite(s)
+                    ? s
+                    : throw new VaeModelException($"{source}: metadata '{VaeMetadata.GaussianSigma}' is '{sigma}', expected a positive number.")
+                : 1f);
     }
 
     /// <summary>Describes how this and <paramref name="other"/> differ on the facts a pair must share, or null when they fit.</summary>

@@ -1,4 +1,4 @@
-using Vae.Inference;
+using System.Text;
 using Vae.Tests;
 
 namespace Vae.Inference.Tests;
@@ -23,5 +23,73 @@ public class LoadErrorTests
         var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
         Assert.Contains("encoder.onnx", e.Message);
         Assert.Contains("not a loadable ONNX model", e.Message);
+    }
+
+    [Fact]
+    public void Truncated_onnx_file_is_a_model_error()
+    {
+        string folder = CopyOfReference();
+        string decoder = Path.Combine(folder, VaeModel.DecoderFile);
+        byte[] bytes = File.ReadAllBytes(decoder);
+        File.WriteAllBytes(decoder, bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
+        Assert.Contains("decoder.onnx", e.Message);
+    }
+
+    [Fact]
+    public void Swapped_files_are_refused()
+    {
+        string folder = ReferenceModel.Folder;
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(Path.Combine(folder, VaeModel.DecoderFile), Path.Combine(folder, VaeModel.EncoderFile)));
+        Assert.Contains("swapped", e.Message);
+    }
+
+    [Fact]
+    public void A_decoder_with_another_latent_size_is_not_a_pair_and_the_error_says_what_differs()
+    {
+        string folder = CopyOfReference();
+        PatchMetadata(Path.Combine(folder, VaeModel.DecoderFile), "vae.latent_size", "8", "9");
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
+        Assert.Contains("not a pair", e.Message);
+        Assert.Contains("latent size 8 vs 9", e.Message);
+    }
+
+    [Fact]
+    public void Another_format_version_is_refused()
+    {
+        string folder = CopyOfReference();
+        PatchMetadata(Path.Combine(folder, VaeModel.EncoderFile), "vae.format_version", "1", "2");
+        PatchMetadata(Path.Combine(folder, VaeModel.DecoderFile), "vae.format_version", "1", "2");
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
+        Assert.Contains("format version 2", e.Message);
+    }
+
+    [Fact]
+    public void Metadata_that_contradicts_the_graph_is_refused()
+    {
+        string folder = CopyOfReference();
+        PatchMetadata(Path.Combine(folder, VaeModel.EncoderFile), "vae.latent_size", "8", "9");
+        PatchMetadata(Path.Combine(folder, VaeModel.DecoderFile), "vae.latent_size", "8", "9");
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
+        Assert.Contains("output 'mean' has shape [batch,8], expected [batch,9]", e.Message);
+    }
+
+    private static string CopyOfReference()
+    {
+        string folder = RepoPaths.NewTempFolder();
+        foreach (string file in new[] { VaeModel.EncoderFile, VaeModel.DecoderFile })
+            File.Copy(Path.Combine(ReferenceModel.Folder, file), Path.Combine(folder, file));
+        return folder;
+    }
+
+    /// <summary>Rewrites a one-byte metadata value in place (protobuf: key bytes, then tag 0x12, length 1, value).</summary>
+    private static void PatchMetadata(string path, string key, string from, string to)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        byte[] pattern = [.. Encoding.UTF8.GetBytes(key), 0x12, 0x01, (byte)from[0]];
+        int at = bytes.AsSpan().IndexOf(pattern);
+        Assert.True(at >= 0, $"metadata {key}={from} not found in {path}");
+        bytes[at + pattern.Length - 1] = (byte)to[0];
+        File.WriteAllBytes(path, bytes);
     }
 }

@@ -4,6 +4,7 @@ using Vae.Cli.Commands;
 var root = new RootCommand("vae: train variational autoencoders with TorchSharp, export them to ONNX, and use them.")
 {
     TrainCommand.Create(),
+    EvaluateCommand.Create(),
     ExportCommand.Create(),
     GenerateCommand.Create(),
     ReconstructCommand.Create(),

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Reports;
+using Vae.Inference;
+using Vae.Training;
+
+namespace Vae.Bench.Inference;
+
+/// <summary>
+/// Writes <c>out/bench/inference.json</c>: each ratio under a stable key (library time ÷ other time, so below 1 means
+/// the library is faster) from the paired measurement with its quartiles, the same ratios from the BenchmarkDotNet
+/// means (with propagated standard errors), the allocation per span call (BenchmarkDotNet MemoryDiagnoser), and
+/// 16-thread against 1-thread aggregate throughput.
+/// </summary>
+internal static class InferenceReport
+{
+    public static string Path => System.IO.Path.Combine(BenchPaths.Output, "inference.json");
+
+    public static JsonObject Write(Summary summary, double threadSeconds)
+    {
+        var json = new JsonObject();
+        var details = new JsonObject();
+        var bdn = new JsonObject();
+        Paired(json);
+        long spanAlloc = 0;
+        foreach (string op in new[] { "encode", "decode" })
+            foreach (int batch in new[] { 1, 256 })
+            {
+                var library = Find(summary, $"{op} library", batch);
+                var raw = Find(summary, $"{op} raw", batch);
+                var torch = Find(summary, $"{op} torchsharp", batch);
+                var rawSigmoid = Find(summary, $"{op} raw+sigmoid", batch);
+                AddRatio(bdn, $"{op}_b{batch}_vs_raw_with_sigmoid", library, rawSigmoid);
+                AddRatio(bdn, $"{op}_b{batch}_vs_raw", library, raw);
+                AddRatio(bdn, $"{op}_b{batch}_vs_torchsharp", library, torch);
+                spanAlloc = Math.Max(spanAlloc, library?.Alloc ?? 0);
+                foreach (var m in new[] { library, raw, rawSigmoid, torch })
+                    if (m is not null)
+                        details[$"{m.Name.Replace(' ', '_').Replace('+', '_')}_b{batch}"] = new JsonObject { ["mean_ns"] = Round(m.Mean), ["stderr_ns"] = Round(m.StdErr), ["alloc_bytes"] = m.Alloc };
+            }
+        json["span_alloc_bytes"] = spanAlloc;
+
+        using (var model = VaeModel.Load(BenchPaths.ReferenceModel, InferenceBenchmarks.Options))
+        {
+            double one = ThreadScaling.Throughput(model, 1, threadSeconds);
+            double sixteen = ThreadScaling.Throughput(model, 16, threadSeconds);
+            json["threads16_vs_1_throughput"] = Round(sixteen / one);
+            details["throughput_1_thread_calls_per_s"] = Round(one);
+            details["throughput_16_threads_calls_per_s"] = Round(sixteen);
+        }
+        json["benchmarkdotnet_ratios"] = bdn;
+        json["details"] = details;
+        json["machine"] = $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
+        json["model"] = "models/reference (784-256-8 MLP VAE), one intra-op thread for ONNX Runtime and TorchSharp";
+        Directory.CreateDirectory(BenchPaths.Output);
+        AtomicFile.WriteAllText(Path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return json;
+    }
+
+    /// <summary>The headline ratios: library ÷ other, measured in alternating blocks (<see cref="PairedRatio"/>), with quartiles.</summary>
+    private static void Paired(JsonObject json)
+    {
+        foreach (int batch in new[] { 1, 256 })
+        {
+            var bench = new InferenceBenchmarks { Batch = batch };
+            bench.Setup();
+            try
+            {
+                void Add(string key, Action library, Action other)
+                {
+                    var (median, q1, q3) = PairedRatio.Measure(library, other);
+                    json[key] = Round(median);
+                    json[key + "_quartiles"] = new JsonArray(Round(q1), Round(q3));
+                }
+                Add($"encode_b{batch}_vs_raw", bench.EncodeLibrary, bench.EncodeRaw);
+                Add($"decode_b{batch}_vs_raw", bench.DecodeLibrary, bench.DecodeRaw);
+                Add($"decode_b{batch}_vs_raw_with_sigmoid", bench.DecodeLibrary, bench.DecodeRawWithSigmoid);
+                Add($"encode_b{batch}_vs_torchsharp", bench.EncodeLibrary, bench.EncodeTorchSharp);
+                Add($"decode_b{batch}_vs_torchsharp", bench.DecodeLibrary, bench.DecodeTorchSharp);
+            }
+            finally { bench.Cleanup(); }
+        }
+    }
+
+    private sealed record Measured(string Name, double Mean, double StdErr, long Alloc);
+
+    private static Measured? Find(Summary summary, string description, int batch)
+    {
+        BenchmarkReport? report = summary.Reports.FirstOrDefault(r =>
+            r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'') == description &&
+            Equals(r.BenchmarkCase.Parameters["Batch"], batch) && r.ResultStatistics is not null);
+        if (report?.ResultStatistics is null) return null;
+        long alloc = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
+        return new Measured(description, report.ResultStatistics.Mean, report.ResultStatistics.StandardError, alloc);
+    }
+
+    private static void AddRatio(JsonObject json, string key, Measured? library, Measured? other)
+    {
+        if (library is null || other is null) return;
+        double ratio = library.Mean / other.Mean;
+        double noise = ratio * Math.Sqrt(Math.Pow(library.StdErr / library.Mean, 2) + Math.Pow(other.StdErr / other.Mean, 2));
+        json[key] = Round(ratio);
+        json[key + "_stderr"] = Round(noise);
+    }
+
+    private static double Round(double v) => Math.Round(v, v >= 100 ? 0 : 4);
+
+    /// <summary>One line per ratio for the console.</summary>
+    public static string Describe(JsonObject json) => string.Join('\n', json
+        .Where(p => p.Value is JsonValue)
+        .Select(p => string.Create(CultureInfo.InvariantCulture, $"  {p.Key,-36} {p.Value}{(json[p.Key + "_quartiles"] is JsonArray q ? $"  (quartiles {q[0]}–{q[1]})" : "")}")));
+}

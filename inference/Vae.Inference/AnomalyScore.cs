@@ -1,0 +1,54 @@
+namespace Vae.Inference;
+
+/// <summary>
+/// How unusual one sample is under the model, in nats (higher is more anomalous), from
+/// <see cref="VaeModel.ScoreAnomalies(ReadOnlySpan{float}, Span{AnomalyScore}, int, long, ReadOnlySpan{int})"/>.
+/// </summary>
+/// <param name="NegativeElbo">−ELBO = <see cref="ReconstructionNll"/> + <see cref="Kl"/>: an upper bound on −log p(x).</param>
+/// <param name="NegativeLogLikelihood">Importance-weighted estimate of −log p(x) with the same k samples (IWAE bound, Burda et al. 2016); tighter than −ELBO, equal for k = 1.</param>
+/// <param name="ReconstructionNll">−log p(x|z) averaged over the k samples z ~ q(z|x) (Bernoulli: binary cross-entropy summed over values).</param>
+/// <param name="Kl">KL(q(z|x) ‖ N(0, I)), analytic.</param>
+/// <param name="SquaredError">Σ (x − x̂)² with x̂ the decoded posterior mean (probabilities or means): a plain reconstruction error.</param>
+public readonly record struct AnomalyScore(float NegativeElbo, float NegativeLogLikelihood, float ReconstructionNll, float Kl, float SquaredError);
+
+/// <summary>The log-densities behind <see cref="AnomalyScore"/>.</summary>
+internal static class Likelihoods
+{
+    /// <summary>Σ max(l, 0) − l·x + log(1 + e^−|l|): −log p(x | logits l), stable for any logit.</summary>
+    public static double BernoulliNll(ReadOnlySpan<float> x, ReadOnlySpan<float> logits)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float l = logits[i];
+            sum += MathF.Max(l, 0) - l * x[i] + MathF.Log(1 + MathF.Exp(-MathF.Abs(l)));
+        }
+        return sum;
+    }
+
+    /// <summary>½ Σ ((x − μ)²/σ² + log 2πσ²): −log N(x; μ, σ²I).</summary>
+    public static double GaussianNll(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, double sigma)
+    {
+        double squares = 0;
+        for (int i = 0; i < x.Length; i++) { double d = x[i] - mean[i]; squares += d * d; }
+        return 0.5 * (squares / (sigma * sigma) + x.Length * Math.Log(2 * Math.PI * sigma * sigma));
+    }
+
+    /// <summary>KL(N(mean, e^logvar) ‖ N(0, I)) = −½ Σ (1 + logvar − mean² − e^logvar).</summary>
+    public static double GaussianKl(ReadOnlySpan<float> mean, ReadOnlySpan<float> logvar)
+    {
+        double sum = 0;
+        for (int i = 0; i < mean.Length; i++) sum += 1 + logvar[i] - mean[i] * (double)mean[i] - Math.Exp(logvar[i]);
+        return -0.5 * sum;
+    }
+
+    /// <summary>log (1/n Σ e^w), computed stably.</summary>
+    public static double LogMeanExp(ReadOnlySpan<double> w)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double v in w) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (double v in w) sum += Math.Exp(v - max);
+        return max + Math.Log(sum / w.Length);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Vae.Inference;
+
+/// <summary>Argument checks shared by every operation: lengths, batch sizes, finite values, labels, masks.</summary>
+internal static class InputChecks
+{
+    /// <summary>The batch size of <paramref name="length"/> values of <paramref name="sampleSize"/> each.</summary>
+    public static int BatchOf(int length, int sampleSize, string name)
+    {
+        if (length == 0)
+            throw new ArgumentException($"{name} is empty (batch of 0); expected a positive multiple of {sampleSize} values (batch × {sampleSize}).", name);
+        if (length % sampleSize != 0)
+            throw new ArgumentException($"length of {name} is {length}, expected a positive multiple of {sampleSize} (batch × {sampleSize}); {length} is not.", name);
+        return length / sampleSize;
+    }
+
+    /// <summary>Throws when <paramref name="actual"/> ≠ <paramref name="expected"/>; <paramref name="meaning"/> is formatted only then, so passing checks allocate nothing.</summary>
+    public static void Length(int actual, int expected, string name, [InterpolatedStringHandlerArgument(nameof(actual), nameof(expected))] ref FailureMessage meaning)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"length of {name} is {actual}, expected {expected} ({meaning.ToStringAndClear()}).", name);
+    }
+
+    public static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentException($"{name} is {value}; expected a positive number.", name);
+    }
+
+    /// <summary>Throws naming the index of the first NaN or infinity in <paramref name="values"/>.</summary>
+    public static void Finite(ReadOnlySpan<float> values, string name)
+    {
+        int index = IndexOfNonFinite(values);
+        if (index >= 0)
+            throw new ArgumentException($"{name}[{index}] is {values[index]}; expected finite values (set {nameof(VaeSessionOptions)}.{nameof(VaeSessionOptions.AllowNonFinite)} to pass NaN/Infinity through).", name);
+    }
+
+    /// <summary>Index of the first NaN or ±Infinity, or −1. Vectorised: x − x is 0 exactly for finite x and NaN otherwise.</summary>
+    public static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+        {
+            ref float start = ref MemoryMarshal.GetReference(values);
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var v = Vector.LoadUnsafe(ref start, (nuint)i);
+                if (!Vector.EqualsAll(v - v, Vector<float>.Zero)) break;
+            }
+        }
+        for (; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    /// <summary>Labels of a conditional model: one per sample, each in [0, classes); none for other models.</summary>
+    public static void Labels(ReadOnlySpan<int> labels, int batch, int classes, string name)
+    {
+        if (classes == 0)
+        {
+            if (!labels.IsEmpty)
+                throw new ArgumentException($"{name} holds {labels.Length} labels but this model is not conditional (0 classes); pass none.", name);
+            return;
+        }
+        if (labels.Length != batch)
+            throw new ArgumentException($"length of {name} is {labels.Length}, expected {batch} (one class label per sample; this model is conditional with {classes} classes).", name);
+        for (int i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentException($"{name}[{i}] is {labels[i]}; expected a class in [0, {classes}).", name);
+    }
+}
+
+/// <summary>An interpolated message built only when a length check fails (<see cref="InputChecks.Length"/>).</summary>
+[InterpolatedStringHandler]
+internal ref struct FailureMessage
+{
+    private DefaultInterpolatedStringHandler text;
+
+    public FailureMessage(int literalLength, int formattedCount, int actual, int expected, out bool shouldAppend)
+    {
+        shouldAppend = actual != expected;
+        text = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+    }
+
+    public void AppendLiteral(string value) => text.AppendLiteral(value);
+
+    public void AppendFormatted<T>(T value) => text.AppendFormatted(value);
+
+    public string ToStringAndClear() => text.ToStringAndClear();
+}

@@ -1,0 +1,126 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Vae.Inference.Native;
+
+/// <summary>One float tensor in caller memory: data, element count and shape (all pinned or on the stack by the caller).</summary>
+internal unsafe struct TensorRef(float* data, int count, long* shape, int rank)
+{
+    public float* Data = data;
+    public int Count = count;
+    public long* Shape = shape;
+    public int Rank = rank;
+}
+
+/// <summary>
+/// Runs one <see cref="InferenceSession"/> on tensors that live in caller memory, without managed allocation:
+/// input and output names are UTF-8 strings in native memory made once, and the per-call OrtValues are
+/// native handles created over the caller's buffers and released after the run. Safe from many threads
+/// (ONNX Runtime's Run is). When the session's native handle cannot be reached (a future binding that
+/// renames it), the managed Run is used instead, which allocates small wrappers per call.
+/// </summary>
+internal sealed unsafe class GraphRunner : IDisposable
+{
+    private static readonly PropertyInfo? HandleProperty =
+        typeof(InferenceSession).GetProperty("Handle", BindingFlags.Instance | BindingFlags.NonPublic);
+
+    private readonly InferenceSession session;
+    private readonly IntPtr sessionHandle;
+    private readonly string[] inputNames, outputNames;
+    private readonly byte** nativeInputNames, nativeOutputNames;
+
+    public GraphRunner(InferenceSession session, string[] inputNames, string[] outputNames)
+    {
+        this.session = session;
+        this.inputNames = inputNames;
+        this.outputNames = outputNames;
+        sessionHandle = HandleProperty?.GetValue(session) is IntPtr handle ? handle : IntPtr.Zero;
+        nativeInputNames = NativeStrings(inputNames);
+        nativeOutputNames = NativeStrings(outputNames);
+    }
+
+    /// <summary>Whether runs go through the allocation-free native path.</summary>
+    public bool IsNative => sessionHandle != IntPtr.Zero;
+
+    /// <summary>The session (owned by this runner).</summary>
+    public InferenceSession Session => session;
+
+    /// <summary>Runs the graph: <paramref name="inputs"/> in the order of the input names, outputs likewise.</summary>
+    public void Run(ReadOnlySpan<TensorRef> inputs, ReadOnlySpan<TensorRef> outputs)
+    {
+        if (!IsNative)
+        {
+            RunManaged(inputs, outputs);
+            return;
+        }
+        IntPtr* inputValues = stackalloc IntPtr[inputs.Length];
+        IntPtr* outputValues = stackalloc IntPtr[outputs.Length];
+        new Span<IntPtr>(inputValues, inputs.Length).Clear();
+        new Span<IntPtr>(outputValues, outputs.Length).Clear();
+        try
+        {
+            for (int i = 0; i < inputs.Length; i++) inputValues[i] = Create(inputs[i]);
+            for (int i = 0; i < outputs.Length; i++) outputValues[i] = Create(outputs[i]);
+            OrtApi.Run(sessionHandle, nativeInputNames, inputValues, (nuint)inputs.Length, nativeOutputNames, (nuint)outputs.Length, outputValues);
+        }
+        finally
+        {
+            for (int i = 0; i < inputs.Length; i++) OrtApi.ReleaseValue(inputValues[i]);
+            for (int i = 0; i < outputs.Length; i++) OrtApi.ReleaseValue(outputValues[i]);
+        }
+    }
+
+    private static IntPtr Create(in TensorRef t) => OrtApi.CreateTensor(t.Data, (nuint)t.Count, t.Shape, (nuint)t.Rank);
+
+    private void RunManaged(ReadOnlySpan<TensorRef> inputs, ReadOnlySpan<TensorRef> outputs)
+    {
+        var values = new List<OrtValue>();
+        try
+        {
+            foreach (var t in inputs) values.Add(Managed(t));
+            foreach (var t in outputs) values.Add(Managed(t));
+            using var runOptions = new RunOptions();
+            session.Run(runOptions, inputNames, values.Take(inputs.Length).ToArray(), outputNames, values.Skip(inputs.Length).ToArray());
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new VaeInferenceException($"ONNX Runtime: {e.Message}");
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+
+    private static OrtValue Managed(in TensorRef t) =>
+        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float,
+            new ReadOnlySpan<long>(t.Shape, t.Rank).ToArray(), (IntPtr)t.Data, (long)t.Count * sizeof(float));
+
+    private static byte** NativeStrings(string[] names)
+    {
+        var table = (byte**)NativeMemory.AllocZeroed((nuint)names.Length, (nuint)sizeof(byte*));
+        for (int i = 0; i < names.Length; i++)
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(names[i]);
+            table[i] = (byte*)NativeMemory.AllocZeroed((nuint)utf8.Length + 1);
+            utf8.CopyTo(new Span<byte>(table[i], utf8.Length));
+        }
+        return table;
+    }
+
+    private static void FreeStrings(byte** table, int count)
+    {
+        for (int i = 0; i < count; i++) NativeMemory.Free(table[i]);
+        NativeMemory.Free(table);
+    }
+
+    /// <summary>Disposes the session and frees the native names; call only when no run is in flight.</summary>
+    public void Dispose()
+    {
+        session.Dispose();
+        FreeStrings(nativeInputNames, inputNames.Length);
+        FreeStrings(nativeOutputNames, outputNames.Length);
+    }
+}

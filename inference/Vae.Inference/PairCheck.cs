@@ -1,0 +1,60 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Vae.Inference;
+
+/// <summary>Checks that two loaded sessions are an encoder and a decoder exported together, with the inputs and outputs this library calls.</summary>
+internal static class PairCheck
+{
+    /// <summary>The pair's facts (from the encoder's metadata) once everything fits.</summary>
+    /// <exception cref="VaeModelException">Says which file is wrong and what differs.</exception>
+    public static VaeModelInfo Check(InferenceSession encoder, string encoderPath, InferenceSession decoder, string decoderPath)
+    {
+        VaeModelInfo encoderInfo = VaeModelInfo.FromMetadata(encoder.ModelMetadata.CustomMetadataMap, encoderPath);
+        VaeModelInfo decoderInfo = VaeModelInfo.FromMetadata(decoder.ModelMetadata.CustomMetadataMap, decoderPath);
+        CheckGraph(encoder, encoderPath, "encoder");
+        CheckGraph(decoder, decoderPath, "decoder");
+        if (encoderInfo.FormatVersion != VaeMetadata.CurrentFormatVersion)
+            throw new VaeModelException($"{encoderPath}: format version {encoderInfo.FormatVersion}; this library reads version {VaeMetadata.CurrentFormatVersion}.");
+        if (encoderInfo.MismatchWith(decoderInfo) is string mismatch)
+            throw new VaeModelException($"{encoderPath} and {decoderPath} are not a pair: {mismatch}.");
+
+        VaeModelInfo info = encoderInfo;
+        if (info.LatentSize <= 0 || info.InputSize <= 0 || info.Classes < 0)
+            throw new VaeModelException($"{encoderPath}: metadata gives latent size {info.LatentSize}, input size {info.InputSize}, classes {info.Classes}; expected positive sizes.");
+        string outputName = info.OutputKind == OutputKind.Logits ? "logits" : "mean";
+        CheckTensor(encoder.InputMetadata, "input", "x", info.InputShape, encoderPath);
+        CheckTensor(encoder.OutputMetadata, "output", "mean", [info.LatentSize], encoderPath);
+        CheckTensor(encoder.OutputMetadata, "output", "logvar", [info.LatentSize], encoderPath);
+        CheckTensor(decoder.InputMetadata, "input", "z", [info.LatentSize], decoderPath);
+        CheckTensor(decoder.OutputMetadata, "output", outputName, info.InputShape, decoderPath);
+        if (info.Classes > 0)
+        {
+            CheckTensor(encoder.InputMetadata, "input", "y", [info.Classes], encoderPath);
+            CheckTensor(decoder.InputMetadata, "input", "y", [info.Classes], decoderPath);
+        }
+        int expectedInputs = info.Classes > 0 ? 2 : 1;
+        if (encoder.InputMetadata.Count != expectedInputs || decoder.InputMetadata.Count != expectedInputs)
+            throw new VaeModelException($"{encoderPath}/{decoderPath}: graphs take {encoder.InputMetadata.Count}/{decoder.InputMetadata.Count} inputs; expected {expectedInputs} each for a model with {info.Classes} classes.");
+        return info;
+    }
+
+    private static void CheckGraph(InferenceSession session, string path, string expected)
+    {
+        string graph = session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(VaeMetadata.Graph, "");
+        if (graph != expected)
+            throw new VaeModelException($"{path}: metadata '{VaeMetadata.Graph}' is '{graph}', expected '{expected}' (were the files swapped?).");
+    }
+
+    /// <summary>The graph has a float tensor <paramref name="name"/> of shape [batch, ...<paramref name="sampleShape"/>] (symbolic batch allowed).</summary>
+    private static void CheckTensor(IReadOnlyDictionary<string, NodeMetadata> tensors, string kind, string name, int[] sampleShape, string path)
+    {
+        if (!tensors.TryGetValue(name, out NodeMetadata? node))
+            throw new VaeModelException($"{path}: the graph has no {kind} '{name}' (its {kind}s: {string.Join(", ", tensors.Keys)}).");
+        if (node.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+            throw new VaeModelException($"{path}: {kind} '{name}' holds {node.ElementDataType}, expected Float.");
+        int[] dims = node.Dimensions;
+        bool fits = dims.Length == sampleShape.Length + 1 && dims[0] <= 0 && dims.Skip(1).SequenceEqual(sampleShape);
+        if (!fits)
+            throw new VaeModelException($"{path}: {kind} '{name}' has shape [{string.Join(",", dims.Select(d => d <= 0 ? "batch" : d.ToString()))}], expected [batch,{string.Join(",", sampleShape)}] (from the metadata).");
+    }
+}

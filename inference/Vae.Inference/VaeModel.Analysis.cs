@@ -1,0 +1,178 @@
+using System.Buffers;
+
+namespace Vae.Inference;
+
+/// <summary>Anomaly scores, denoising and imputation of missing values.</summary>
+public sealed partial class VaeModel
+{
+    /// <summary>
+    /// Scores each sample of <paramref name="x"/> (B × <see cref="InputSize"/>) into <paramref name="scores"/> (B):
+    /// −ELBO and the importance-weighted −log p(x) from <paramref name="samples"/> draws z ~ q(z|x) (seeded), the
+    /// analytic KL, and the squared reconstruction error. Allocates no managed memory.
+    /// </summary>
+    public void ScoreAnomalies(ReadOnlySpan<float> x, Span<AnomalyScore> scores, int samples = 1, long seed = 0, ReadOnlySpan<int> labels = default)
+    {
+        InputChecks.Positive(samples, nameof(samples));
+        Enter();
+        try
+        {
+            int batch = CheckInput(x, labels, nameof(x), nameof(labels));
+            InputChecks.Length(scores.Length, batch, nameof(scores), $"one score per sample");
+            int latent = batch * LatentSize;
+            float[] codes = Rent(3 * latent + x.Length);
+            double[] weights = ArrayPool<double>.Shared.Rent(2 * batch * samples + batch);
+            try
+            {
+                Span<float> mean = codes.AsSpan(0, latent), logvar = codes.AsSpan(latent, latent), z = codes.AsSpan(2 * latent, latent);
+                Span<float> decoded = codes.AsSpan(3 * latent, x.Length);
+                Span<double> logWeights = weights.AsSpan(0, batch * samples), nlls = weights.AsSpan(batch * samples, batch * samples);
+                Span<double> priorMinusPosterior = weights.AsSpan(2 * batch * samples, batch);
+                RunEncoder(x, labels, mean, logvar, batch);
+                var noise = new GaussianNoise(seed);
+                for (int s = 0; s < samples; s++)
+                {
+                    for (int i = 0; i < batch; i++)
+                    {
+                        double logRatio = 0; // log p(z) − log q(z|x); the log 2π terms cancel
+                        for (int j = i * LatentSize; j < (i + 1) * LatentSize; j++)
+                        {
+                            float eps = noise.Next();
+                            z[j] = mean[j] + MathF.Exp(0.5f * logvar[j]) * eps;
+                            logRatio += -0.5 * z[j] * z[j] + 0.5 * eps * eps + 0.5 * logvar[j];
+                        }
+                        priorMinusPosterior[i] = logRatio;
+                    }
+                    RunDecoder(z, labels, decoded, batch);
+                    for (int i = 0; i < batch; i++)
+                    {
+                        double nll = Nll(x.Slice(i * InputSize, InputSize), decoded.Slice(i * InputSize, InputSize));
+                        nlls[i * samples + s] = nll;
+                        logWeights[i * samples + s] = -nll + priorMinusPosterior[i];
+                    }
+                }
+                RunDecoder(mean, labels, decoded, batch);
+                ToOutput(decoded);
+                for (int i = 0; i < batch; i++)
+                {
+                    double kl = Likelihoods.GaussianKl(mean.Slice(i * LatentSize, LatentSize), logvar.Slice(i * LatentSize, LatentSize));
+                    double reconstruction = 0;
+                    foreach (double nll in nlls.Slice(i * samples, samples)) reconstruction += nll;
+                    reconstruction /= samples;
+                    double squared = 0;
+                    for (int j = i * InputSize; j < (i + 1) * InputSize; j++) { double d = x[j] - decoded[j]; squared += d * d; }
+                    double iwae = -Likelihoods.LogMeanExp(logWeights.Slice(i * samples, samples));
+                    scores[i] = new AnomalyScore((float)(reconstruction + kl), (float)iwae, (float)reconstruction, (float)kl, (float)squared);
+                }
+            }
+            finally
+            {
+                Return(codes);
+                ArrayPool<double>.Shared.Return(weights);
+            }
+        }
+        finally { Exit(); }
+    }
+
+    /// <summary>Scores each sample of <paramref name="x"/>; returns a new array of B scores.</summary>
+    public AnomalyScore[] ScoreAnomalies(float[] x, int samples = 1, long seed = 0, int[]? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var scores = new AnomalyScore[InputChecks.BatchOf(x.Length, InputSize, nameof(x))];
+        ScoreAnomalies(x, scores, samples, seed, labels);
+        return scores;
+    }
+
+    /// <summary>
+    /// Denoises a batch: encodes the noisy input, decodes the posterior mean, and repeats on the result
+    /// <paramref name="iterations"/> − 1 more times (each pass pulls further towards what the model has learned).
+    /// <paramref name="output"/> has x's length; it may be the same memory as x. Allocates no managed memory.
+    /// </summary>
+    public void Denoise(ReadOnlySpan<float> x, Span<float> output, int iterations = 1, ReadOnlySpan<int> labels = default)
+    {
+        InputChecks.Positive(iterations, nameof(iterations));
+        Enter();
+        try
+        {
+            int batch = CheckInput(x, labels, nameof(x), nameof(labels));
+            InputChecks.Length(output.Length, x.Length, nameof(output), $"same as x: batch {batch} × {InputSize}");
+            ReconstructChecked(x, labels, output, batch);
+            for (int n = 1; n < iterations; n++) ReconstructChecked(output, labels, output, batch);
+        }
+        finally { Exit(); }
+    }
+
+    /// <summary>Denoises a batch; returns a new array the size of <paramref name="x"/>.</summary>
+    public float[] Denoise(float[] x, int iterations = 1, int[]? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var output = new float[x.Length];
+        Denoise(x, output, iterations, labels);
+        return output;
+    }
+
+    /// <summary>
+    /// Fills in missing values. <paramref name="observed"/> (same length as x) is true where x is known; missing
+    /// entries of x are ignored (they may be NaN). Missing entries start at the mean of the sample's known values,
+    /// then <paramref name="iterations"/> times the current guess is reconstructed and the missing entries are
+    /// replaced by the reconstruction, known entries kept. <paramref name="output"/> (x's length) receives the
+    /// completed batch. Allocates no managed memory.
+    /// </summary>
+    public void Impute(ReadOnlySpan<float> x, ReadOnlySpan<bool> observed, Span<float> output, int iterations = 10, ReadOnlySpan<int> labels = default)
+    {
+        InputChecks.Positive(iterations, nameof(iterations));
+        Enter();
+        try
+        {
+            int batch = InputChecks.BatchOf(x.Length, InputSize, nameof(x));
+            InputChecks.Length(observed.Length, x.Length, nameof(observed), $"one flag per value of x: batch {batch} × {InputSize}");
+            InputChecks.Length(output.Length, x.Length, nameof(output), $"same as x: batch {batch} × {InputSize}");
+            InputChecks.Labels(labels, batch, Classes, nameof(labels));
+            for (int i = 0; i < x.Length; i++)
+                if (observed[i] && !allowNonFinite && !float.IsFinite(x[i]))
+                    throw new ArgumentException($"x[{i}] is {x[i]} and marked observed; expected finite observed values (mark it missing in {nameof(observed)}).", nameof(x));
+            StartImputation(x, observed, output, batch);
+            float[] reconstruction = Rent(x.Length);
+            try
+            {
+                Span<float> guess = reconstruction.AsSpan(0, x.Length);
+                for (int n = 0; n < iterations; n++)
+                {
+                    ReconstructChecked(output, labels, guess, batch);
+                    for (int i = 0; i < x.Length; i++)
+                        if (!observed[i]) output[i] = guess[i];
+                }
+            }
+            finally { Return(reconstruction); }
+        }
+        finally { Exit(); }
+    }
+
+    /// <summary>Fills in missing values; returns a new array the size of <paramref name="x"/>.</summary>
+    public float[] Impute(float[] x, bool[] observed, int iterations = 10, int[]? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(observed);
+        var output = new float[x.Length];
+        Impute(x, observed, output, iterations, labels);
+        return output;
+    }
+
+    private void StartImputation(ReadOnlySpan<float> x, ReadOnlySpan<bool> observed, Span<float> output, int batch)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            int start = b * InputSize;
+            double sum = 0;
+            int known = 0;
+            for (int i = start; i < start + InputSize; i++)
+                if (observed[i]) { sum += x[i]; known++; }
+            float fill = known > 0 ? (float)(sum / known) : 0f;
+            for (int i = start; i < start + InputSize; i++) output[i] = observed[i] ? x[i] : fill;
+        }
+    }
+
+    /// <summary>−log p(x|z) from the raw decoder output (logits or means).</summary>
+    private double Nll(ReadOnlySpan<float> x, ReadOnlySpan<float> raw) => Info.OutputKind == OutputKind.Logits
+        ? Likelihoods.BernoulliNll(x, raw)
+        : Likelihoods.GaussianNll(x, raw, Info.GaussianSigma);
+}

@@ -1,0 +1,131 @@
+namespace Vae.Inference.Tests;
+
+/// <summary>Every kind of bad input gives a typed exception saying what was expected and what was found.</summary>
+public class BadInputTests
+{
+    private static readonly VaeModel Model = ReferenceModel.Load();
+    private static float[] Digit => ReferenceModel.Data.X[0];
+
+    [Fact]
+    public void Wrong_length_names_the_argument_and_the_expected_multiple()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Model.Encode(new float[785]));
+        Assert.Equal("x", e.ParamName);
+        Assert.Contains("785", e.Message);
+        Assert.Contains("multiple of 784", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Model.Decode(new float[7]));
+        Assert.Contains("multiple of 8", e.Message);
+    }
+
+    [Fact]
+    public void Output_spans_of_the_wrong_size_are_rejected_with_expected_and_actual()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Model.Encode(Digit, new float[8], new float[9]));
+        Assert.Equal("logvar", e.ParamName);
+        Assert.Contains("is 9, expected 8", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Model.Decode(new float[16], new float[784]));
+        Assert.Contains("expected 1568", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(Digit, new AnomalyScore[2]));
+        Assert.Equal("scores", e.ParamName);
+    }
+
+    [Fact]
+    public void Batch_of_zero_is_rejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Model.Encode([]));
+        Assert.Contains("batch of 0", e.Message);
+        Assert.Throws<ArgumentException>(() => Model.Generate(0));
+        Assert.Throws<ArgumentException>(() => Model.Reconstruct(ReadOnlySpan<float>.Empty, Span<float>.Empty));
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void Non_finite_values_are_rejected_with_the_index_of_the_first_one(float bad)
+    {
+        float[] x = new float[3 * 784];
+        x[1000] = bad;
+        x[2000] = bad;
+        var e = Assert.Throws<ArgumentException>(() => Model.Encode(x));
+        Assert.Contains("x[1000]", e.Message);
+        float[] z = new float[8];
+        z[5] = bad;
+        e = Assert.Throws<ArgumentException>(() => Model.Decode(z));
+        Assert.Contains("z[5]", e.Message);
+    }
+
+    [Fact]
+    public void Non_finite_values_pass_when_the_option_allows_them()
+    {
+        using var model = ReferenceModel.Load(new VaeSessionOptions { AllowNonFinite = true });
+        float[] x = (float[])Digit.Clone();
+        x[3] = float.NaN;
+        var (mean, _) = model.Encode(x);
+        Assert.Contains(mean, float.IsNaN);
+    }
+
+    [Fact]
+    public void Vectorised_non_finite_search_finds_every_position()
+    {
+        for (int length = 1; length < 70; length++)
+            for (int at = 0; at < length; at++)
+            {
+                var values = new float[length];
+                values[at] = float.NaN;
+                Assert.Equal(at, InputChecks.IndexOfNonFinite(values));
+            }
+        Assert.Equal(-1, InputChecks.IndexOfNonFinite(new float[100]));
+    }
+
+    [Fact]
+    public void Mask_of_the_wrong_size_and_bad_counts_are_rejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Model.Impute(Digit, new bool[783]));
+        Assert.Equal("observed", e.ParamName);
+        Assert.Contains("is 783, expected 784", e.Message);
+        Assert.Throws<ArgumentException>(() => Model.Impute(Digit, new bool[784], iterations: 0));
+        Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(Digit, samples: 0));
+        Assert.Throws<ArgumentException>(() => Model.Interpolate(Digit, Digit, steps: 1));
+        Assert.Throws<ArgumentException>(() => Model.Interpolate(Digit, new float[2 * 784], steps: 3));
+        Assert.Throws<ArgumentException>(() => Model.Generate(1, temperature: float.NaN));
+    }
+
+    [Fact]
+    public void Observed_non_finite_values_are_rejected_but_missing_ones_are_ignored()
+    {
+        float[] x = (float[])Digit.Clone();
+        x[10] = float.NaN;
+        bool[] observed = Enumerable.Repeat(true, 784).ToArray();
+        var e = Assert.Throws<ArgumentException>(() => Model.Impute(x, observed));
+        Assert.Contains("x[10]", e.Message);
+        observed[10] = false;
+        Assert.True(float.IsFinite(Model.Impute(x, observed)[10]));
+    }
+
+    [Fact]
+    public void Labels_on_an_unconditional_model_are_rejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Model.Encode(Digit, [3]));
+        Assert.Contains("not conditional", e.Message);
+    }
+
+    [Fact]
+    public void Use_after_dispose_throws_object_disposed_and_dispose_is_idempotent()
+    {
+        var model = ReferenceModel.Load();
+        model.Dispose();
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.Encode(Digit));
+        Assert.Throws<ObjectDisposedException>(() => model.Decode(new float[8]));
+        Assert.Throws<ObjectDisposedException>(() => model.Generate(1));
+        Assert.Throws<ObjectDisposedException>(() => model.ScoreAnomalies(Digit));
+    }
+
+    [Fact]
+    public void Null_arrays_are_argument_null()
+    {
+        Assert.Throws<ArgumentNullException>(() => Model.Encode(null!));
+        Assert.Throws<ArgumentNullException>(() => Model.Impute(Digit, null!));
+    }
+}

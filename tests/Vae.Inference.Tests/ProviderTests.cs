@@ -1,0 +1,70 @@
+namespace Vae.Inference.Tests;
+
+/// <summary>Execution providers on the CPU build of ONNX Runtime: Auto falls back, strict requests explain what is missing.</summary>
+public class ProviderTests
+{
+    [Fact]
+    public void The_cpu_build_offers_only_the_cpu_provider()
+    {
+        Assert.Contains("CPUExecutionProvider", VaeModel.AvailableProviders());
+        Assert.DoesNotContain("CUDAExecutionProvider", VaeModel.AvailableProviders());
+    }
+
+    [Fact]
+    public void Auto_falls_back_to_cpu_and_reports_why()
+    {
+        using var model = ReferenceModel.Load(new VaeSessionOptions { Provider = ExecutionProvider.Auto });
+        Assert.Equal(ExecutionProvider.Cpu, model.Provider);
+        Assert.Contains("using Cpu", model.ProviderReport);
+        Assert.Contains("Cuda: not in this ONNX Runtime build", model.ProviderReport);
+        Assert.Contains("DirectML: not in this ONNX Runtime build", model.ProviderReport);
+        using var cpu = ReferenceModel.Load();
+        float[] x = ReferenceModel.Data.X[0];
+        Assert.Equal(cpu.Encode(x).Mean, model.Encode(x).Mean);
+    }
+
+    [Theory]
+    [InlineData(ExecutionProvider.Cuda, "CUDAExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "-p:OrtFlavor=Gpu", "CUDA 12")]
+    [InlineData(ExecutionProvider.TensorRT, "TensorrtExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "-p:OrtFlavor=Gpu", "TensorRT 10")]
+    [InlineData(ExecutionProvider.DirectML, "DmlExecutionProvider", "Microsoft.ML.OnnxRuntime.DirectML", "-p:OrtFlavor=DirectML", "DirectX 12")]
+    public void Strict_gpu_request_on_the_cpu_build_names_the_provider_the_missing_package_and_the_fix(
+        ExecutionProvider provider, string ortName, string package, string fix, string requirement)
+    {
+        var e = Assert.Throws<ExecutionProviderException>(() => ReferenceModel.Load(new VaeSessionOptions { Provider = provider, DeviceId = 1 }));
+        Assert.Equal(provider, e.Provider);
+        Assert.Contains(ortName, e.Message);
+        Assert.Contains(package, e.Message);
+        Assert.Contains(fix, e.Message);
+        Assert.Contains(requirement, e.Message);
+        Assert.Contains("flavour 'Cpu'", e.Message);
+    }
+
+    [Fact]
+    public void Non_strict_request_falls_back_to_cpu_with_the_reason()
+    {
+        using var model = ReferenceModel.Load(new VaeSessionOptions { Provider = ExecutionProvider.Cuda, Strict = false });
+        Assert.Equal(ExecutionProvider.Cpu, model.Provider);
+        Assert.Contains("Cuda: execution provider Cuda", model.ProviderReport);
+    }
+
+    [Fact]
+    public void Session_options_are_validated()
+    {
+        Assert.Throws<ArgumentException>(() => ReferenceModel.Load(new VaeSessionOptions { IntraOpThreads = -1 }));
+        Assert.Throws<ArgumentException>(() => ReferenceModel.Load(new VaeSessionOptions { DeviceId = -2 }));
+        Assert.Throws<ArgumentException>(() => ReferenceModel.Load(new VaeSessionOptions { Provider = (ExecutionProvider)42 }));
+    }
+
+    [Fact]
+    public void Session_options_change_nothing_in_the_results()
+    {
+        using var tuned = ReferenceModel.Load(new VaeSessionOptions
+        {
+            IntraOpThreads = 1, AllowSpinning = false,
+            OptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+        });
+        float[] x = ReferenceModel.Flat(ReferenceModel.Data.X);
+        var (mean, _) = tuned.Encode(x);
+        Assert.InRange(ReferenceModel.MaxDiff(mean, ReferenceModel.Flat(ReferenceModel.Data.Mean)), 0, 1e-5f);
+    }
+}
