@@ -48,6 +48,15 @@ public class ExportErrorTests
     }
 
     [Fact]
+    public void Weights_off_the_cpu_are_refused_with_the_parameter_name()
+    {
+        using var model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2, device: META));
+        var e = Assert.Throws<ArgumentException>(() => OnnxModuleExporter.Export(model, [4]));
+        Assert.StartsWith("2.weight is on meta", e.Message);
+        Assert.Contains(".cpu()", e.Message);
+    }
+
+    [Fact]
     public void Flattening_the_batch_axis_is_refused()
     {
         using var model = nn.Sequential(nn.Flatten(0, 1));

@@ -86,6 +86,26 @@ public class ExportVaeTests
         Assert.InRange(result.MaxAbsDifference, 0, LayerParity.Bound);
     }
 
+    [Fact]
+    public void Export_runs_torchsharp_single_threaded_and_restores_the_thread_count()
+    {
+        torch.random.manual_seed(24);
+        using var model = NewModel(3, "bernoulli", false);
+        int original = torch.get_num_threads();
+        try
+        {
+            torch.set_num_threads(3);
+            VaeExporter.Export(model, RepoPaths.NewTempFolder());
+            Assert.Equal(3, torch.get_num_threads());
+            Assert.Throws<ArgumentException>(() => VaeExporter.Export(model, RepoPaths.NewTempFolder(), null, zeros(40, 1, 8, 8), full(40, 5L, dtype: int64)));
+            Assert.Equal(3, torch.get_num_threads());
+        }
+        finally
+        {
+            torch.set_num_threads(original);
+        }
+    }
+
     internal static TestConvVae NewModel(int classes, string likelihood, bool pixelLogvar) =>
         new TestConvVae(new VaeConfig
         {

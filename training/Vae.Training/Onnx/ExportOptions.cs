@@ -54,4 +54,11 @@ public sealed record ExportOptions
 /// <summary>What an export wrote and how closely ONNX Runtime matched TorchSharp.</summary>
 /// <param name="MaxAbsDifference">Largest difference over all verified outputs.</param>
 /// <param name="Seconds">Wall time of build + verification + writing.</param>
-public sealed record ExportResult(string Folder, string EncoderPath, string DecoderPath, double MaxAbsDifference, double Seconds);
+/// <param name="Phases">Where <see cref="Seconds"/> went.</param>
+public sealed record ExportResult(string Folder, string EncoderPath, string DecoderPath, double MaxAbsDifference, double Seconds, ExportPhases Phases);
+
+/// <summary>Wall time of each export phase, in seconds.</summary>
+/// <param name="Build">Walking the module tree and writing both graphs in memory.</param>
+/// <param name="Verify">Opening both graphs in ONNX Runtime and comparing them with TorchSharp.</param>
+/// <param name="Write">Computing reference.json and writing the four files.</param>
+public sealed record ExportPhases(double Build, double Verify, double Write);

@@ -29,6 +29,7 @@ public static class OnnxExportVerifier
         using var encoder = OnnxParity.Open(encoderOnnx, "encoder");
         using var decoder = OnnxParity.Open(decoderOnnx, "decoder");
         string decoderOutput = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
+        using var threads = TorchThreads.Single();
         bool wasTraining = model.training;
         model.eval();
         try

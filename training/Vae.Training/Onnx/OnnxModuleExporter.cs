@@ -49,7 +49,9 @@ public static class OnnxModuleExporter
             throw new ArgumentException($"{nameof(samples)} has shape [{string.Join(", ", samples.shape)}]; expected [N, {string.Join(", ", inputSampleShape)}].", nameof(samples));
         options = (options ?? new ExportOptions()).Validate();
         var clock = Stopwatch.StartNew();
+        using var threads = TorchThreads.Single();
         OnnxLayerRegistry.EnsureSupported(module, "");
+        EnsureOnCpu(module);
 
         var graph = new OnnxGraphBuilder(options.Opset);
         OnnxValue input = graph.AddInput(inputName, inputSampleShape);
@@ -60,6 +62,15 @@ public static class OnnxModuleExporter
 
         double difference = Verify(module, bytes, inputName, outputName, inputSampleShape, options.Tolerance, samples);
         return new OnnxModuleExport(bytes, output.SampleShape, difference, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Throws when a parameter or buffer of <paramref name="module"/> is not on the CPU: weights are
+    /// read and the graphs verified there, and moving the caller's model would be a hidden side effect.</summary>
+    internal static void EnsureOnCpu(nn.Module module)
+    {
+        foreach (var (name, tensor) in module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(module.named_buffers()))
+            if (tensor.device_type != DeviceType.CPU)
+                throw new ArgumentException($"{name} is on {tensor.device}; the exporter reads weights and verifies on the CPU. Export a copy moved with .cpu() (or load the checkpoint on the CPU).", nameof(module));
     }
 
     private static double Verify(nn.Module<Tensor, Tensor> module, byte[] model, string inputName, string outputName, IReadOnlyList<int> sampleShape, double tolerance, Tensor? samples)

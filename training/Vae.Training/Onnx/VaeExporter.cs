@@ -11,7 +11,8 @@ namespace Vae.Training.Onnx;
 /// <summary>
 /// Exports a <see cref="VaeModule"/> as <c>encoder.onnx</c>, <c>decoder.onnx</c>, <c>model.json</c> and
 /// <c>reference.json</c>. The graphs are built and verified against TorchSharp in memory first; files are
-/// written only when verification passes, each through a temporary file and a rename.
+/// written only when verification passes, each through a temporary file and a rename. TorchSharp runs on one
+/// thread meanwhile (restored afterwards; see <see cref="TorchThreads"/>), as does ONNX Runtime's verification.
 /// </summary>
 public static class VaeExporter
 {
@@ -29,8 +30,11 @@ public static class VaeExporter
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         options = (options ?? new ExportOptions()).Validate();
         var clock = Stopwatch.StartNew();
+        using var threads = TorchThreads.Single();
         var (encoder, decoder) = VaeOnnxGraphs.Build(model, options);
+        double built = clock.Elapsed.TotalSeconds;
         double difference = OnnxExportVerifier.Verify(model, encoder, decoder, options.Tolerance, realSamples, realLabels);
+        double verified = clock.Elapsed.TotalSeconds;
         var reference = ReferenceOutputs.Compute(model, realSamples, labels: realLabels);
 
         Directory.CreateDirectory(folder);
@@ -40,7 +44,8 @@ public static class VaeExporter
         AtomicFile.WriteAllBytes(decoderPath, decoder);
         AtomicFile.WriteAllText(Path.Combine(folder, ModelJsonFile), ModelJson(model, options, difference));
         reference.Save(Path.Combine(folder, ReferenceOutputs.FileName));
-        return new ExportResult(folder, encoderPath, decoderPath, difference, clock.Elapsed.TotalSeconds);
+        double total = clock.Elapsed.TotalSeconds;
+        return new ExportResult(folder, encoderPath, decoderPath, difference, total, new ExportPhases(built, verified - built, total - verified));
     }
 
     /// <summary>
@@ -57,6 +62,7 @@ public static class VaeExporter
         foreach (string path in new[] { encoderPath, decoderPath })
             if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing; --check needs a folder written by 'vae export'.", path);
         checkpoint ??= RecordedCheckpoint(folder);
+        using var threads = TorchThreads.Single();
         using VaeModule model = Checkpoint.Load(checkpoint);
         double difference = OnnxExportVerifier.Verify(model, File.ReadAllBytes(encoderPath), File.ReadAllBytes(decoderPath), tolerance, realSamples, realLabels);
         return (checkpoint, difference);

@@ -26,6 +26,7 @@ public static class VaeOnnxGraphs
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         VaeGraphLayout layout = model.GraphLayout;
         CheckLayout(model.Config, layout);
+        OnnxModuleExporter.EnsureOnCpu(model);
         var paths = new Dictionary<nn.Module, string>(ReferenceEqualityComparer.Instance);
         foreach (var (name, module) in model.named_modules()) paths.TryAdd(module, name);
         string PathOf(nn.Module m) => paths.TryGetValue(m, out string? p) ? p : throw new ArgumentException($"module {m.GetType().Name} of the graph layout is not registered in the model; call RegisterComponents().");
@@ -33,6 +34,7 @@ public static class VaeOnnxGraphs
         foreach (var module in new[] { layout.EncoderBody, layout.MeanHead, layout.LogvarHead, layout.Decoder })
             OnnxLayerRegistry.EnsureSupported(module, PathOf(module));
 
+        using var threads = TorchThreads.Single();
         bool wasTraining = model.training;
         model.eval();
         try
