@@ -17,29 +17,15 @@ internal static class InferenceReport
 {
     public static string Path => System.IO.Path.Combine(BenchPaths.Output, "inference.json");
 
-    public static JsonObject Write(Summary summary, double threadSeconds)
+    /// <param name="summary">The BenchmarkDotNet run of <see cref="InferenceBenchmarks"/>, or null for the paired ratios alone (<c>--inference-quick</c>).</param>
+    public static JsonObject Write(Summary? summary, double threadSeconds)
     {
         var json = new JsonObject();
         var details = new JsonObject();
         var bdn = new JsonObject();
         Paired(json);
-        long spanAlloc = 0;
-        foreach (string op in new[] { "encode", "decode" })
-            foreach (int batch in new[] { 1, 256 })
-            {
-                var library = Find(summary, $"{op} library", batch);
-                var raw = Find(summary, $"{op} raw", batch);
-                var torch = Find(summary, $"{op} torchsharp", batch);
-                var rawSigmoid = Find(summary, $"{op} raw+sigmoid", batch);
-                AddRatio(bdn, $"{op}_b{batch}_vs_raw_with_sigmoid", library, rawSigmoid);
-                AddRatio(bdn, $"{op}_b{batch}_vs_raw", library, raw);
-                AddRatio(bdn, $"{op}_b{batch}_vs_torchsharp", library, torch);
-                spanAlloc = Math.Max(spanAlloc, library?.Alloc ?? 0);
-                foreach (var m in new[] { library, raw, rawSigmoid, torch })
-                    if (m is not null)
-                        details[$"{m.Name.Replace(' ', '_').Replace('+', '_')}_b{batch}"] = new JsonObject { ["mean_ns"] = Round(m.Mean), ["stderr_ns"] = Round(m.StdErr), ["alloc_bytes"] = m.Alloc };
-            }
-        json["span_alloc_bytes"] = spanAlloc;
+        if (summary is not null) json["span_alloc_bytes"] = FromBenchmarkDotNet(summary, bdn, details);
+        json["span_alloc_bytes_per_thread_counter"] = SpanAllocation.BytesPerCall(BenchPaths.ReferenceModel, InferenceBenchmarks.Options);
 
         using (var model = VaeModel.Load(BenchPaths.ReferenceModel, InferenceBenchmarks.Options))
         {
@@ -51,6 +37,7 @@ internal static class InferenceReport
         }
         json["benchmarkdotnet_ratios"] = bdn;
         json["details"] = details;
+        json["clock"] = $"paired ratios: {ThreadClock.Kind}; benchmarkdotnet_ratios: wall-clock time";
         json["machine"] = $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
         json["model"] = "models/reference (784-256-8 MLP VAE), one intra-op thread for ONNX Runtime and TorchSharp";
         Directory.CreateDirectory(BenchPaths.Output);
@@ -81,6 +68,28 @@ internal static class InferenceReport
             }
             finally { bench.Cleanup(); }
         }
+    }
+
+    /// <summary>Ratios from the BenchmarkDotNet means into <paramref name="bdn"/>, each case into <paramref name="details"/>; returns the largest MemoryDiagnoser figure of the library's span calls.</summary>
+    private static long FromBenchmarkDotNet(Summary summary, JsonObject bdn, JsonObject details)
+    {
+        long spanAlloc = 0;
+        foreach (string op in new[] { "encode", "decode" })
+            foreach (int batch in new[] { 1, 256 })
+            {
+                var library = Find(summary, $"{op} library", batch);
+                var raw = Find(summary, $"{op} raw", batch);
+                var torch = Find(summary, $"{op} torchsharp", batch);
+                var rawSigmoid = Find(summary, $"{op} raw+sigmoid", batch);
+                AddRatio(bdn, $"{op}_b{batch}_vs_raw_with_sigmoid", library, rawSigmoid);
+                AddRatio(bdn, $"{op}_b{batch}_vs_raw", library, raw);
+                AddRatio(bdn, $"{op}_b{batch}_vs_torchsharp", library, torch);
+                spanAlloc = Math.Max(spanAlloc, library?.Alloc ?? 0);
+                foreach (var m in new[] { library, raw, rawSigmoid, torch })
+                    if (m is not null)
+                        details[$"{m.Name.Replace(' ', '_').Replace('+', '_')}_b{batch}"] = new JsonObject { ["mean_ns"] = Round(m.Mean), ["stderr_ns"] = Round(m.StdErr), ["alloc_bytes"] = m.Alloc };
+            }
+        return spanAlloc;
     }
 
     private sealed record Measured(string Name, double Mean, double StdErr, long Alloc);

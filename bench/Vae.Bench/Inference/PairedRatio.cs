@@ -1,11 +1,9 @@
-using System.Diagnostics;
-
 namespace Vae.Bench.Inference;
 
 /// <summary>
-/// Time ratio of two calls measured in alternating blocks (a then b, b then a, …) so that load from other
-/// processes, which drifts over seconds, hits both sides alike; the median over rounds, with its quartiles,
-/// is robust on a shared machine where separate BenchmarkDotNet runs of each side drift apart.
+/// Time ratio of two calls measured in alternating blocks (a then b, b then a, …) with <see cref="ThreadClock"/>, so
+/// that load from other processes, which drifts over seconds, hits both sides alike; the median over rounds, with
+/// its quartiles, is robust on a shared machine where separate BenchmarkDotNet runs of each side drift apart.
 /// </summary>
 internal static class PairedRatio
 {
@@ -13,9 +11,10 @@ internal static class PairedRatio
     public static (double Median, double Q1, double Q3) Measure(Action a, Action b, int rounds = 150, double blockMs = 4)
     {
         for (int i = 0; i < 20; i++) { a(); b(); }
-        var probe = Stopwatch.StartNew();
-        a();
-        int calls = Math.Max(1, (int)(blockMs / Math.Max(probe.Elapsed.TotalMilliseconds, 1e-3)));
+        long start = ThreadClock.Now();
+        for (int i = 0; i < 5; i++) a();
+        double callMs = Math.Max((ThreadClock.Now() - start) / 5e6, 1e-4);
+        int calls = Math.Max(1, (int)(blockMs / callMs));
         var ratios = new double[rounds];
         for (int r = 0; r < rounds; r++)
         {
@@ -30,8 +29,8 @@ internal static class PairedRatio
 
     private static double Block(Action f, int calls)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = ThreadClock.Now();
         for (int i = 0; i < calls; i++) f();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        return ThreadClock.Now() - start;
     }
 }
