@@ -23,7 +23,7 @@ internal static class InferenceReport
         var json = new JsonObject();
         var details = new JsonObject();
         var bdn = new JsonObject();
-        Paired(json);
+        PairedComparison.Add(json);
         if (summary is not null) json["span_alloc_bytes"] = FromBenchmarkDotNet(summary, bdn, details);
         json["span_alloc_bytes_per_thread_counter"] = SpanAllocation.BytesPerCall(BenchPaths.ReferenceModel, InferenceBenchmarks.Options);
 
@@ -43,31 +43,6 @@ internal static class InferenceReport
         Directory.CreateDirectory(BenchPaths.Output);
         AtomicFile.WriteAllText(Path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return json;
-    }
-
-    /// <summary>The headline ratios: library ÷ other, measured in alternating blocks (<see cref="PairedRatio"/>), with quartiles.</summary>
-    private static void Paired(JsonObject json)
-    {
-        foreach (int batch in new[] { 1, 256 })
-        {
-            var bench = new InferenceBenchmarks { Batch = batch };
-            bench.Setup();
-            try
-            {
-                void Add(string key, Action library, Action other)
-                {
-                    var (median, q1, q3) = PairedRatio.Measure(library, other);
-                    json[key] = Round(median);
-                    json[key + "_quartiles"] = new JsonArray(Round(q1), Round(q3));
-                }
-                Add($"encode_b{batch}_vs_raw", bench.EncodeLibrary, bench.EncodeRaw);
-                Add($"decode_b{batch}_vs_raw", bench.DecodeLibrary, bench.DecodeRaw);
-                Add($"decode_b{batch}_vs_raw_with_sigmoid", bench.DecodeLibrary, bench.DecodeRawWithSigmoid);
-                Add($"encode_b{batch}_vs_torchsharp", bench.EncodeLibrary, bench.EncodeTorchSharp);
-                Add($"decode_b{batch}_vs_torchsharp", bench.DecodeLibrary, bench.DecodeTorchSharp);
-            }
-            finally { bench.Cleanup(); }
-        }
     }
 
     /// <summary>Ratios from the BenchmarkDotNet means into <paramref name="bdn"/>, each case into <paramref name="details"/>; returns the largest MemoryDiagnoser figure of the library's span calls.</summary>
