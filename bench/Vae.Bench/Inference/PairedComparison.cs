@@ -4,9 +4,9 @@ namespace Vae.Bench.Inference;
 
 /// <summary>
 /// The headline ratios of <c>out/bench/inference.json</c>. Each contestant exists in <see cref="Copies"/> copies
-/// (separate sessions, so separate weight buffers): which copy lands on memory that conflicts in the caches is luck
-/// that differs per process and moves a single library-vs-raw ratio by up to ±15 % at batch 1 on the development
-/// machine; cycling through the copies averages that luck out. The raw-vs-raw controls (one raw copy against the
+/// (separate sessions, so separate weight buffers): a single library-vs-raw pair read 1.17 at batch 1 in one process
+/// and 1.00 in another (same library and raw code) on the development machine, which we attribute to where each session's
+/// buffers land in memory; cycling through the copies averages that out. The raw-vs-raw controls (one raw copy against the
 /// next, same code) show how far from 1 this measurement puts two identical contestants.
 /// </summary>
 internal static class PairedComparison
