@@ -26,12 +26,38 @@ build:
 test: data
 	./eng/run-tests.sh $(CONFIG)
 
-## demo: train the PyTorch-example VAE on MNIST, export it to ONNX, draw samples and reconstructions
+## demo: train the PyTorch-example VAE on MNIST (and a 2-D latent twin), export both to ONNX, draw every picture into out/
 demo: build data
 	$(CLI) train --out runs/mnist
 	$(CLI) export --checkpoint runs/mnist --out models/mnist
-	$(CLI) generate --model models/mnist --out out/samples.png
-	$(CLI) reconstruct --model models/mnist --out out/reconstructions.png
+	$(CLI) train --out runs/mnist-2d --latent 2
+	$(CLI) export --checkpoint runs/mnist-2d --out models/mnist-2d
+	$(MAKE) --no-print-directory pictures
+	$(CLI) cluster --model models/mnist
+	$(CLI) classify --model models/mnist
+
+.PHONY: pictures gallery
+## pictures: every picture command on the demo models (make demo first), written to $(PICTURES)/
+PICTURES ?= out
+pictures:
+	$(CLI) generate --model models/mnist --out $(PICTURES)/samples.png
+	$(CLI) reconstruct --model models/mnist --out $(PICTURES)/reconstructions.png
+	$(CLI) reconstruct --model models/mnist --noise 0.2 --out $(PICTURES)/denoising.png
+	$(CLI) latent-map --model models/mnist --out $(PICTURES)/latent-map.png
+	$(CLI) latent-map --model models/mnist --kmeans 10 --out $(PICTURES)/latent-kmeans.png
+	$(CLI) latent-map --model models/mnist-2d --out $(PICTURES)/latent-map-2d.png
+	$(CLI) manifold --model models/mnist --out $(PICTURES)/manifold-pca.png
+	$(CLI) manifold --model models/mnist-2d --out $(PICTURES)/manifold-2d.png
+	$(CLI) traverse --model models/mnist --top 6 --out $(PICTURES)/traverse.png
+	$(CLI) interpolate --model models/mnist --from 0 --to 1 --out $(PICTURES)/interpolation.png
+	$(CLI) anomalies --model models/mnist --out $(PICTURES)/anomalies.png
+	$(CLI) curves --run runs/mnist --out $(PICTURES)/curves.png
+
+## gallery: redraw the pictures (make demo first) and copy the README's into docs/
+GALLERY := samples reconstructions manifold-2d latent-map-2d latent-kmeans traverse interpolation anomalies curves
+gallery: pictures
+	mkdir -p docs
+	cp $(foreach p,$(GALLERY),$(PICTURES)/$(p).png) docs/
 
 ## reference-model: retrain and re-export the small committed pair in models/reference (tests and benchmarks use it)
 REFERENCE_TRAIN := $(CLI) train --out runs/reference --hidden 256 --latent 8 --epochs 3 --seed 1

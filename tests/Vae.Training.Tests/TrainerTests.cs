@@ -10,6 +10,13 @@ namespace Vae.Training.Tests;
 
 public class TrainerTests
 {
+    private static readonly VaeConfig Small = new() { InputShape = [12], HiddenSizes = [8], LatentSize = 2 };
+
+    private static Dataset Toy(int count = 64, int size = 12) =>
+        new(Enumerable.Range(0, count * size).Select(i => (i * 7 % 11) / 11f).ToArray(), [size]);
+
+    private static float[] Weights(VaeModule model) => model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+
     [Fact]
     public void One_epoch_on_real_mnist_lowers_the_test_negative_elbo()
     {
@@ -18,14 +25,14 @@ public class TrainerTests
         Dataset test = Mnist.LoadTest(mnist).Take(2_000);
         torch.random.manual_seed(1);
         using var model = new MlpVae(new VaeConfig());
-        using Tensor testX = Trainer.ToTensor(test);
-        double before = Trainer.Evaluate(model, testX, 1000, seed: 1).NegElbo;
+        using var testSet = TensorSet.From(test, model, "test");
+        double before = Evaluation.NegElbo(model, testSet, 1000, seed: 1).NegElbo;
 
-        var reports = new Trainer(model, new TrainOptions { Epochs = 1 }).Fit(train, test);
+        var history = new Trainer(model, new TrainOptions { Epochs = 1 }).Fit(train, test);
 
-        Assert.Single(reports);
-        Assert.True(reports[0].TestNegElbo < before - 100, $"test -ELBO went from {before:F1} to {reports[0].TestNegElbo:F1} nats");
-        Assert.True(reports[0].TestNegElbo < 200, $"one epoch on 10k images should reach below 200 nats, got {reports[0].TestNegElbo:F1}");
+        double after = Assert.Single(history).Test!.NegElbo;
+        Assert.True(after < before - 100, $"test -ELBO went from {before:F1} to {after:F1} nats");
+        Assert.True(after < 200, $"one epoch on 10k images should reach below 200 nats, got {after:F1}");
     }
 
     [Fact]
@@ -41,15 +48,105 @@ public class TrainerTests
     [Fact]
     public void Same_seed_gives_identical_weights()
     {
-        var data = new Dataset(Enumerable.Range(0, 64 * 12).Select(i => (i % 7) / 7f).ToArray(), [12]);
+        var options = new TrainOptions { Epochs = 2, BatchSize = 16, Seed = 7, ValidationSize = 8, Samples = 2, WarmupEpochs = 1, ClipNorm = 5 };
         float[] Train()
         {
             torch.random.manual_seed(7);
-            using var model = new MlpVae(new VaeConfig { InputShape = [12], HiddenSizes = [8], LatentSize = 2 });
-            new Trainer(model, new TrainOptions { Epochs = 2, BatchSize = 16, Seed = 7 }).Fit(data, data);
-            return model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+            using var model = new MlpVae(Small with { Binarize = true });
+            new Trainer(model, options).Fit(Toy());
+            return Weights(model);
         }
         Assert.Equal(Train(), Train());
+    }
+
+    [Fact]
+    public void Resumed_run_equals_the_uninterrupted_run()
+    {
+        var options = new TrainOptions { Epochs = 4, BatchSize = 16, Seed = 5, ValidationSize = 16, Schedule = LrSchedule.Cosine, Optimizer = OptimizerKind.AdamW, WeightDecay = 0.01, WarmupEpochs = 2 };
+        VaeConfig config = Small with { Binarize = true };
+        Dataset data = Toy(96);
+
+        string straight = RepoPaths.NewTempFolder();
+        torch.random.manual_seed(5);
+        using var a = new MlpVae(config);
+        var full = new Trainer(a, options).Fit(data, runFolder: straight);
+
+        // The first session dies right after epoch 2's checkpoints are written.
+        string interrupted = RepoPaths.NewTempFolder();
+        torch.random.manual_seed(5);
+        using (var first = new MlpVae(config))
+        {
+            var crashing = new Trainer(first, options) { OnEpoch = m => { if (m.Epoch == 2) throw new OperationCanceledException("simulated crash"); } };
+            Assert.Throws<OperationCanceledException>(() => crashing.Fit(data, runFolder: interrupted));
+        }
+        Assert.Equal(2, TrainerState.Load(Path.Combine(interrupted, Checkpoint.LastFolder)).Epoch);
+        torch.random.manual_seed(999); // a fresh process would not share the global generator's state
+        using var b = new MlpVae(config);
+        var resumed = new Trainer(b, options).Fit(data, runFolder: interrupted, resume: true);
+
+        Assert.Equal(Weights(a), Weights(b));
+        Assert.Equal(4, resumed.Count);
+        Assert.Equal(full.Select(m => m.Validation!.NegElbo), resumed.Select(m => m.Validation!.NegElbo));
+        Assert.Equal(File.ReadLines(Path.Combine(straight, "metrics.csv")).Select(l => l.Split(',')[..^1]),
+                     File.ReadLines(Path.Combine(interrupted, "metrics.csv")).Select(l => l.Split(',')[..^1]));
+    }
+
+    [Fact]
+    public void Resume_with_other_options_is_refused()
+    {
+        string run = RepoPaths.NewTempFolder();
+        using var model = new MlpVae(Small);
+        new Trainer(model, new TrainOptions { Epochs = 1, BatchSize = 16 }).Fit(Toy(), runFolder: run);
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainOptions { Epochs = 2, BatchSize = 32 }).Fit(Toy(), runFolder: run, resume: true));
+        Assert.Contains("same ones", e.Message);
+    }
+
+    [Fact]
+    public void Nan_stops_training_naming_epoch_and_batch_and_keeps_the_last_checkpoint()
+    {
+        string run = RepoPaths.NewTempFolder();
+        var options = new TrainOptions { Epochs = 1, BatchSize = 16, Seed = 3 };
+        torch.random.manual_seed(3);
+        using var model = new MlpVae(Small);
+        new Trainer(model, options).Fit(Toy(), runFolder: run);
+        string last = Path.Combine(run, Checkpoint.LastFolder);
+        byte[] weights = File.ReadAllBytes(Path.Combine(last, Checkpoint.WeightsFile));
+
+        float[] poisoned = Toy().Features.ToArray();
+        poisoned[5] = float.NaN; // every batch containing sample 0 diverges
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            new Trainer(model, options with { Epochs = 2 }).Fit(new Dataset(poisoned, [12]), runFolder: run, resume: true));
+
+        Assert.Equal(2, e.Epoch);
+        Assert.InRange(e.Batch, 1, 4);
+        Assert.Contains($"epoch 2, batch {e.Batch}", e.Message);
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(last, Checkpoint.WeightsFile)));
+        Assert.Equal(1, TrainerState.Load(last).Epoch);
+    }
+
+    [Fact]
+    public void Early_stopping_ends_the_run_after_patience_epochs_without_improvement()
+    {
+        // A learning rate of 1e-12 leaves the weights (nearly) unchanged, so validation cannot keep improving.
+        torch.random.manual_seed(4);
+        using var model = new MlpVae(Small);
+        var trainer = new Trainer(model, new TrainOptions { Epochs = 50, BatchSize = 16, LearningRate = 1e-12, ValidationSize = 16, Patience = 2 });
+        var history = trainer.Fit(Toy());
+        Assert.Equal("early stopping", trainer.StopReason);
+        Assert.True(history.Count < 50);
+    }
+
+    [Fact]
+    public void Iwae_training_lowers_the_bound_on_mnist()
+    {
+        string mnist = RepoPaths.RequireMnist();
+        Dataset train = Mnist.LoadTrain(mnist).Take(2_000);
+        torch.random.manual_seed(6);
+        using var model = new MlpVae(new VaeConfig { HiddenSizes = [64], LatentSize = 8, Binarize = true });
+        var history = new Trainer(model, new TrainOptions { Epochs = 2, Samples = 5, ValidationSize = 500 }).Fit(train);
+        Assert.True(history[1].TrainLoss < history[0].TrainLoss, $"train -IWAE bound {history[0].TrainLoss:F1} → {history[1].TrainLoss:F1}");
+        Assert.True(history[1].Validation!.NegElbo < history[0].Validation!.NegElbo,
+                    $"validation -ELBO {history[0].Validation!.NegElbo:F1} → {history[1].Validation!.NegElbo:F1}");
     }
 
     [Fact]

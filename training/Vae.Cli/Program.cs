@@ -1,11 +1,2 @@
-using System.CommandLine;
-using Vae.Cli.Commands;
-
-var root = new RootCommand("vae: train variational autoencoders with TorchSharp, export them to ONNX, and use them.")
-{
-    TrainCommand.Create(),
-    ExportCommand.Create(),
-    GenerateCommand.Create(),
-    ReconstructCommand.Create(),
-};
-return root.Parse(args).Invoke();
+// The command tree lives in Cli.cs so that tests can run the same commands in-process.
+return Vae.Cli.Cli.CreateRootCommand().Parse(args).Invoke();

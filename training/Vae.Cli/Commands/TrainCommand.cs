@@ -1,96 +1,97 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using TorchSharp;
-using Vae.Training;
 using Vae.Training.Data;
 using Vae.Training.Models;
 using Vae.Training.Training;
+using static Vae.Cli.Commands.ModelOptions;
 
 namespace Vae.Cli.Commands;
 
-/// <summary><c>vae train</c>: trains an MLP VAE on MNIST and saves a checkpoint folder.</summary>
+/// <summary><c>vae train</c>: trains a VAE and writes a run folder (best/, last/, metrics.csv).</summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Folder with the four MNIST idx files", DefaultValueFactory = _ => Mnist.DefaultFolder };
-        var output = new Option<string>("--out") { Description = "Run folder for the checkpoint, config.json and metrics.csv", DefaultValueFactory = _ => "runs/mnist" };
+        var data = new DataOptionsSet();
+        var model = new ModelOptions();
+        var output = new Option<string>("--out") { Description = "Run folder: best/ and last/ checkpoints, metrics.csv", DefaultValueFactory = _ => "runs/mnist" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last/ checkpoint (model, optimiser, schedule, RNG); only --epochs and --max-minutes may change" };
+        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per batch", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
-        var seed = new Option<long>("--seed") { Description = "Seed for weights, shuffling and sampling", DefaultValueFactory = _ => 1 };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer sizes, comma-separated", DefaultValueFactory = _ => "400" };
-        var latent = new Option<int>("--latent") { Description = "Latent size", DefaultValueFactory = _ => 20 };
-        var activation = new Option<string>("--activation") { Description = "relu, leaky_relu, elu, silu, gelu or tanh", DefaultValueFactory = _ => "relu" };
-        var beta = new Option<double>("--beta") { Description = "Weight of the KL term", DefaultValueFactory = _ => 1.0 };
-        var limit = new Option<int>("--limit") { Description = "Use only the first N training images (0: all)", DefaultValueFactory = _ => 0 };
+        var lr = new Option<double>("--lr") { Description = "Base learning rate", DefaultValueFactory = _ => 1e-3 };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam or adamw", DefaultValueFactory = _ => "adam" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay", DefaultValueFactory = _ => 0 };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, step or cosine", DefaultValueFactory = _ => "constant" };
+        var stepEpochs = new Option<int>("--step-epochs") { Description = "Step schedule: epochs between decays", DefaultValueFactory = _ => 10 };
+        var stepGamma = new Option<double>("--step-gamma") { Description = "Step schedule: decay factor", DefaultValueFactory = _ => 0.5 };
+        var minLr = new Option<double>("--min-lr") { Description = "Cosine schedule: final learning rate", DefaultValueFactory = _ => 0 };
+        var clip = new Option<double>("--clip-norm") { Description = "Clip the gradient norm to this (0: off)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<long>("--seed") { Description = "Seed for weights, split, shuffling, binarisation and sampling", DefaultValueFactory = _ => 1 };
+        var beta = new Option<double>("--beta") { Description = "Weight of the KL term (β-VAE)", DefaultValueFactory = _ => 1.0 };
+        var warmup = new Option<int>("--warmup") { Description = "Linear KL warm-up over this many epochs (0: off)", DefaultValueFactory = _ => 0 };
+        var samples = new Option<int>("--samples") { Description = "Importance samples k: 1 trains the ELBO, k > 1 the IWAE bound", DefaultValueFactory = _ => 1 };
+        var valSize = new Option<int>("--val-size") { Description = "Training samples held out for validation (0: none; best/ is then the last epoch)", DefaultValueFactory = _ => 0 };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off)", DefaultValueFactory = _ => 0 };
+        var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
 
-        var command = new Command("train", "Train an MLP VAE on MNIST (Bernoulli likelihood on [0,1] pixels, Adam).")
-        {
-            data, output, epochs, batchSize, lr, seed, hidden, latent, activation, beta, limit,
-        };
+        var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
+        foreach (Option o in data.All.Concat(model.All)) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes })
+            command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            var options = new TrainOptions
+            string runFolder = parse.GetValue(output)!;
+            Preset preset = Preset.Get(parse.GetValue(model.Preset)!);
+            TrainOptions p = preset.Options;
+            TrainOptions options = new TrainOptions
             {
-                Epochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batchSize),
-                LearningRate = parse.GetValue(lr),
-                Seed = parse.GetValue(seed),
-                Beta = parse.GetValue(beta),
+                Epochs = Pick(parse, epochs, p.Epochs, v => v),
+                BatchSize = Pick(parse, batchSize, p.BatchSize, v => v),
+                LearningRate = Pick(parse, lr, p.LearningRate, v => v),
+                Optimizer = Pick(parse, optimizer, p.Optimizer, s => Enum.Parse<OptimizerKind>(s, ignoreCase: true)),
+                WeightDecay = Pick(parse, weightDecay, p.WeightDecay, v => v),
+                Schedule = Pick(parse, schedule, p.Schedule, s => Enum.Parse<LrSchedule>(s, ignoreCase: true)),
+                StepEpochs = Pick(parse, stepEpochs, p.StepEpochs, v => v),
+                StepGamma = Pick(parse, stepGamma, p.StepGamma, v => v),
+                MinLearningRate = Pick(parse, minLr, p.MinLearningRate, v => v),
+                ClipNorm = Pick(parse, clip, p.ClipNorm, v => v),
+                Seed = Pick(parse, seed, p.Seed, v => v),
+                Beta = Pick(parse, beta, p.Beta, v => v),
+                WarmupEpochs = Pick(parse, warmup, p.WarmupEpochs, v => v),
+                Samples = Pick(parse, samples, p.Samples, v => v),
+                ValidationSize = Pick(parse, valSize, p.ValidationSize, v => v),
+                Patience = Pick(parse, patience, p.Patience, v => v),
+                MaxMinutes = Pick(parse, maxMinutes, p.MaxMinutes, v => v),
             }.Validate();
-            var config = new VaeConfig
+            torch.Device dev = Devices.Parse(parse.GetValue(device)!);
+            var (train, test) = data.Load(parse);
+            VaeConfig config;
+            if (parse.GetValue(resume))
             {
-                HiddenSizes = ParseSizes(parse.GetValue(hidden)!, "--hidden"),
-                LatentSize = parse.GetValue(latent),
-                Activation = parse.GetValue(activation)!,
-            }.Validate();
-            Run(parse.GetValue(data)!, parse.GetValue(output)!, config, options, parse.GetValue(limit));
+                string last = Path.Combine(runFolder, Checkpoint.LastFolder);
+                config = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
+                TrainOptions saved = TrainerState.Load(last).Options ?? options;
+                options = saved with { Epochs = Pick(parse, epochs, saved.Epochs, v => v), MaxMinutes = Pick(parse, maxMinutes, saved.MaxMinutes, v => v) };
+            }
+            else config = model.Build(parse, preset, train);
+            Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset);
         }));
         return command;
     }
 
-    private static void Run(string dataFolder, string runFolder, VaeConfig config, TrainOptions options, int limit)
+    private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset)
     {
-        Dataset train = Mnist.LoadTrain(dataFolder);
-        Dataset test = Mnist.LoadTest(dataFolder);
-        if (limit > 0) train = train.Take(limit);
-        Console.WriteLine($"MNIST: {train.Count} train, {test.Count} test images from {dataFolder}");
-
+        Console.WriteLine($"data: {train.Count} training samples of shape [{string.Join(", ", train.SampleShape)}]{(test is null ? ", no test set" : $", {test.Count} test samples")}");
         torch.random.manual_seed(options.Seed);
         using VaeModule model = Checkpoint.Create(config);
-        Console.WriteLine($"model: {config.Architecture} {config.InputSize}-{string.Join("-", config.HiddenSizes)}-{config.LatentSize}, {config.Activation}, {config.Likelihood}; " +
-                          $"Adam lr {options.LearningRate}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}");
-
-        Directory.CreateDirectory(runFolder);
-        string metricsPath = Path.Combine(runFolder, "metrics.csv");
-        var lines = new List<string> { "epoch,train_loss,test_neg_elbo,test_reconstruction,test_kl,seconds" };
-        var reports = new Trainer(model, options).Fit(train, test, report =>
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {report.Epoch,3}  train loss {report.TrainLoss,8:F2}  test -ELBO {report.TestNegElbo,8:F2} nats  (recon {report.TestReconstruction:F2}, KL {report.TestKl:F2})  {report.Seconds:F1}s"));
-            lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{report.Epoch},{report.TrainLoss:R},{report.TestNegElbo:R},{report.TestReconstruction:R},{report.TestKl:R},{report.Seconds:R}"));
-            AtomicFile.WriteAllText(metricsPath, string.Join('\n', lines) + "\n");
-        });
-
-        EpochReport last = reports[^1];
-        Checkpoint.Save(model, runFolder, new { options, epochs = last.Epoch, test_neg_elbo = last.TestNegElbo, train_count = train.Count, test_count = test.Count });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test negative ELBO after {last.Epoch} epochs: {last.TestNegElbo:F2} nats per image"));
-        Console.WriteLine($"checkpoint: {runFolder}");
-    }
-
-    internal static int[] ParseSizes(string text, string option)
-    {
-        try
-        {
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                       .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"{option} is '{text}'; expected comma-separated sizes such as 512,256.", option);
-        }
+        Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");
+        Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epochs, β {options.Beta}" +
+                          $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}");
+        using var progress = new TrainProgress(options.Epochs);
+        var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = progress.Epoch };
+        IReadOnlyList<EpochMetrics> history = progress.Run(() => trainer.Fit(train, test, runFolder, resume));
+        Console.WriteLine($"stopped: {trainer.StopReason} after epoch {history[^1].Epoch}");
+        Console.WriteLine($"run folder: {runFolder} (best/, last/, metrics.csv)");
     }
 }

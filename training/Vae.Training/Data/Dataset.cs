@@ -35,6 +35,9 @@ public sealed class Dataset
     /// <summary>Number of classes (max label + 1), 0 when unlabelled.</summary>
     public int ClassCount { get; }
 
+    /// <summary>Class names by label (e.g. the sub-folder names of a PNG folder), or null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
     /// <summary>Values per sample.</summary>
     public int SampleSize => SampleShape.Aggregate(1, (a, b) => a * b);
 
@@ -52,7 +55,7 @@ public sealed class Dataset
             Array.Copy(Features, (long)indices[i] * size, features, (long)i * size, size);
             if (labels is not null) labels[i] = Labels![indices[i]];
         }
-        return new Dataset(features, SampleShape, labels, ClassCount);
+        return new Dataset(features, SampleShape, labels, ClassCount) { ClassNames = ClassNames };
     }
 
     /// <summary>The first <paramref name="count"/> samples (or all, if fewer).</summary>

@@ -4,24 +4,54 @@ namespace Vae.Training.Onnx;
 public sealed record ExportOptions
 {
     /// <summary>Default opset: loads in every ONNX Runtime from 1.13 on and in ML.NET 5.</summary>
-    public const int DefaultOpset = 17;
+    public const int DefaultOpset = OnnxOpsets.Default;
 
-    /// <summary>ONNX opset (default 17).</summary>
+    /// <summary>Default absolute part of the verification tolerance.</summary>
+    public const double DefaultTolerance = 1e-5;
+
+    /// <summary>ONNX opset, <see cref="OnnxOpsets.Min"/> to <see cref="OnnxOpsets.Max"/> (default 17). Layers whose best form
+    /// needs a newer opset are written as the equivalent older decomposition (e.g. GELU through Erf below opset 20).</summary>
     public int Opset { get; init; } = DefaultOpset;
 
-    /// <summary>ONNX IR version (default 8).</summary>
-    public int IrVersion { get; init; } = 8;
+    /// <summary>ONNX IR version; null (default) picks 8, or the lowest IR version the opset needs when that is higher.</summary>
+    public int? IrVersion { get; init; }
 
-    /// <summary>Largest accepted |ONNX Runtime − TorchSharp| difference in verification (default 1e-5).</summary>
-    public double Tolerance { get; init; } = 1e-5;
+    /// <summary>Absolute part of the verification tolerance (default 1e-5); see <see cref="OnnxParity.RelativeTolerance"/>.</summary>
+    public double Tolerance { get; init; } = DefaultTolerance;
 
     /// <summary>Free-form training summary stored in the metadata (JSON).</summary>
     public string TrainingSummary { get; init; } = "{}";
 
     /// <summary>The command that produced the model, recorded in model.json.</summary>
     public string Command { get; init; } = "";
+
+    /// <summary>Checkpoint folder the model was loaded from, recorded in model.json so <c>vae export --check</c> can re-verify; null when unknown.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>The IR version written into the models.</summary>
+    public int EffectiveIrVersion => IrVersion ?? Math.Max(OnnxOpsets.DefaultIrVersion, OnnxOpsets.MinIrVersion(Opset));
+
+    /// <summary>Checks every setting; throws <see cref="ArgumentException"/> naming the bad one.</summary>
+    public ExportOptions Validate()
+    {
+        OnnxOpsets.Check(Opset);
+        if (IrVersion is int ir && ir < OnnxOpsets.MinIrVersion(Opset))
+            throw new ArgumentException($"IR version is {ir}; opset {Opset} needs IR version {OnnxOpsets.MinIrVersion(Opset)} or higher.", nameof(IrVersion));
+        if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
+            throw new ArgumentException($"tolerance is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
+        try
+        {
+            System.Text.Json.Nodes.JsonNode.Parse(TrainingSummary);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ArgumentException($"{nameof(TrainingSummary)} is not valid JSON: {e.Message}", nameof(TrainingSummary), e);
+        }
+        return this;
+    }
 }
 
 /// <summary>What an export wrote and how closely ONNX Runtime matched TorchSharp.</summary>
 /// <param name="MaxAbsDifference">Largest difference over all verified outputs.</param>
+/// <param name="Seconds">Wall time of build + verification + writing.</param>
 public sealed record ExportResult(string Folder, string EncoderPath, string DecoderPath, double MaxAbsDifference, double Seconds);

@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using Vae.Training.Models;
 using static TorchSharp.torch;
@@ -6,31 +5,30 @@ using static TorchSharp.torch;
 namespace Vae.Training.Onnx;
 
 /// <summary>
-/// Runs exported graphs in ONNX Runtime and compares every output with the TorchSharp forward pass on
-/// the same inputs: random inputs and, when given, real samples, at batch 1 and batch 37.
+/// Runs an exported VAE pair in ONNX Runtime and compares every output with the TorchSharp forward pass on
+/// the same inputs: random inputs and, when given, real samples (with their labels for conditional models),
+/// at batch 1 and batch 37. Decoders are checked on random z and on the encoder's means.
 /// </summary>
 public static class OnnxExportVerifier
 {
     /// <summary>Batch sizes every export is verified at.</summary>
-    public static readonly int[] BatchSizes = [1, 37];
+    public static IReadOnlyList<int> BatchSizes => OnnxParity.BatchSizes;
 
-    /// <summary>
-    /// Largest relative part of the tolerance: an output passes when |ORT − TorchSharp| ≤ tolerance + 1e-6·|TorchSharp|.
-    /// 1e-6 is about eight float32 ulps: two float32 implementations summing a 400-term dot product in different
-    /// orders differ by ~6 ulps, which exceeds 1e-5 absolute once logits pass ~10 (measured on the MNIST demo model).
-    /// </summary>
-    public const double RelativeTolerance = 1e-6;
+    /// <summary>Relative part of the tolerance; see <see cref="OnnxParity.RelativeTolerance"/>.</summary>
+    public const double RelativeTolerance = OnnxParity.RelativeTolerance;
 
     /// <summary>Returns the largest absolute difference found.</summary>
     /// <param name="realSamples">Optional real inputs [N, ...InputShape]; the first rows are used.</param>
-    /// <exception cref="OnnxVerificationException">An output differs by more than <paramref name="tolerance"/> + <see cref="RelativeTolerance"/>·|expected|.</exception>
-    public static double Verify(VaeModule model, byte[] encoderOnnx, byte[] decoderOnnx, double tolerance, Tensor? realSamples = null)
+    /// <param name="realLabels">Class indices [N] (int64) of <paramref name="realSamples"/>, for conditional models; random labels when null.</param>
+    /// <exception cref="OnnxVerificationException">ONNX Runtime refuses a graph, or an output differs by more than
+    /// <paramref name="tolerance"/> + <see cref="RelativeTolerance"/>·|expected|; the message names the output and the difference.</exception>
+    public static double Verify(VaeModule model, byte[] encoderOnnx, byte[] decoderOnnx, double tolerance, Tensor? realSamples = null, Tensor? realLabels = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         VaeGraphLayout layout = model.GraphLayout;
-        using var sessionOptions = new SessionOptions();
-        using var encoder = new InferenceSession(encoderOnnx, sessionOptions);
-        using var decoder = new InferenceSession(decoderOnnx, sessionOptions);
-        string decoderOutput = model.Config.Likelihood == Likelihood.Bernoulli ? "logits" : "mean";
+        using var encoder = OnnxParity.Open(encoderOnnx, "encoder");
+        using var decoder = OnnxParity.Open(decoderOnnx, "decoder");
+        string decoderOutput = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
         bool wasTraining = model.training;
         model.eval();
         try
@@ -40,26 +38,30 @@ public static class OnnxExportVerifier
             double worst = 0;
             foreach (int batch in BatchSizes)
             {
-                var inputs = new List<(string Kind, Tensor X)>
+                var inputs = new List<(string Kind, Tensor X, Tensor? Labels)>
                 {
-                    ("random", randn([batch, .. model.Config.InputShape.Select(d => (long)d)], generator: generator).sigmoid()),
+                    ("random", randn([batch, .. model.Config.InputShape.Select(d => (long)d)], generator: generator).sigmoid(), null),
                 };
-                if (realSamples is not null && realSamples.shape[0] >= batch) inputs.Add(("real", realSamples.narrow(0, 0, batch)));
-                foreach (var (kind, x) in inputs)
+                if (realSamples is not null && realSamples.shape[0] >= batch)
+                    inputs.Add(("real", realSamples.narrow(0, 0, batch), realLabels?.narrow(0, 0, batch)));
+                foreach (var (kind, x, labels) in inputs)
                 {
                     using var scope = NewDisposeScope();
-                    var (mean, logvar) = model.Encode(x);
+                    Tensor? y = layout.Classes > 0 ? OneHot(labels ?? randint(layout.Classes, [batch], dtype: int64, generator: generator), layout.Classes) : null;
+                    var (mean, logvar) = model.Encode(x, y);
                     Tensor xGraph = x.reshape([batch, .. layout.EncoderInputShape.Select(d => (long)d)]);
-                    var encoded = Run(encoder, "x", xGraph, ["mean", "logvar"]);
-                    worst = Math.Max(worst, Compare($"encoder output 'mean' ({kind} x, batch {batch})", mean, encoded[0], tolerance));
-                    worst = Math.Max(worst, Compare($"encoder output 'logvar' ({kind} x, batch {batch})", logvar, encoded[1], tolerance));
+                    var encoded = OnnxParity.Run(encoder, WithLabel(("x", xGraph), y), ["mean", "logvar"]);
+                    worst = Math.Max(worst, OnnxParity.Compare($"encoder output 'mean' ({kind} x, batch {batch})", mean, encoded[0], tolerance));
+                    worst = Math.Max(worst, OnnxParity.Compare($"encoder output 'logvar' ({kind} x, batch {batch})", logvar, encoded[1], tolerance));
 
                     Tensor randomZ = randn([batch, model.Config.LatentSize], generator: generator);
                     foreach (var (zKind, z) in new[] { ("random", randomZ), ("encoded", mean) })
                     {
-                        Tensor expected = model.Decode(z);
-                        var decoded = Run(decoder, "z", z, [decoderOutput]);
-                        worst = Math.Max(worst, Compare($"decoder output '{decoderOutput}' ({zKind} z, batch {batch})", expected, decoded[0], tolerance));
+                        string[] outputs = layout.PixelLogvar is null ? [decoderOutput] : [decoderOutput, "logvar"];
+                        var decoded = OnnxParity.Run(decoder, WithLabel(("z", z), y), outputs);
+                        worst = Math.Max(worst, OnnxParity.Compare($"decoder output '{decoderOutput}' ({zKind} z, batch {batch})", model.Decode(z, y), decoded[0], tolerance));
+                        if (layout.PixelLogvar is Tensor pixelLogvar)
+                            worst = Math.Max(worst, OnnxParity.Compare($"decoder output 'logvar' ({zKind} z, batch {batch})", pixelLogvar.reshape(1, -1).expand(batch, -1), decoded[1], tolerance));
                     }
                 }
             }
@@ -71,32 +73,15 @@ public static class OnnxExportVerifier
         }
     }
 
-    private static float[][] Run(InferenceSession session, string inputName, Tensor input, string[] outputNames)
+    /// <summary>One-hot float rows [N, classes] for int64 class indices [N].</summary>
+    /// <exception cref="ArgumentException">A label is outside [0, classes).</exception>
+    public static Tensor OneHot(Tensor labels, int classes)
     {
-        using Tensor contiguous = input.contiguous();
-        float[] data = contiguous.data<float>().ToArray();
-        using OrtValue value = OrtValue.CreateTensorValueFromMemory(data, contiguous.shape);
-        using var runOptions = new RunOptions();
-        using var results = session.Run(runOptions, [inputName], [value], outputNames);
-        return results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray();
+        long min = labels.min().item<long>(), max = labels.max().item<long>();
+        if (min < 0 || max >= classes)
+            throw new ArgumentException($"labels range over [{min}, {max}]; the model has {classes} classes (0 to {classes - 1}).", nameof(labels));
+        return nn.functional.one_hot(labels.to(int64), classes).to(float32);
     }
 
-    private static double Compare(string what, Tensor expected, float[] actual, double tolerance)
-    {
-        float[] reference = expected.contiguous().data<float>().ToArray();
-        if (reference.Length != actual.Length)
-            throw new OnnxVerificationException($"export verification failed: {what} has {actual.Length} values in ONNX Runtime, {reference.Length} in TorchSharp.");
-        double worst = 0, worstExcess = double.NegativeInfinity;
-        int at = 0;
-        for (int i = 0; i < reference.Length; i++)
-        {
-            double d = Math.Abs((double)reference[i] - actual[i]);
-            double excess = d - (tolerance + RelativeTolerance * Math.Abs(reference[i]));
-            if (!(d <= worst)) worst = d;
-            if (!(excess <= worstExcess)) { worstExcess = excess; at = i; }
-        }
-        if (!(worstExcess <= 0))
-            throw new OnnxVerificationException($"export verification failed: {what} differs by {Math.Abs((double)reference[at] - actual[at]):G3} at index {at} (TorchSharp {reference[at]}, ONNX Runtime {actual[at]}); allowed {tolerance:G3} + {RelativeTolerance:G1}·|TorchSharp|.");
-        return worst;
-    }
+    private static List<(string, Tensor)> WithLabel((string, Tensor) input, Tensor? y) => y is null ? [input] : [input, ("y", y)];
 }

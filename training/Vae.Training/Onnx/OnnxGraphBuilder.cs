@@ -20,35 +20,36 @@ public sealed class OnnxGraphBuilder
     private readonly List<ValueInfoProto> outputs = [];
     private readonly HashSet<string> names = [];
 
-    public OnnxGraphBuilder(int opset) => Opset = opset;
+    /// <summary>A builder for a graph targeting <paramref name="opset"/> (between <see cref="OnnxOpsets.Min"/> and <see cref="OnnxOpsets.Max"/>).</summary>
+    public OnnxGraphBuilder(int opset)
+    {
+        OnnxOpsets.Check(opset);
+        Opset = opset;
+    }
 
     /// <summary>The opset the graph targets; converters choose decompositions from it.</summary>
     public int Opset { get; }
 
     /// <summary>Declares a float graph input of shape [batch, ...sampleShape].</summary>
-    public string AddInput(string name, IReadOnlyList<int> sampleShape)
+    public OnnxValue AddInput(string name, IReadOnlyList<int> sampleShape)
     {
         Reserve(name);
         inputs.Add(FloatValueInfo(name, sampleShape));
-        return name;
+        return new OnnxValue(name, [.. sampleShape]);
     }
 
     /// <summary>Declares a float graph output of shape [batch, ...sampleShape]; <paramref name="name"/> must already be produced by a node.</summary>
     public void AddOutput(string name, IReadOnlyList<int> sampleShape) => outputs.Add(FloatValueInfo(name, sampleShape));
+
+    /// <summary>Declares <paramref name="value"/> as a float graph output of shape [batch, ...value.SampleShape].</summary>
+    public void AddOutput(OnnxValue value) => AddOutput(value.Name, value.SampleShape);
 
     /// <summary>Adds a float initializer holding a copy of <paramref name="value"/>, named <paramref name="name"/>.</summary>
     public string AddInitializer(string name, Tensor value)
     {
         Reserve(name);
         using Tensor contiguous = value.detach().cpu().to(float32).contiguous();
-        var data = contiguous.data<float>().ToArray();
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        proto.Dims.AddRange(contiguous.shape);
-        byte[] raw = new byte[data.Length * sizeof(float)];
-        Buffer.BlockCopy(data, 0, raw, 0, raw.Length);
-        proto.RawData = ByteString.CopyFrom(raw);
-        initializers.Add(proto);
-        return name;
+        return AddFloatTensor(name, contiguous.bytes, contiguous.shape);
     }
 
     /// <summary>Adds an int64 constant initializer (shapes, axes).</summary>
@@ -58,6 +59,24 @@ public sealed class OnnxGraphBuilder
         var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
         proto.Dims.Add(values.Length);
         proto.Int64Data.AddRange(values);
+        initializers.Add(proto);
+        return name;
+    }
+
+    /// <summary>Adds a float constant initializer of shape <paramref name="dims"/> (e.g. default scales and shifts).</summary>
+    public string AddFloatConstant(string nameHint, float[] values, params long[] dims)
+    {
+        long count = dims.Aggregate(1L, (a, b) => a * b);
+        if (count != values.Length)
+            throw new ArgumentException($"{nameof(values)} has {values.Length} entries, expected {count} for shape [{string.Join(", ", dims)}].", nameof(values));
+        return AddFloatTensor(Unique(nameHint), System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), dims);
+    }
+
+    // raw_data is little-endian float32, the in-memory layout of float on every platform .NET and libtorch run on.
+    private string AddFloatTensor(string name, ReadOnlySpan<byte> raw, long[] dims)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(raw) };
+        proto.Dims.AddRange(dims);
         initializers.Add(proto);
         return name;
     }
@@ -98,6 +117,31 @@ public sealed class OnnxGraphBuilder
         graph.Output.AddRange(outputs);
         return graph;
     }
+
+    /// <summary>
+    /// The finished graph as a serialised ONNX model: opset and IR version from <paramref name="options"/>,
+    /// <paramref name="metadata"/> as metadata_props.
+    /// </summary>
+    public byte[] ToModelBytes(string graphName, ExportOptions options, IEnumerable<KeyValuePair<string, string>> metadata, string docString)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        string version = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "";
+        var proto = new ModelProto
+        {
+            IrVersion = options.EffectiveIrVersion,
+            ProducerName = ProducerName,
+            ProducerVersion = version,
+            Graph = Build(graphName),
+            DocString = docString,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in metadata) proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return proto.ToByteArray();
+    }
+
+    /// <summary>producer_name of every model this exporter writes.</summary>
+    public const string ProducerName = "Vae.Training";
 
     /// <summary>An INT attribute.</summary>
     public static AttributeProto Int(string name, long value) =>

@@ -16,31 +16,53 @@ namespace Vae.Training.Onnx;
 /// <param name="DecodedMean">Raw decoder output (before any sigmoid) for z = <see cref="Mean"/>.</param>
 /// <param name="Z">Latent samples drawn from N(0, I) with seed 1.</param>
 /// <param name="DecodedZ">Raw decoder output for <see cref="Z"/>.</param>
+/// <param name="Y">Conditional models: the one-hot labels [N][Classes] used with every input above (real labels when the
+/// export had them, else class i mod Classes); null for unconditional models.</param>
+/// <param name="DecodedLogvar">Models with a learned per-pixel log-variance: the decoder's <c>logvar</c> output for
+/// z = <see cref="Mean"/> (the same row N times); null otherwise.</param>
 public sealed record ReferenceOutputs(
-    float[][] X, float[][] Mean, float[][] Logvar, string DecoderOutput, float[][] DecodedMean, float[][] Z, float[][] DecodedZ)
+    float[][] X, float[][] Mean, float[][] Logvar, string DecoderOutput, float[][] DecodedMean, float[][] Z, float[][] DecodedZ,
+    float[][]? Y = null, float[][]? DecodedLogvar = null)
 {
     /// <summary>File name inside a model folder.</summary>
     public const string FileName = "reference.json";
 
     /// <summary>Computes the reference for <paramref name="count"/> inputs taken from <paramref name="samples"/> (or random ones).</summary>
-    public static ReferenceOutputs Compute(VaeModule model, Tensor? samples, int count = 8)
+    /// <param name="labels">Class indices (int64) of <paramref name="samples"/> for conditional models; class i mod Classes when null.</param>
+    public static ReferenceOutputs Compute(VaeModule model, Tensor? samples, int count = 8, Tensor? labels = null)
     {
-        if (model.GraphLayout.Classes > 0)
-            throw new NotSupportedException("reference outputs for conditional models need labels; export them without reference outputs.");
+        ArgumentNullException.ThrowIfNull(model);
+        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "expected at least one reference row.");
+        VaeGraphLayout layout = model.GraphLayout;
+        bool wasTraining = model.training;
         model.eval();
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        using var generator = new Generator(1);
-        long[] shape = [count, .. model.Config.InputShape.Select(d => (long)d)];
-        Tensor x = samples is not null && samples.shape[0] >= count
-            ? samples.narrow(0, 0, count).reshape(shape)
-            : rand(shape, generator: generator);
-        var (mean, logvar) = model.Encode(x);
-        Tensor z = randn([count, model.Config.LatentSize], generator: generator);
-        return new ReferenceOutputs(
-            Rows(x.reshape(count, -1)), Rows(mean), Rows(logvar),
-            model.Config.Likelihood == Likelihood.Bernoulli ? "logits" : "mean",
-            Rows(model.Decode(mean).reshape(count, -1)), Rows(z), Rows(model.Decode(z).reshape(count, -1)));
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            using var generator = new Generator(1);
+            long[] shape = [count, .. model.Config.InputShape.Select(d => (long)d)];
+            bool real = samples is not null && samples.shape[0] >= count;
+            Tensor x = real ? samples!.narrow(0, 0, count).reshape(shape) : rand(shape, generator: generator);
+            Tensor? y = null;
+            if (layout.Classes > 0)
+            {
+                Tensor classes = real && labels is not null ? labels.narrow(0, 0, count) : arange(count, dtype: int64) % layout.Classes;
+                y = OnnxExportVerifier.OneHot(classes, layout.Classes);
+            }
+            var (mean, logvar) = model.Encode(x, y);
+            Tensor z = randn([count, model.Config.LatentSize], generator: generator);
+            float[][]? decodedLogvar = layout.PixelLogvar is Tensor p ? Rows(p.reshape(1, -1).expand(count, -1)) : null;
+            return new ReferenceOutputs(
+                Rows(x.reshape(count, -1)), Rows(mean), Rows(logvar),
+                VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood),
+                Rows(model.Decode(mean, y).reshape(count, -1)), Rows(z), Rows(model.Decode(z, y).reshape(count, -1)),
+                y is null ? null : Rows(y), decodedLogvar);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
     }
 
     /// <summary>Writes the reference as JSON (atomically).</summary>

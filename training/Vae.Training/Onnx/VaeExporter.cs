@@ -1,53 +1,102 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vae.Inference;
 using Vae.Training.Models;
+using Vae.Training.Training;
 using static TorchSharp.torch;
 
 namespace Vae.Training.Onnx;
 
 /// <summary>
-/// Exports a <see cref="VaeModule"/> as <c>encoder.onnx</c>, <c>decoder.onnx</c> and <c>model.json</c>.
-/// The graphs are built and verified against TorchSharp in memory first; files are written only when
-/// verification passes, each through a temporary file and a rename.
+/// Exports a <see cref="VaeModule"/> as <c>encoder.onnx</c>, <c>decoder.onnx</c>, <c>model.json</c> and
+/// <c>reference.json</c>. The graphs are built and verified against TorchSharp in memory first; files are
+/// written only when verification passes, each through a temporary file and a rename.
 /// </summary>
 public static class VaeExporter
 {
+    /// <summary>File holding the export's facts for humans (and the checkpoint path for <see cref="Check"/>).</summary>
+    public const string ModelJsonFile = "model.json";
+
     /// <summary>Builds, verifies and writes the pair into <paramref name="folder"/>.</summary>
     /// <param name="realSamples">Optional real inputs [N, ...InputShape] used in verification besides random ones.</param>
+    /// <param name="realLabels">Class indices [N] (int64) of <paramref name="realSamples"/> for conditional models.</param>
     /// <exception cref="UnsupportedModuleException">A module has no converter; nothing is written.</exception>
     /// <exception cref="OnnxVerificationException">ONNX Runtime disagrees with TorchSharp; nothing is written.</exception>
-    public static ExportResult Export(VaeModule model, string folder, ExportOptions? options = null, Tensor? realSamples = null)
+    public static ExportResult Export(VaeModule model, string folder, ExportOptions? options = null, Tensor? realSamples = null, Tensor? realLabels = null)
     {
-        options ??= new ExportOptions();
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        options = (options ?? new ExportOptions()).Validate();
         var clock = Stopwatch.StartNew();
         var (encoder, decoder) = VaeOnnxGraphs.Build(model, options);
-        double difference = OnnxExportVerifier.Verify(model, encoder, decoder, options.Tolerance, realSamples);
+        double difference = OnnxExportVerifier.Verify(model, encoder, decoder, options.Tolerance, realSamples, realLabels);
+        var reference = ReferenceOutputs.Compute(model, realSamples, labels: realLabels);
 
         Directory.CreateDirectory(folder);
-        string encoderPath = Path.Combine(folder, Vae.Inference.VaeModel.EncoderFile);
-        string decoderPath = Path.Combine(folder, Vae.Inference.VaeModel.DecoderFile);
+        string encoderPath = Path.Combine(folder, VaeModel.EncoderFile);
+        string decoderPath = Path.Combine(folder, VaeModel.DecoderFile);
         AtomicFile.WriteAllBytes(encoderPath, encoder);
         AtomicFile.WriteAllBytes(decoderPath, decoder);
-        AtomicFile.WriteAllText(Path.Combine(folder, "model.json"), ModelJson(model, options, difference));
-        if (model.GraphLayout.Classes == 0)
-            ReferenceOutputs.Compute(model, realSamples).Save(Path.Combine(folder, ReferenceOutputs.FileName));
+        AtomicFile.WriteAllText(Path.Combine(folder, ModelJsonFile), ModelJson(model, options, difference));
+        reference.Save(Path.Combine(folder, ReferenceOutputs.FileName));
         return new ExportResult(folder, encoderPath, decoderPath, difference, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Re-verifies an exported pair against the checkpoint recorded in its model.json (or
+    /// <paramref name="checkpoint"/> when given): both graphs must still match TorchSharp within <paramref name="tolerance"/>.
+    /// </summary>
+    /// <returns>The checkpoint used and the largest difference found.</returns>
+    /// <exception cref="FileNotFoundException">The model folder, its files or the checkpoint are missing.</exception>
+    /// <exception cref="OnnxVerificationException">ONNX Runtime refuses a graph or disagrees with TorchSharp.</exception>
+    public static (string Checkpoint, double MaxAbsDifference) Check(string folder, string? checkpoint = null, double tolerance = ExportOptions.DefaultTolerance, Tensor? realSamples = null, Tensor? realLabels = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        string encoderPath = Path.Combine(folder, VaeModel.EncoderFile), decoderPath = Path.Combine(folder, VaeModel.DecoderFile);
+        foreach (string path in new[] { encoderPath, decoderPath })
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing; --check needs a folder written by 'vae export'.", path);
+        checkpoint ??= RecordedCheckpoint(folder);
+        using VaeModule model = Checkpoint.Load(checkpoint);
+        double difference = OnnxExportVerifier.Verify(model, File.ReadAllBytes(encoderPath), File.ReadAllBytes(decoderPath), tolerance, realSamples, realLabels);
+        return (checkpoint, difference);
+    }
+
+    /// <summary>The checkpoint folder recorded in <c>model.json</c> of <paramref name="folder"/>.</summary>
+    public static string RecordedCheckpoint(string folder)
+    {
+        string path = Path.Combine(folder, ModelJsonFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing; it records the checkpoint the pair was exported from.", path);
+        JsonNode? json;
+        try { json = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e); }
+        return json?["checkpoint"]?.GetValue<string?>() is { Length: > 0 } recorded
+            ? recorded
+            : throw new InvalidDataException($"{path} records no checkpoint (exported without one); pass --checkpoint.");
     }
 
     private static string ModelJson(VaeModule model, ExportOptions options, double difference)
     {
-        var metadata = VaeOnnxGraphs.Metadata(model, model.GraphLayout, model.Config.Likelihood == Likelihood.Bernoulli ? "logits" : "mean", options);
+        VaeGraphLayout layout = model.GraphLayout;
+        string output = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
+        List<string> decoderInputs = layout.Classes > 0 ? ["z", "y"] : ["z"];
+        List<string> decoderOutputs = layout.PixelLogvar is null ? [output] : [output, "logvar"];
         var json = new JsonObject
         {
-            ["metadata"] = new JsonObject(metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+            ["metadata"] = new JsonObject(VaeOnnxGraphs.Metadata(model, options).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
             ["config"] = JsonSerializer.SerializeToNode(model.Config, VaeConfig.JsonOptions),
             ["training"] = JsonNode.Parse(options.TrainingSummary),
+            ["encoder"] = new JsonObject { ["inputs"] = ToJson(layout.Classes > 0 ? ["x", "y"] : ["x"]), ["outputs"] = ToJson(["mean", "logvar"]) },
+            ["decoder"] = new JsonObject { ["inputs"] = ToJson(decoderInputs), ["outputs"] = ToJson(decoderOutputs) },
             ["opset"] = options.Opset,
-            ["ir_version"] = options.IrVersion,
+            ["ir_version"] = options.EffectiveIrVersion,
             ["verification_max_abs_difference"] = difference,
+            ["verification"] = $"ONNX Runtime vs TorchSharp at batches {string.Join(" and ", OnnxParity.BatchSizes)}; |diff| ≤ {options.Tolerance:G3} + {OnnxParity.RelativeTolerance:G1}·|TorchSharp|",
+            ["checkpoint"] = options.CheckpointPath is null ? null : Path.GetFullPath(options.CheckpointPath),
             ["command"] = options.Command,
         };
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
+
+    private static JsonArray ToJson(IEnumerable<string> names) => new([.. names.Select(n => (JsonNode?)JsonValue.Create(n))]);
 }

@@ -1,85 +1,139 @@
-using Google.Protobuf;
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 using Vae.Inference;
 using Vae.Training.Models;
-using Vae.Training.Onnx.Proto;
+using static Vae.Training.Onnx.OnnxGraphBuilder;
 
 namespace Vae.Training.Onnx;
 
-/// <summary>Builds the encoder and decoder <see cref="ModelProto"/>s of a <see cref="VaeModule"/> in memory.</summary>
+/// <summary>
+/// Builds the encoder and decoder graphs of a <see cref="VaeModule"/> in memory, following its
+/// <see cref="VaeGraphLayout"/>: encoder x [+ y] → mean, logvar; decoder z [+ y] → logits (Bernoulli) or
+/// mean [+ logvar] (Gaussian).
+/// </summary>
 public static class VaeOnnxGraphs
 {
-    /// <summary>Both graphs as serialised ONNX bytes.</summary>
-    /// <exception cref="UnsupportedModuleException">A module in the tree has no converter.</exception>
+    /// <summary>Decoder output name for <paramref name="likelihood"/>: <c>logits</c> (Bernoulli) or <c>mean</c> (Gaussian).</summary>
+    public static string DecoderOutputName(Likelihood likelihood) => likelihood == Likelihood.Bernoulli ? "logits" : "mean";
+
+    /// <summary>Both graphs as serialised ONNX bytes. The model runs in eval mode meanwhile; its training flag is restored.</summary>
+    /// <exception cref="UnsupportedModuleException">A module in the tree has no converter (checked before anything is built).</exception>
+    /// <exception cref="ArgumentException">The layout does not fit the config (shapes, classes, per-pixel logvar size).</exception>
     public static (byte[] Encoder, byte[] Decoder) Build(VaeModule model, ExportOptions options)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         VaeGraphLayout layout = model.GraphLayout;
+        CheckLayout(model.Config, layout);
         var paths = new Dictionary<nn.Module, string>(ReferenceEqualityComparer.Instance);
         foreach (var (name, module) in model.named_modules()) paths.TryAdd(module, name);
-        string PathOf(nn.Module m) => paths.TryGetValue(m, out string? p) ? p : throw new ArgumentException($"module {m.GetType().Name} is not registered in the model; call RegisterComponents().");
+        string PathOf(nn.Module m) => paths.TryGetValue(m, out string? p) ? p : throw new ArgumentException($"module {m.GetType().Name} of the graph layout is not registered in the model; call RegisterComponents().");
 
         foreach (var module in new[] { layout.EncoderBody, layout.MeanHead, layout.LogvarHead, layout.Decoder })
             OnnxLayerRegistry.EnsureSupported(module, PathOf(module));
 
-        VaeConfig config = model.Config;
-        int[] latent = [config.LatentSize];
-        string outputName = config.Likelihood == Likelihood.Bernoulli ? "logits" : "mean";
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            var metadata = Metadata(model, options);
+            byte[] encoder = BuildEncoder(layout, PathOf, model.Config.LatentSize, options).ToModelBytes("vae_encoder", options, WithGraph(metadata, "encoder"), "VAE encoder");
+            byte[] decoder = BuildDecoder(model, layout, PathOf, options).ToModelBytes("vae_decoder", options, WithGraph(metadata, "decoder"), "VAE decoder");
+            return (encoder, decoder);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
 
-        var encoder = new OnnxGraphBuilder(options.Opset);
-        string x = encoder.AddInput("x", layout.EncoderInputShape);
-        string h = OnnxLayerRegistry.Emit(encoder, layout.EncoderBody, PathOf(layout.EncoderBody), x);
-        OnnxLayerRegistry.Emit(encoder, layout.MeanHead, PathOf(layout.MeanHead), h, "mean");
-        OnnxLayerRegistry.Emit(encoder, layout.LogvarHead, PathOf(layout.LogvarHead), h, "logvar");
-        encoder.AddOutput("mean", latent);
-        encoder.AddOutput("logvar", latent);
+    // x → body → [flatten, concat y] → (mean head, logvar head)
+    private static OnnxGraphBuilder BuildEncoder(VaeGraphLayout layout, Func<nn.Module, string> pathOf, int latentSize, ExportOptions options)
+    {
+        var graph = new OnnxGraphBuilder(options.Opset);
+        OnnxValue x = graph.AddInput("x", layout.EncoderInputShape);
+        OnnxValue h = OnnxLayerRegistry.Emit(graph, layout.EncoderBody, pathOf(layout.EncoderBody), x);
+        if (layout.Classes > 0) h = ConcatLabel(graph, h, graph.AddInput("y", [layout.Classes]), "encoder");
+        OnnxValue mean = OnnxLayerRegistry.Emit(graph, layout.MeanHead, pathOf(layout.MeanHead), h, "mean");
+        OnnxValue logvar = OnnxLayerRegistry.Emit(graph, layout.LogvarHead, pathOf(layout.LogvarHead), h, "logvar");
+        foreach (OnnxValue head in new[] { mean, logvar })
+        {
+            if (!head.SampleShape.SequenceEqual([latentSize]))
+                throw new ArgumentException($"encoder head '{head.Name}' produces [batch, {string.Join(", ", head.SampleShape)}]; expected [batch, {latentSize}] (latent size).", nameof(layout));
+            graph.AddOutput(head);
+        }
+        return graph;
+    }
 
-        var decoder = new OnnxGraphBuilder(options.Opset);
-        string z = decoder.AddInput("z", latent);
-        OnnxLayerRegistry.Emit(decoder, layout.Decoder, PathOf(layout.Decoder), z, outputName);
-        decoder.AddOutput(outputName, layout.EncoderInputShape);
+    // z → [concat y] → decoder → logits | mean [, logvar = broadcast of the per-pixel parameter]
+    private static OnnxGraphBuilder BuildDecoder(VaeModule model, VaeGraphLayout layout, Func<nn.Module, string> pathOf, ExportOptions options)
+    {
+        var graph = new OnnxGraphBuilder(options.Opset);
+        OnnxValue z = graph.AddInput("z", [model.Config.LatentSize]);
+        if (layout.Classes > 0) z = ConcatLabel(graph, z, graph.AddInput("y", [layout.Classes]), "decoder");
+        OnnxValue output = OnnxLayerRegistry.Emit(graph, layout.Decoder, pathOf(layout.Decoder), z, DecoderOutputName(model.Config.Likelihood));
+        if (output.SampleShape.Aggregate(1, (a, b) => a * b) != model.Config.InputSize)
+            throw new ArgumentException($"decoder produces [batch, {string.Join(", ", output.SampleShape)}]; expected {model.Config.InputSize} values per sample (input shape [{string.Join(", ", model.Config.InputShape)}]).", nameof(model));
+        graph.AddOutput(output);
+        if (layout.PixelLogvar is Tensor pixelLogvar)
+        {
+            string name = model.named_parameters().FirstOrDefault(p => ReferenceEquals(p.parameter, pixelLogvar)).name ?? "pixel_logvar";
+            using Tensor shaped = pixelLogvar.detach().reshape([1, .. output.SampleShape.Select(d => (long)d)]);
+            string parameter = graph.AddInitializer(name, shaped);
+            string shape = graph.AddNode("Shape", [output.Name], "logvar");
+            graph.AddNode("Expand", [parameter, shape], "logvar", "logvar");
+            graph.AddOutput("logvar", output.SampleShape);
+        }
+        return graph;
+    }
 
-        var metadata = Metadata(model, layout, outputName, options);
-        return (Model(encoder.Build("vae_encoder"), metadata, "encoder", options).ToByteArray(),
-                Model(decoder.Build("vae_decoder"), metadata, "decoder", options).ToByteArray());
+    // Conditional models: [flatten(h, 1), y] on axis 1.
+    private static OnnxValue ConcatLabel(OnnxGraphBuilder graph, OnnxValue h, OnnxValue y, string path)
+    {
+        int features = h.SampleShape.Aggregate(1, (a, b) => a * b);
+        string flat = h.Rank == 2 ? h.Name : graph.AddNode("Flatten", [h.Name], path + ".flatten", null, Int("axis", 1));
+        return new OnnxValue(graph.AddNode("Concat", [flat, y.Name], path + ".concat_y", null, Int("axis", 1)), [features + y.SampleShape[0]]);
+    }
+
+    private static void CheckLayout(VaeConfig config, VaeGraphLayout layout)
+    {
+        if (layout.EncoderInputShape.Aggregate(1, (a, b) => a * b) != config.InputSize)
+            throw new ArgumentException($"graph layout's encoder input shape [{string.Join(", ", layout.EncoderInputShape)}] holds {layout.EncoderInputShape.Aggregate(1, (a, b) => a * b)} values; the config's input shape [{string.Join(", ", config.InputShape)}] holds {config.InputSize}.", nameof(layout));
+        if (layout.Classes < 0)
+            throw new ArgumentException($"graph layout's Classes is {layout.Classes}; expected 0 (unconditional) or the number of classes.", nameof(layout));
+        if (layout.PixelLogvar is Tensor p && p.numel() != config.InputSize)
+            throw new ArgumentException($"graph layout's PixelLogvar has {p.numel()} values; expected {config.InputSize} (one per pixel).", nameof(layout));
+        if (layout.PixelLogvar is not null && config.Likelihood != Likelihood.Gaussian)
+            throw new ArgumentException($"graph layout has a per-pixel logvar but the likelihood is {config.Likelihood}; it belongs to Gaussian models.", nameof(layout));
     }
 
     /// <summary>The facts stored in both graphs' metadata_props (and in model.json).</summary>
-    public static Dictionary<string, string> Metadata(VaeModule model, VaeGraphLayout layout, string outputName, ExportOptions options)
+    public static Dictionary<string, string> Metadata(VaeModule model, ExportOptions options)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
         VaeConfig config = model.Config;
+        VaeGraphLayout layout = model.GraphLayout;
         return new Dictionary<string, string>
         {
-            [VaeMetadata.FormatVersion] = VaeMetadata.CurrentFormatVersion.ToString(),
+            [VaeMetadata.FormatVersion] = VaeMetadata.CurrentFormatVersion.ToString(CultureInfo.InvariantCulture),
             [VaeMetadata.ModelKind] = config.Architecture.ToString().ToLowerInvariant(),
             [VaeMetadata.InputShape] = VaeMetadata.FormatShape(layout.EncoderInputShape),
             [VaeMetadata.ImageShape] = VaeMetadata.FormatShape(config.InputShape),
-            [VaeMetadata.LatentSize] = config.LatentSize.ToString(),
+            [VaeMetadata.LatentSize] = config.LatentSize.ToString(CultureInfo.InvariantCulture),
             [VaeMetadata.Likelihood] = config.Likelihood.ToString().ToLowerInvariant(),
-            [VaeMetadata.OutputKind] = outputName,
+            [VaeMetadata.OutputKind] = DecoderOutputName(config.Likelihood),
             [VaeMetadata.PixelScaling] = "x / 255 (values in [0, 1])",
-            [VaeMetadata.Classes] = "0",
+            [VaeMetadata.Classes] = layout.Classes.ToString(CultureInfo.InvariantCulture),
             [VaeMetadata.Producer] = Producer,
             [VaeMetadata.Training] = options.TrainingSummary,
         };
     }
 
     /// <summary>Producer name and version written into every model.</summary>
-    public static string Producer => $"Vae.Training {typeof(VaeOnnxGraphs).Assembly.GetName().Version}";
+    public static string Producer => $"{ProducerName} {typeof(VaeOnnxGraphs).Assembly.GetName().Version}";
 
-    private static ModelProto Model(GraphProto graph, Dictionary<string, string> metadata, string which, ExportOptions options)
-    {
-        var proto = new ModelProto
-        {
-            IrVersion = options.IrVersion,
-            ProducerName = "Vae.Training",
-            ProducerVersion = typeof(VaeOnnxGraphs).Assembly.GetName().Version?.ToString() ?? "",
-            Graph = graph,
-            DocString = $"VAE {which}",
-        };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
-        foreach (var (key, value) in metadata) proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-        proto.MetadataProps.Add(new StringStringEntryProto { Key = VaeMetadata.Graph, Value = which });
-        return proto;
-    }
+    private static Dictionary<string, string> WithGraph(Dictionary<string, string> metadata, string which) =>
+        new(metadata) { [VaeMetadata.Graph] = which };
 }

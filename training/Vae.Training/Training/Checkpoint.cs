@@ -4,49 +4,92 @@ using Vae.Training.Models;
 namespace Vae.Training.Training;
 
 /// <summary>
-/// A trained model on disk: <c>config.json</c> (the <see cref="VaeConfig"/>), <c>weights.bin</c>
-/// (TorchSharp state) and <c>training.json</c> (options and figures). Loading refuses a folder without the config.
+/// A trained model on disk: <c>config.json</c> (the <see cref="VaeConfig"/>), <c>weights.bin</c> (TorchSharp
+/// state) and <c>training.json</c> (options and figures). A run folder written by <see cref="Trainer"/> holds two
+/// such checkpoints, <c>best/</c> and <c>last/</c> (the latter also with the optimiser and trainer state for
+/// <c>--resume</c>), and <c>metrics.csv</c>. Loading refuses a folder without the config.
 /// </summary>
 public static class Checkpoint
 {
     public const string ConfigFile = "config.json", WeightsFile = "weights.bin", TrainingFile = "training.json";
+    public const string BestFolder = "best", LastFolder = "last";
 
     /// <summary>Saves the model into <paramref name="folder"/>, every file atomically.</summary>
     public static void Save(VaeModule model, string folder, object? training = null)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.Write(Path.Combine(folder, WeightsFile), temp => model.save(temp));
-        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFile), JsonSerializer.Serialize(model.Config, VaeConfig.JsonOptions));
+        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFile), model.Config.ToJson());
         if (training is not null)
             AtomicFile.WriteAllText(Path.Combine(folder, TrainingFile), JsonSerializer.Serialize(training, VaeConfig.JsonOptions));
     }
 
-    /// <summary>Loads a model saved by <see cref="Save"/>. The caller owns (and disposes) the module.</summary>
-    /// <exception cref="FileNotFoundException">config.json or weights.bin is missing.</exception>
-    public static VaeModule Load(string folder)
+    /// <summary>
+    /// Writes a whole checkpoint folder atomically: <paramref name="write"/> fills a temporary sibling folder,
+    /// which then replaces <paramref name="folder"/> by renames, so a crash leaves the previous folder or the new one.
+    /// </summary>
+    public static void WriteFolder(string folder, Action<string> write)
     {
-        string configPath = Path.Combine(folder, ConfigFile);
-        string weightsPath = Path.Combine(folder, WeightsFile);
-        if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath} is missing; a checkpoint folder needs {ConfigFile} beside {WeightsFile}.", configPath);
-        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath} is missing.", weightsPath);
-        VaeConfig config = JsonSerializer.Deserialize<VaeConfig>(File.ReadAllText(configPath), VaeConfig.JsonOptions)
-            ?? throw new InvalidDataException($"{configPath} is empty.");
-        VaeModule model = Create(config);
-        model.load(weightsPath);
-        return model;
+        string full = Path.GetFullPath(folder);
+        string temp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        string old = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.old";
+        try
+        {
+            Directory.CreateDirectory(temp);
+            write(temp);
+            if (Directory.Exists(full)) Directory.Move(full, old);
+            Directory.Move(temp, full);
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        }
     }
 
-    /// <summary>A freshly initialised model for <paramref name="config"/>.</summary>
+    /// <summary>The checkpoint folder to load for <paramref name="folder"/>: the folder itself when it holds
+    /// config.json, else its <c>best/</c> (a run folder).</summary>
+    public static string Resolve(string folder)
+    {
+        if (File.Exists(Path.Combine(folder, ConfigFile))) return folder;
+        string best = Path.Combine(folder, BestFolder);
+        if (File.Exists(Path.Combine(best, ConfigFile))) return best;
+        throw new FileNotFoundException($"{Path.Combine(folder, ConfigFile)} is missing; expected a checkpoint folder (config.json beside weights.bin) or a run folder with {BestFolder}/.", Path.Combine(folder, ConfigFile));
+    }
+
+    /// <summary>Loads a checkpoint (or a run folder's best checkpoint). The caller owns (and disposes) the module.</summary>
+    /// <exception cref="FileNotFoundException">config.json or weights.bin is missing.</exception>
+    /// <exception cref="InvalidDataException">config.json is not a valid config.</exception>
+    public static VaeModule Load(string folder)
+    {
+        folder = Resolve(folder);
+        string weightsPath = Path.Combine(folder, WeightsFile);
+        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath} is missing; a checkpoint folder needs {WeightsFile} beside {ConfigFile}.", weightsPath);
+        VaeModule model = Create(VaeConfig.Load(Path.Combine(folder, ConfigFile)));
+        try
+        {
+            model.load(weightsPath);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A freshly initialised model for <paramref name="config"/> (from the global TorchSharp generator).</summary>
     public static VaeModule Create(VaeConfig config) => config.Architecture switch
     {
         Architecture.Mlp => new MlpVae(config),
-        _ => throw new ArgumentException($"architecture {config.Architecture} is unknown.", nameof(config)),
+        Architecture.Conv => new ConvVae(config),
+        _ => throw new ArgumentException($"architecture {config.Architecture} is unknown; expected mlp or conv.", nameof(config)),
     };
 
-    /// <summary>Reads training.json of a checkpoint as compact JSON, or "{}" when absent.</summary>
+    /// <summary>Reads training.json of a checkpoint (or of a run folder's best checkpoint) as compact JSON, or "{}" when absent.</summary>
     public static string ReadTrainingJson(string folder)
     {
-        string path = Path.Combine(folder, TrainingFile);
+        string path = Path.Combine(File.Exists(Path.Combine(folder, TrainingFile)) ? folder : Path.Combine(folder, BestFolder), TrainingFile);
         return File.Exists(path) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.ToJsonString() : "{}";
     }
 }

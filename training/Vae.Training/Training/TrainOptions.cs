@@ -1,7 +1,27 @@
 namespace Vae.Training.Training;
 
+/// <summary>Optimiser family.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam (Kingma &amp; Ba, 2015); weight decay added to the gradient.</summary>
+    Adam,
+    /// <summary>AdamW (Loshchilov &amp; Hutter, 2019): decoupled weight decay.</summary>
+    AdamW,
+}
+
+/// <summary>Learning-rate schedule over epochs.</summary>
+public enum LrSchedule
+{
+    /// <summary>The base rate throughout.</summary>
+    Constant,
+    /// <summary>Multiplied by <see cref="TrainOptions.StepGamma"/> every <see cref="TrainOptions.StepEpochs"/> epochs.</summary>
+    Step,
+    /// <summary>Cosine annealing from the base rate to <see cref="TrainOptions.MinLearningRate"/> over all epochs.</summary>
+    Cosine,
+}
+
 /// <summary>Optimisation settings; saved in <c>training.json</c> beside every checkpoint.
-/// Defaults are those of the PyTorch VAE example.</summary>
+/// Defaults are those of the PyTorch VAE example (Adam 1e-3, batch 128, 10 epochs, plain ELBO).</summary>
 public sealed record TrainOptions
 {
     /// <summary>Passes over the training set (default 10).</summary>
@@ -10,27 +30,95 @@ public sealed record TrainOptions
     /// <summary>Samples per batch (default 128).</summary>
     public int BatchSize { get; init; } = 128;
 
-    /// <summary>Adam learning rate (default 1e-3).</summary>
+    /// <summary>Base learning rate (default 1e-3).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Seed for weights, shuffling and sampling (default 1). Same seed on CPU → same weights.</summary>
+    /// <summary>Adam or AdamW (default Adam).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Weight decay (default 0).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Learning-rate schedule (default constant).</summary>
+    public LrSchedule Schedule { get; init; } = LrSchedule.Constant;
+
+    /// <summary>Step schedule: epochs between decays (default 10).</summary>
+    public int StepEpochs { get; init; } = 10;
+
+    /// <summary>Step schedule: decay factor (default 0.5).</summary>
+    public double StepGamma { get; init; } = 0.5;
+
+    /// <summary>Cosine schedule: the rate reached after the last epoch (default 0).</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value; 0 disables clipping (default 0).</summary>
+    public double ClipNorm { get; init; }
+
+    /// <summary>Seed for weights, shuffling, binarisation and sampling (default 1). Same seed on CPU → same weights.</summary>
     public long Seed { get; init; } = 1;
 
-    /// <summary>Weight of the KL term (default 1: the plain ELBO).</summary>
+    /// <summary>Weight of the KL term (default 1: the plain ELBO; β-VAE for β ≠ 1).</summary>
     public double Beta { get; init; } = 1.0;
+
+    /// <summary>Linear KL warm-up: β rises from 0 to <see cref="Beta"/> over this many epochs, per batch (default 0: off).</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>Importance samples per input: 1 trains the ELBO, k &gt; 1 the IWAE bound (default 1).</summary>
+    public int Samples { get; init; } = 1;
+
+    /// <summary>Training samples held out for validation, taken at random with the seed (default 0: none).</summary>
+    public int ValidationSize { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation −ELBO; 0 disables early stopping (default 0).</summary>
+    public int Patience { get; init; }
+
+    /// <summary>Time budget in minutes: training stops after the epoch when another epoch as long would overrun it; 0: no limit (default 0).
+    /// The cosine schedule then anneals over the time budget too (see <see cref="LearningRateAt"/>), so such a run
+    /// depends on the machine's speed.</summary>
+    public double MaxMinutes { get; init; }
 
     /// <summary>Checks ranges; throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public TrainOptions Validate()
     {
-        if (Epochs <= 0) throw new ArgumentException($"{nameof(Epochs)} is {Epochs}; expected at least 1.", nameof(Epochs));
-        if (BatchSize <= 0) throw new ArgumentException($"{nameof(BatchSize)} is {BatchSize}; expected at least 1.", nameof(BatchSize));
-        if (!(LearningRate > 0)) throw new ArgumentException($"{nameof(LearningRate)} is {LearningRate}; expected > 0.", nameof(LearningRate));
-        if (!(Beta >= 0)) throw new ArgumentException($"{nameof(Beta)} is {Beta}; expected ≥ 0.", nameof(Beta));
+        static void Require(bool ok, string name, object value, string expected)
+        {
+            if (!ok) throw new ArgumentException($"{name} is {value}; expected {expected}.", name);
+        }
+        Require(Epochs > 0, nameof(Epochs), Epochs, "at least 1");
+        Require(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
+        Require(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "≥ 0");
+        Require(StepEpochs > 0, nameof(StepEpochs), StepEpochs, "at least 1");
+        Require(StepGamma > 0 && StepGamma <= 1, nameof(StepGamma), StepGamma, "in (0, 1]");
+        Require(MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), MinLearningRate, $"in [0, {LearningRate}]");
+        Require(ClipNorm >= 0, nameof(ClipNorm), ClipNorm, "≥ 0 (0: no clipping)");
+        Require(Beta >= 0 && double.IsFinite(Beta), nameof(Beta), Beta, "≥ 0");
+        Require(WarmupEpochs >= 0, nameof(WarmupEpochs), WarmupEpochs, "≥ 0");
+        Require(Samples >= 1, nameof(Samples), Samples, "at least 1");
+        Require(ValidationSize >= 0, nameof(ValidationSize), ValidationSize, "≥ 0");
+        Require(Patience >= 0, nameof(Patience), Patience, "≥ 0 (0: no early stopping)");
+        Require(MaxMinutes >= 0, nameof(MaxMinutes), MaxMinutes, "≥ 0 (0: no limit)");
         return this;
     }
-}
 
-/// <summary>Figures of one finished epoch.</summary>
-/// <param name="TrainLoss">Mean training loss per sample (reconstruction + β·KL).</param>
-/// <param name="TestNegElbo">Test-set negative ELBO, nats per sample (β = 1, one z sample).</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, double TestNegElbo, double TestReconstruction, double TestKl, double Seconds);
+    /// <summary>
+    /// The learning rate for <paramref name="epoch"/> (1-based) under <see cref="Schedule"/>. With a time limit,
+    /// the cosine schedule anneals over whichever runs out first, the epochs or the minutes
+    /// (<paramref name="secondsSoFar"/> of training done): a time-budgeted run ends near the minimum rate.
+    /// </summary>
+    public double LearningRateAt(int epoch, double secondsSoFar = 0)
+    {
+        double progress = (epoch - 1.0) / Epochs;
+        if (MaxMinutes > 0) progress = Math.Max(progress, Math.Min(1.0, secondsSoFar / (MaxMinutes * 60)));
+        return Schedule switch
+        {
+            LrSchedule.Step => LearningRate * Math.Pow(StepGamma, (epoch - 1) / StepEpochs),
+            LrSchedule.Cosine => MinLearningRate + 0.5 * (LearningRate - MinLearningRate) * (1 + Math.Cos(Math.PI * progress)),
+            _ => LearningRate,
+        };
+    }
+
+    /// <summary>The KL weight after <paramref name="progress"/> epochs (fractional, 0-based) of linear warm-up.</summary>
+    public double BetaAt(double progress) =>
+        WarmupEpochs == 0 ? Beta : Beta * Math.Min(1.0, progress / WarmupEpochs);
+}

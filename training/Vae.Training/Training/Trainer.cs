@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using TorchSharp;
 using Vae.Training.Data;
 using Vae.Training.Losses;
@@ -7,109 +8,223 @@ using static TorchSharp.torch;
 
 namespace Vae.Training.Training;
 
+/// <summary>Progress inside an epoch: batches done of all, and the running mean training loss per sample.</summary>
+public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, double RunningLoss);
+
 /// <summary>
-/// Trains a <see cref="VaeModule"/> with Adam on an in-memory data set, one dispose scope per batch,
-/// and evaluates the test-set negative ELBO after every epoch.
+/// Trains a <see cref="VaeModule"/> on in-memory data: β-weighted ELBO with linear KL warm-up or the IWAE bound,
+/// Adam/AdamW with a learning-rate schedule and gradient clipping, one dispose scope per batch. After every
+/// epoch it evaluates the validation (and test) set and, given a run folder, writes <c>best/</c>, <c>last/</c>
+/// and <c>metrics.csv</c>; <see cref="Fit"/> with <c>resume</c> continues a run from <c>last/</c>.
 /// </summary>
 public sealed class Trainer
 {
     private readonly VaeModule model;
     private readonly TrainOptions options;
+    private readonly Device device;
 
-    public Trainer(VaeModule model, TrainOptions options)
+    /// <param name="model">The model to train, in place; the caller keeps ownership.</param>
+    /// <param name="device">Where to train (default CPU); the model is moved there.</param>
+    public Trainer(VaeModule model, TrainOptions options, Device? device = null)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         this.options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        this.device = device ?? CPU;
+        model.to(this.device);
     }
 
-    /// <summary>Runs all epochs; <paramref name="onEpoch"/> is called after each one.</summary>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
-    public IReadOnlyList<EpochReport> Fit(Dataset train, Dataset test, Action<EpochReport>? onEpoch = null)
-    {
-        CheckShape(train, nameof(train));
-        CheckShape(test, nameof(test));
-        using Tensor trainX = ToTensor(train);
-        using Tensor testX = ToTensor(test);
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
-        using var shuffle = new Generator((ulong)options.Seed);
-        using var noise = new Generator((ulong)options.Seed + 1);
-        var reports = new List<EpochReport>();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            var clock = Stopwatch.StartNew();
-            double trainLoss = TrainEpoch(trainX, optimizer, shuffle, noise, epoch);
-            var (negElbo, reconstruction, kl) = Evaluate(model, testX, options.BatchSize * 8, options.Seed);
-            var report = new EpochReport(epoch, trainLoss, negElbo, reconstruction, kl, clock.Elapsed.TotalSeconds);
-            reports.Add(report);
-            onEpoch?.Invoke(report);
-        }
-        return reports;
-    }
+    /// <summary>Called after every batch.</summary>
+    public Action<BatchProgress>? OnBatch { get; init; }
 
-    private double TrainEpoch(Tensor trainX, optim.Optimizer optimizer, Generator shuffle, Generator noise, int epoch)
-    {
-        model.train();
-        long n = trainX.shape[0];
-        using Tensor order = randperm(n, generator: shuffle);
-        double total = 0;
-        int batchIndex = 0;
-        for (long start = 0; start < n; start += options.BatchSize, batchIndex++)
-        {
-            using var scope = NewDisposeScope();
-            Tensor x = trainX.index_select(0, order.narrow(0, start, Math.Min(options.BatchSize, n - start)));
-            VaeOutput output = model.Forward(x, generator: noise);
-            ElboTerms terms = Elbo.Compute(model.Config, output, x, options.Beta);
-            Tensor loss = terms.Loss.sum();
-            double value = loss.item<float>();
-            if (!double.IsFinite(value))
-                throw new TrainingDivergedException(epoch, batchIndex, value);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            total += value;
-        }
-        return total / n;
-    }
+    /// <summary>Called after every epoch, once its checkpoints and metrics are written.</summary>
+    public Action<EpochMetrics>? OnEpoch { get; init; }
+
+    /// <summary>Why the last <see cref="Fit"/> stopped: "epochs", "early stopping" or "time limit".</summary>
+    public string StopReason { get; private set; } = "";
 
     /// <summary>
-    /// Negative ELBO (β = 1) averaged over <paramref name="x"/>, with one z sample per input drawn from a
-    /// generator seeded with <paramref name="seed"/>, so repeated evaluations agree.
+    /// Trains for the remaining epochs. <see cref="TrainOptions.ValidationSize"/> samples of <paramref name="train"/>
+    /// (chosen with the seed) are held out. With <paramref name="runFolder"/>, checkpoints and metrics.csv are
+    /// written after each epoch; with <paramref name="resume"/>, the run continues from its <c>last/</c> checkpoint.
     /// </summary>
-    public static (double NegElbo, double Reconstruction, double Kl) Evaluate(VaeModule model, Tensor x, int batchSize, long seed)
+    /// <returns>The metrics of every epoch of the run (earlier sessions included when resuming).</returns>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; checkpoints of earlier epochs are intact.</exception>
+    public IReadOnlyList<EpochMetrics> Fit(Dataset train, Dataset? test = null, string? runFolder = null, bool resume = false)
     {
-        model.eval();
-        using var noGrad = no_grad();
-        using var generator = new Generator((ulong)seed);
-        double loss = 0, reconstruction = 0, kl = 0;
-        long n = x.shape[0];
-        for (long start = 0; start < n; start += batchSize)
+        ArgumentNullException.ThrowIfNull(train);
+        if (resume && runFolder is null) throw new ArgumentException("resume needs the run folder.", nameof(resume));
+        var (trainPart, validationPart) = DataSplit.HoldOut(train, options.ValidationSize, options.Seed);
+        using TensorSet trainSet = TensorSet.From(trainPart, model, "training data", device);
+        using TensorSet? validationSet = validationPart is null ? null : Evaluable(TensorSet.From(validationPart, model, "validation data", device));
+        using TensorSet? testSet = test is null ? null : Evaluable(TensorSet.From(test, model, "test data", device));
+        using var shuffle = new Generator((ulong)options.Seed, device);
+        using var noise = new Generator((ulong)options.Seed + 1, device);
+        using optim.Optimizer optimizer = CreateOptimizer();
+
+        var state = new TrainerState { Options = options };
+        var history = new List<EpochMetrics>();
+        MetricsLog? log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.File));
+        if (resume)
+        {
+            state = RestoreLast(runFolder!, optimizer, shuffle, noise);
+            history.AddRange(log!.Read(state.Epoch));
+        }
+        StopReason = "epochs";
+        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            double lr = options.LearningRateAt(epoch, state.Seconds);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            var (trainLoss, trainMetrics) = TrainEpoch(trainSet, optimizer, shuffle, noise, epoch);
+
+            int evalBatch = Math.Max(options.BatchSize, 1000);
+            SetMetrics? validation = validationSet is null ? null : Evaluation.NegElbo(model, validationSet, evalBatch, options.Seed);
+            SetMetrics? testMetrics = testSet is null ? null : Evaluation.NegElbo(model, testSet, evalBatch, options.Seed);
+            TensorSet? unitsSet = validationSet ?? testSet;
+            int activeUnits = unitsSet is null ? -1 : Evaluation.ActiveUnits(model, unitsSet, evalBatch);
+            if (validation is { } v && !double.IsFinite(v.NegElbo))
+                throw new TrainingDivergedException(epoch, -1, v.NegElbo);
+
+            bool improved = validation is null || state.BestValue is null || validation.NegElbo < state.BestValue;
+            double seconds = clock.Elapsed.TotalSeconds;
+            state = state with
+            {
+                Epoch = epoch,
+                BestValue = improved ? validation?.NegElbo ?? state.BestValue : state.BestValue,
+                BestEpoch = improved ? epoch : state.BestEpoch,
+                EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
+                Seconds = state.Seconds + seconds,
+                ShuffleGenerator = TrainerState.Capture(shuffle),
+                NoiseGenerator = TrainerState.Capture(noise),
+            };
+            var metrics = new EpochMetrics(epoch, trainLoss, trainMetrics, validation, testMetrics, activeUnits, lr,
+                                           options.BetaAt(epoch), seconds);
+            history.Add(metrics);
+            if (runFolder is not null)
+            {
+                var summary = Summary(metrics, trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0);
+                if (improved) Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.BestFolder), f => Checkpoint.Save(model, f, summary));
+                Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.LastFolder), f => SaveLast(f, summary, optimizer, state));
+                log!.Write(history);
+            }
+            OnEpoch?.Invoke(metrics);
+            if (options.Patience > 0 && state.EpochsWithoutImprovement >= options.Patience) { StopReason = "early stopping"; break; }
+            // Stop when another epoch as long as this one would overrun the time budget.
+            if (options.MaxMinutes > 0 && state.Seconds + seconds > options.MaxMinutes * 60) { StopReason = "time limit"; break; }
+        }
+        return history;
+    }
+
+    /// <summary>The set as evaluated: binarised once with the seed when the model trains on binarised pixels.</summary>
+    private TensorSet Evaluable(TensorSet set)
+    {
+        if (!model.Config.Binarize) return set;
+        using (set) return set.Binarized(options.Seed);
+    }
+
+    private (double Loss, SetMetrics Metrics) TrainEpoch(TensorSet data, optim.Optimizer optimizer, Generator shuffle, Generator noise, int epoch)
+    {
+        model.train();
+        long n = data.Count;
+        int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
+        using Tensor order = randperm(n, generator: shuffle, device: device);
+        using Tensor reconstructionSum = zeros(1, device: device), klSum = zeros(1, device: device);
+        double total = 0;
+        for (int b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
-            Tensor batch = x.narrow(0, start, Math.Min(batchSize, n - start));
-            ElboTerms terms = Elbo.Compute(model.Config, model.Forward(batch, generator: generator), batch);
-            loss += terms.Loss.sum().item<float>();
-            reconstruction += terms.Reconstruction.sum().item<float>();
-            kl += terms.Kl.sum().item<float>();
+            long start = (long)b * options.BatchSize;
+            var (x, y) = data.Select(order.narrow(0, start, Math.Min(options.BatchSize, n - start)));
+            if (model.Config.Binarize) x = bernoulli(x, noise);
+            double beta = options.BetaAt(epoch - 1 + (double)b / batches);
+            var (loss, reconstruction, kl) = Objective(x, y, noise, beta);
+            double value = loss.item<float>();
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, b + 1, value);
+            optimizer.zero_grad();
+            loss.backward();
+            if (options.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
+            optimizer.step();
+            using (no_grad())
+            {
+                reconstructionSum.add_(reconstruction.sum());
+                klSum.add_(kl.sum());
+            }
+            total += value;
+            OnBatch?.Invoke(new BatchProgress(epoch, b + 1, batches, total / Math.Min(n, start + x.shape[0])));
         }
-        return (loss / n, reconstruction / n, kl / n);
+        double r = reconstructionSum.item<float>() / n, k = klSum.item<float>() / n;
+        return (total / n, new SetMetrics(r + k, r, k));
     }
 
-    /// <summary>A data set as one float tensor of shape [N, ...SampleShape].</summary>
-    public static Tensor ToTensor(Dataset data) =>
-        tensor(data.Features, [data.Count, .. data.SampleShape.Select(d => (long)d)]);
-
-    private void CheckShape(Dataset data, string name)
+    /// <summary>Summed batch objective and the per-sample reconstruction and KL (detached).</summary>
+    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, Generator noise, double beta)
     {
-        if (data.Count == 0) throw new ArgumentException($"{name} has no samples.", name);
-        if (!data.SampleShape.SequenceEqual(model.Config.InputShape))
-            throw new ArgumentException($"{name} samples have shape [{string.Join(", ", data.SampleShape)}]; the model expects [{string.Join(", ", model.Config.InputShape)}].", name);
+        if (options.Samples == 1)
+        {
+            ElboTerms terms = Elbo.Compute(model, model.Forward(x, y, noise), x, beta);
+            return (terms.Loss.sum(), terms.Reconstruction.detach(), terms.Kl.detach());
+        }
+        var (mean, logvar) = model.Encode(x, y);
+        ImportanceSample sample = ImportanceWeights.Sample(model, x, y, mean, logvar, options.Samples, noise);
+        Tensor bound = ImportanceWeights.Bound(sample.LogWeights(beta));
+        return (-bound.sum(), -sample.LogLikelihood.detach().mean([0]), Elbo.GaussianKl(mean, logvar).detach());
     }
+
+    private optim.Optimizer CreateOptimizer() => options.Optimizer switch
+    {
+        OptimizerKind.AdamW => optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        _ => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+    };
+
+    private object Summary(EpochMetrics m, int trainCount, int validationCount, int testCount) => new
+    {
+        options,
+        epochs = m.Epoch,
+        train_neg_elbo = m.Train.NegElbo,
+        val_neg_elbo = m.Validation?.NegElbo,
+        test_neg_elbo = m.Test?.NegElbo,
+        active_units = m.ActiveUnits,
+        train_count = trainCount,
+        validation_count = validationCount,
+        test_count = testCount,
+    };
+
+    private void SaveLast(string folder, object summary, optim.Optimizer optimizer, TrainerState state)
+    {
+        Checkpoint.Save(model, folder, summary);
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(Path.Combine(folder, TrainerState.OptimizerFile));
+        File.WriteAllText(Path.Combine(folder, TrainerState.File), JsonSerializer.Serialize(state, VaeConfig.JsonOptions));
+    }
+
+    private TrainerState RestoreLast(string runFolder, optim.Optimizer optimizer, Generator shuffle, Generator noise)
+    {
+        string last = Path.Combine(runFolder, Checkpoint.LastFolder);
+        TrainerState state = TrainerState.Load(last);
+        VaeConfig saved = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
+        if (!saved.SameAs(model.Config))
+            throw new ArgumentException($"{last} holds a model with a different config; resume with the run's own settings.\nsaved: {saved.ToJson()}\nnow: {model.Config.ToJson()}");
+        if (state.Options is { } before && before with { Epochs = options.Epochs, MaxMinutes = options.MaxMinutes } != options)
+            throw new ArgumentException($"{last} was trained with other options ({JsonSerializer.Serialize(before, VaeConfig.JsonOptions)}); resume with the same ones (only --epochs and --max-minutes may change).");
+        model.load(Path.Combine(last, Checkpoint.WeightsFile));
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(last, TrainerState.OptimizerFile));
+        TrainerState.Restore(shuffle, state.ShuffleGenerator);
+        TrainerState.Restore(noise, state.NoiseGenerator);
+        return state with { Options = options };
+    }
+
+    /// <summary>A data set as one float tensor of shape [N, ...SampleShape]. The caller disposes it.</summary>
+    public static Tensor ToTensor(Dataset data) => Evaluation.ToTensor(data);
 }
 
 /// <summary>Training stopped because the loss became NaN or infinite.</summary>
 public sealed class TrainingDivergedException(int epoch, int batch, double loss)
-    : Exception($"training diverged: loss is {loss} at epoch {epoch}, batch {batch}. Lower the learning rate or clip gradients; the last saved checkpoint is intact.")
+    : Exception(batch > 0
+        ? $"training diverged: loss is {loss} at epoch {epoch}, batch {batch}. Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact."
+        : $"training diverged: validation -ELBO is {loss} after epoch {epoch}. Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact.")
 {
+    /// <summary>The epoch (1-based) in which the loss diverged.</summary>
     public int Epoch { get; } = epoch;
+
+    /// <summary>The batch (1-based) whose loss was not finite; −1 when the validation figure was.</summary>
     public int Batch { get; } = batch;
 }

@@ -1,0 +1,80 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Vae.Inference;
+
+namespace Vae.MLNet;
+
+/// <summary>
+/// How a fitted VAE step is saved. ML.NET keeps ModelSaveContext/ModelLoadContext internal, so a transformer from
+/// outside ML.NET cannot write its own format. This step is saved as an equivalent chain of ML.NET's own transforms:
+/// <c>CopyColumns(x ← input)</c> → <c>ApplyOnnxModel(encoder.onnx: x → mean, logvar)</c> →
+/// <c>Expression(output ← mean, "x => x")</c> or <c>Concatenate(output ← mean, logvar)</c> → <c>DropColumns(x, mean, logvar)</c>.
+/// The encoder bytes are stored inside the .zip, so the .zip is all a user ships; loading needs only ML.NET and
+/// Microsoft.ML.OnnxTransformer (not this library). The reloaded step runs through ML.NET's ApplyOnnxModel: the same
+/// numbers, but one ONNX Runtime call per row (no batching) and ML.NET's default session options.
+/// </summary>
+internal static class OnnxFormatStep
+{
+    /// <summary>Graph names of the exported encoder (see Vae.Training's VaeOnnxGraphs).</summary>
+    internal const string EncoderInput = "x", EncoderMean = "mean", EncoderLogvar = "logvar";
+
+    private static readonly MLContext Context = new(seed: 0);
+
+    /// <summary>The ML.NET chain equivalent to <paramref name="step"/>. The caller owns (disposes) it.</summary>
+    public static TransformerChain<ITransformer> Build(VaeEmbeddingTransformer step)
+    {
+        if (step.Kind is not (VaeEmbeddingKind.Mean or VaeEmbeddingKind.MeanAndLogVar))
+            throw new NotSupportedException(
+                $"A VAE step of kind {step.Kind} cannot be saved: ML.NET's ONNX transformer format holds only the encoder's own outputs " +
+                $"(kinds {VaeEmbeddingKind.Mean} and {VaeEmbeddingKind.MeanAndLogVar}). Save the pipeline without this step and append it after loading.");
+        if (step.ModelPath is null)
+            throw new NotSupportedException("A VAE step made from an already loaded VaeModel cannot be saved: its encoder file is unknown. Use VaeEmbeddingOptions.ModelPath.");
+        CheckNoClash(step);
+
+        string[] outputs = step.Kind == VaeEmbeddingKind.Mean ? [EncoderMean] : [EncoderMean, EncoderLogvar];
+        var temporaries = new List<string>(outputs);
+        IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
+        if (step.InputColumnName != EncoderInput)
+        {
+            chain = chain.Append(Context.Transforms.CopyColumns(EncoderInput, step.InputColumnName));
+            temporaries.Add(EncoderInput);
+        }
+        string encoderPath = Path.Combine(step.ModelPath, VaeModel.EncoderFile);
+        chain = chain.Append(Context.Transforms.ApplyOnnxModel(outputs, [EncoderInput], encoderPath));
+        // ApplyOnnxModel types an output of shape [batch, L] as Vector<Single, 1, L>; this step declares Vector<Single, L>.
+        // Concatenating two columns, and the identity Expression on one, both yield the flat type.
+        chain = step.Kind == VaeEmbeddingKind.Mean
+            ? chain.Append(Context.Transforms.Expression(step.OutputColumnName, "x => x", EncoderMean))
+            : chain.Append(Context.Transforms.Concatenate(step.OutputColumnName, outputs));
+        temporaries.Remove(step.OutputColumnName);
+        chain = chain.Append(Context.Transforms.DropColumns(temporaries.ToArray()));
+        return new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)chain.Fit(InputOnly(step))).ToArray());
+    }
+
+    /// <summary>The saved chain uses x, mean and logvar as temporary columns and drops them: a user column of those names would be lost.</summary>
+    private static void CheckNoClash(VaeEmbeddingTransformer step)
+    {
+        foreach (string name in new[] { EncoderInput, EncoderMean, EncoderLogvar })
+        {
+            if (name == step.InputColumnName || name == step.OutputColumnName) continue;
+            if (step.FittedSchema.GetColumnOrNull(name) is not null)
+                throw new NotSupportedException(
+                    $"Cannot save the VAE step: the saved form uses '{name}' as a temporary column, and the input data has a column of that name, " +
+                    "which the reloaded pipeline would drop. Rename that column before this step.");
+        }
+    }
+
+    /// <summary>An empty data view with only the input column, enough for the chain's estimators to check types.</summary>
+    private static IDataView InputOnly(VaeEmbeddingTransformer step)
+    {
+        SchemaDefinition definition = SchemaDefinition.Create(typeof(InputRow));
+        definition[0].ColumnName = step.InputColumnName;
+        definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, step.Embedder.InputSize);
+        return Context.Data.LoadFromEnumerable(Array.Empty<InputRow>(), definition);
+    }
+
+    private sealed class InputRow
+    {
+        public float[] Features { get; set; } = [];
+    }
+}

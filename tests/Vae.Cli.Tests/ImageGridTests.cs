@@ -1,0 +1,51 @@
+using SkiaSharp;
+using Vae.Cli.Pictures;
+using Vae.Tests;
+
+namespace Vae.Cli.Tests;
+
+public class ImageGridTests
+{
+    private readonly string folder = RepoPaths.NewTempFolder();
+
+    [Fact]
+    public void Rgb_images_keep_their_colours_and_are_upscaled_by_nearest_neighbour()
+    {
+        // One 2 × 2 RGB image, planes R, G, B: red, green / blue, white.
+        float[] image = [1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1];
+        var grid = new ImageGrid([3, 2, 2], 1) { Scale = 4, Gap = 1 };
+        grid.Add(image);
+        string png = Path.Combine(folder, "rgb.png");
+        Assert.Equal((2 * 4 + 2, 2 * 4 + 2), grid.Save(png));
+
+        using SKBitmap bitmap = SKBitmap.Decode(png);
+        SKColor[] expected = [SKColors.Red, new SKColor(0, 255, 0), SKColors.Blue, SKColors.White];
+        for (int p = 0; p < 4; p++)
+        {
+            // Every screen pixel of the 4 × 4 block of image pixel p has exactly its colour (no blending at the edges).
+            for (int dy = 0; dy < 4; dy++)
+                for (int dx = 0; dx < 4; dx++)
+                    Assert.Equal(expected[p], bitmap.GetPixel(1 + p % 2 * 4 + dx, 1 + p / 2 * 4 + dy));
+        }
+    }
+
+    [Fact]
+    public void Grey_values_are_clamped_to_the_unit_interval()
+    {
+        var grid = new ImageGrid([1, 1, 3], 1) { Scale = 1, Gap = 0 };
+        grid.Add([-0.5f, 0.5f, 2f]);
+        using SKBitmap bitmap = grid.Render();
+        Assert.Equal(new SKColor(0, 0, 0), bitmap.GetPixel(0, 0));
+        Assert.Equal(new SKColor(128, 128, 128), bitmap.GetPixel(1, 0));
+        Assert.Equal(new SKColor(255, 255, 255), bitmap.GetPixel(2, 0));
+    }
+
+    [Fact]
+    public void Rejects_images_of_the_wrong_size_and_unsupported_shapes()
+    {
+        var grid = new ImageGrid([1, 28, 28], 4);
+        Assert.Contains("expected 784", Assert.Throws<ArgumentException>(() => grid.Add(new float[783])).Message);
+        Assert.Contains("expected [1, H, W] or [3, H, W]", Assert.Throws<ArgumentException>(() => new ImageGrid([2, 28, 28], 4)).Message);
+        Assert.Contains("expected at least 1", Assert.Throws<ArgumentException>(() => new ImageGrid([1, 28, 28], 0)).Message);
+    }
+}

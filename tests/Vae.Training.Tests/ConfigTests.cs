@@ -1,0 +1,89 @@
+using TorchSharp;
+using Vae.Tests;
+using Vae.Training.Models;
+using Vae.Training.Training;
+using static TorchSharp.torch;
+
+namespace Vae.Training.Tests;
+
+public class ConfigTests
+{
+    public static TheoryData<string, VaeConfig> Configs => new()
+    {
+        { "mlp", new VaeConfig { HiddenSizes = [32, 16], LatentSize = 3, Activation = "gelu", Binarize = true } },
+        { "conv", new VaeConfig { Architecture = Architecture.Conv, InputShape = [3, 12, 10], Conv = new ConvConfig { Channels = [4, 6], Strides = [2, 1], BatchNorm = true }, LatentSize = 5 } },
+        { "cvae", new VaeConfig { HiddenSizes = [16], LatentSize = 2, Classes = 4, Likelihood = Likelihood.Gaussian, LearnVariance = true } },
+        { "gauss", new VaeConfig { HiddenSizes = [8], Likelihood = Likelihood.Gaussian, GaussianSigma = 0.3 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Config_round_trips_through_json_and_the_checkpoint_reproduces_the_model(string name, VaeConfig config)
+    {
+        string folder = Path.Combine(RepoPaths.NewTempFolder(), name);
+        torch.random.manual_seed(11);
+        using VaeModule model = Checkpoint.Create(config);
+        Checkpoint.Save(model, folder);
+
+        VaeConfig read = VaeConfig.Load(Path.Combine(folder, Checkpoint.ConfigFile));
+        Assert.True(read.SameAs(config), $"{read.ToJson()}\n!=\n{config.ToJson()}");
+        Assert.Equal(config.ToJson(), read.ToJson());
+
+        using VaeModule loaded = Checkpoint.Load(folder);
+        Assert.Equal(model.GetType(), loaded.GetType());
+        model.eval();
+        loaded.eval();
+        using var noGrad = no_grad();
+        using Tensor x = rand([3, .. config.InputShape.Select(d => (long)d)]);
+        using Tensor? y = config.Classes > 0 ? LayeredVae.OneHot(tensor(new long[] { 0, 3, 1 }), config.Classes) : null;
+        var (mean, logvar) = model.Encode(x, y);
+        var (mean2, logvar2) = loaded.Encode(x, y);
+        Assert.Equal(mean.data<float>().ToArray(), mean2.data<float>().ToArray());
+        Assert.Equal(logvar.data<float>().ToArray(), logvar2.data<float>().ToArray());
+        Assert.Equal(model.Decode(mean, y).data<float>().ToArray(), loaded.Decode(mean, y).data<float>().ToArray());
+        Assert.Equal(model.state_dict().Keys.Order(), loaded.state_dict().Keys.Order());
+    }
+
+    [Fact]
+    public void Run_folder_loads_its_best_checkpoint()
+    {
+        string run = RepoPaths.NewTempFolder();
+        using var model = new MlpVae(new VaeConfig { InputShape = [6], HiddenSizes = [4], LatentSize = 2 });
+        Checkpoint.WriteFolder(Path.Combine(run, Checkpoint.BestFolder), f => Checkpoint.Save(model, f));
+        using VaeModule loaded = Checkpoint.Load(run);
+        Assert.Equal([6], loaded.Config.InputShape);
+    }
+
+    [Fact]
+    public void Bad_config_file_names_the_file_and_the_field()
+    {
+        string path = Path.Combine(RepoPaths.NewTempFolder(), "config.json");
+        File.WriteAllText(path, """{ "latent_size": 0 }""");
+        var e = Assert.Throws<InvalidDataException>(() => VaeConfig.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("LatentSize is 0", e.Message);
+    }
+
+    [Fact]
+    public void Invalid_combinations_are_rejected()
+    {
+        Assert.Contains("gaussian", Assert.Throws<ArgumentException>(() => new VaeConfig { LearnVariance = true }.Validate()).Message);
+        Assert.Contains("bernoulli", Assert.Throws<ArgumentException>(() => new VaeConfig { Likelihood = Likelihood.Gaussian, Binarize = true }.Validate()).Message);
+        Assert.Contains("[C, H, W]", Assert.Throws<ArgumentException>(() => new VaeConfig { Architecture = Architecture.Conv, InputShape = [784] }.Validate()).Message);
+        Assert.Contains("one stride", Assert.Throws<ArgumentException>(() => new ConvConfig { Channels = [4, 8], Strides = [2] }.Validate()).Message);
+    }
+
+    [Fact]
+    public void Schedules_and_warm_up_follow_their_formulas()
+    {
+        var cosine = new TrainOptions { Epochs = 4, LearningRate = 1e-3, Schedule = LrSchedule.Cosine, MinLearningRate = 1e-4 };
+        Assert.Equal(1e-3, cosine.LearningRateAt(1), 12);
+        Assert.Equal(1e-4 + 0.45e-3, cosine.LearningRateAt(3), 12);
+        var step = new TrainOptions { LearningRate = 1.0, Schedule = LrSchedule.Step, StepEpochs = 2, StepGamma = 0.1 };
+        Assert.Equal([1.0, 1.0, 0.1, 0.1, 0.01], Enumerable.Range(1, 5).Select(e => Math.Round(step.LearningRateAt(e), 10)));
+        var warm = new TrainOptions { Beta = 2, WarmupEpochs = 4 };
+        Assert.Equal(0, warm.BetaAt(0));
+        Assert.Equal(1, warm.BetaAt(2));
+        Assert.Equal(2, warm.BetaAt(7));
+    }
+}

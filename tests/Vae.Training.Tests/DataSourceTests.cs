@@ -1,0 +1,175 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using SkiaSharp;
+using Vae.Tests;
+using Vae.Training.Data;
+
+namespace Vae.Training.Tests;
+
+public class DataSourceTests
+{
+    private static string WriteFile(string name, string text)
+    {
+        string path = Path.Combine(RepoPaths.NewTempFolder(), name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Csv_with_header_label_column_scale_and_shape()
+    {
+        string path = WriteFile("d.csv", "label,a,b,c,d\n3,0,255,51,102\n1, 255 ,0,0,0\n\n");
+        Dataset data = DataSource.Load(path, new DataOptions { CsvHeader = true, LabelColumn = 0, Shape = [1, 2, 2] });
+        Assert.Equal(2, data.Count);
+        Assert.Equal([1, 2, 2], data.SampleShape);
+        Assert.Equal([3, 1], data.Labels!);
+        Assert.Equal(4, data.ClassCount);
+        Assert.Equal([0f, 1f, 0.2f, 0.4f, 1f, 0f, 0f, 0f], data.Features);
+    }
+
+    [Fact]
+    public void Csv_gzip_without_header_keeps_values_in_unit_range_unscaled()
+    {
+        string path = Path.Combine(RepoPaths.NewTempFolder(), "d.csv.gz");
+        using (var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest))
+        using (var w = new StreamWriter(gz)) w.Write("0.5,0.25\n1e-1,1\n");
+        Dataset data = DataSource.Load(path, new DataOptions());
+        Assert.Equal([2], data.SampleShape);
+        Assert.Null(data.Labels);
+        Assert.Equal([0.5f, 0.25f, 0.1f, 1f], data.Features);
+    }
+
+    [Theory]
+    [InlineData("1,2,3\n4,5\n", "row 2 has 2 columns; the first data row has 3")]
+    [InlineData("1,2\n4,x7\n", "row 2, column 2: 'x7' is not a number")]
+    [InlineData("1,NaN\n", "row 1, column 2: 'NaN' is not finite")]
+    [InlineData("1,2\n1,Infinity\n", "row 2, column 2: 'Infinity' is not finite")]
+    [InlineData("", "no data rows")]
+    public void Bad_csv_names_file_row_and_column(string text, string expected)
+    {
+        string path = WriteFile("bad.csv", text);
+        var e = Assert.Throws<DataFormatException>(() => DataSource.Load(path, new DataOptions()));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Bad_csv_labels_and_shapes_are_named()
+    {
+        string path = WriteFile("l.csv", "0.5,1\n0.5,2.5\n");
+        Assert.Contains("row 2, column 2: label '2.5' is not a non-negative integer",
+            Assert.Throws<DataFormatException>(() => DataSource.Load(path, new DataOptions { LabelColumn = 1 })).Message);
+        Assert.Contains("label column 4",
+            Assert.Throws<DataFormatException>(() => DataSource.Load(path, new DataOptions { LabelColumn = 4 })).Message);
+        Assert.Contains("needs 4",
+            Assert.Throws<DataFormatException>(() => DataSource.Load(path, new DataOptions { Shape = [2, 2] })).Message);
+    }
+
+    private static void Png(string path, int width, int height, Func<int, int, SKColor> pixel)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) bitmap.SetPixel(x, y, pixel(x, y));
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
+    [Fact]
+    public void Png_folder_with_class_sub_folders_gives_labelled_grayscale_samples()
+    {
+        string root = RepoPaths.NewTempFolder();
+        Png(Path.Combine(root, "cat", "a.png"), 3, 2, (x, y) => new SKColor(255, 255, 255));
+        Png(Path.Combine(root, "cat", "b.png"), 3, 2, (x, y) => new SKColor(0, 0, 0));
+        Png(Path.Combine(root, "dog", "c.png"), 3, 2, (x, y) => x == 0 ? new SKColor(51, 51, 51) : new SKColor(0, 0, 0));
+        Dataset data = DataSource.Load(root, new DataOptions());
+        Assert.Equal(3, data.Count);
+        Assert.Equal([1, 2, 3], data.SampleShape);
+        Assert.Equal([0, 0, 1], data.Labels!);
+        Assert.Equal(["cat", "dog"], data.ClassNames!);
+        Assert.All(data.Features[..6], v => Assert.Equal(1f, v));
+        Assert.Equal(0.2f, data.Features[12], 5);
+        Assert.Equal(0f, data.Features[13]);
+    }
+
+    [Fact]
+    public void Png_folder_of_colour_images_gives_rgb_planes()
+    {
+        string root = RepoPaths.NewTempFolder();
+        Png(Path.Combine(root, "1.png"), 2, 2, (x, y) => new SKColor(255, 0, 51));
+        Png(Path.Combine(root, "2.png"), 2, 2, (x, y) => new SKColor(0, 0, 0));
+        Dataset data = DataSource.Load(root, new DataOptions());
+        Assert.Equal([3, 2, 2], data.SampleShape);
+        Assert.Null(data.Labels);
+        Assert.Equal([1f, 1f, 1f, 1f, 0f, 0f, 0f, 0f, 0.2f, 0.2f, 0.2f, 0.2f], data.Features[..12]);
+    }
+
+    [Fact]
+    public void Bad_png_folders_name_the_problem_image()
+    {
+        string empty = RepoPaths.NewTempFolder();
+        Assert.Contains("no PNG images", Assert.Throws<DataFormatException>(() => DataSource.Load(empty, new DataOptions())).Message);
+
+        string mixed = RepoPaths.NewTempFolder();
+        Png(Path.Combine(mixed, "a.png"), 4, 4, (x, y) => SKColors.White);
+        Png(Path.Combine(mixed, "b.png"), 5, 4, (x, y) => SKColors.White);
+        var e = Assert.Throws<DataFormatException>(() => DataSource.Load(mixed, new DataOptions()));
+        Assert.Contains("b.png", e.Message);
+        Assert.Contains("5×4", e.Message);
+        Assert.Contains("4×4", e.Message);
+
+        string broken = RepoPaths.NewTempFolder();
+        File.WriteAllText(Path.Combine(broken, "x.png"), "not a png");
+        Assert.Contains("x.png: not a decodable PNG", Assert.Throws<DataFormatException>(() => DataSource.Load(broken, new DataOptions())).Message);
+    }
+
+    private static byte[] Idx(byte type, int[] shape, byte[] payload)
+    {
+        var bytes = new byte[4 + 4 * shape.Length + payload.Length];
+        bytes[2] = type;
+        bytes[3] = (byte)shape.Length;
+        for (int i = 0; i < shape.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), shape[i]);
+        payload.CopyTo(bytes, 4 + 4 * shape.Length);
+        return bytes;
+    }
+
+    [Fact]
+    public void Idx_gz_images_with_labels_and_mismatched_labels()
+    {
+        string folder = RepoPaths.NewTempFolder();
+        string images = Path.Combine(folder, "images.idx.gz");
+        using (var gz = new GZipStream(File.Create(images), CompressionLevel.Fastest))
+            gz.Write(Idx(0x08, [2, 2, 2], [0, 255, 255, 0, 51, 51, 51, 51]));
+        string labels = Path.Combine(folder, "labels.idx");
+        File.WriteAllBytes(labels, Idx(0x08, [2], [4, 1]));
+        Dataset data = DataSource.Load(images, new DataOptions { LabelsPath = labels });
+        Assert.Equal([1, 2, 2], data.SampleShape);
+        Assert.Equal([4, 1], data.Labels!);
+        Assert.Equal([0f, 1f, 1f, 0f, 0.2f, 0.2f, 0.2f, 0.2f], data.Features);
+
+        string wrong = Path.Combine(folder, "wrong.idx");
+        File.WriteAllBytes(wrong, Idx(0x08, [3], [1, 2, 3]));
+        var e = Assert.Throws<DataFormatException>(() => DataSource.Load(images, new DataOptions { LabelsPath = wrong }));
+        Assert.Contains("wrong.idx", e.Message);
+        Assert.Contains("expected [2]", e.Message);
+    }
+
+    [Fact]
+    public void Missing_data_says_what_was_expected()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => DataSource.Load("/nonexistent/x.csv", new DataOptions()));
+        Assert.Contains("expected an MNIST folder", e.Message);
+    }
+
+    [Fact]
+    public void Validation_hold_out_is_seeded_and_disjoint()
+    {
+        var data = new Dataset(Enumerable.Range(0, 20).Select(i => (float)i).ToArray(), [1], Enumerable.Range(0, 20).ToArray());
+        var (train, validation) = DataSplit.HoldOut(data, 5, seed: 3);
+        var (_, again) = DataSplit.HoldOut(data, 5, seed: 3);
+        Assert.Equal(15, train.Count);
+        Assert.Equal(validation!.Features, again!.Features);
+        Assert.Empty(train.Features.Intersect(validation.Features));
+        Assert.Throws<ArgumentException>(() => DataSplit.HoldOut(data, 20, seed: 3));
+    }
+}

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using Vae.Inference;
+using Vae.Training.Data;
+
+namespace Vae.Cli.Commands;
+
+/// <summary>Options and inputs shared by the picture commands: model folder, test images, output path, checks.</summary>
+internal static class PictureInputs
+{
+    /// <summary>Encoder/decoder calls are made in batches of this many samples.</summary>
+    public const int Batch = 1000;
+
+    public static Option<string> ModelOption() =>
+        new("--model") { Description = "Exported model folder (encoder.onnx, decoder.onnx)", DefaultValueFactory = _ => "models/mnist" };
+
+    public static Option<string> DataOption() =>
+        new("--data") { Description = "Folder with the test split as idx files (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte), e.g. MNIST from 'make data'", DefaultValueFactory = _ => Mnist.DefaultFolder };
+
+    public static Option<string> OutOption(string defaultPath) =>
+        new("--out") { Description = "PNG to write", DefaultValueFactory = _ => defaultPath };
+
+    /// <summary>Reads an integer option that must be at least <paramref name="minimum"/>.</summary>
+    public static int AtLeast(ParseResult parse, Option<int> option, int minimum)
+    {
+        int value = parse.GetValue(option);
+        if (value < minimum) throw new ArgumentException($"{option.Name} is {value}; expected at least {minimum}.", option.Name);
+        return value;
+    }
+
+    /// <summary>Reads a float option that must be finite and greater than zero.</summary>
+    public static float Positive(ParseResult parse, Option<float> option)
+    {
+        float value = parse.GetValue(option);
+        if (!float.IsFinite(value) || value <= 0) throw new ArgumentException($"{option.Name} is {value}; expected a finite value above 0.", option.Name);
+        return value;
+    }
+
+    /// <summary>
+    /// Loads the test split from <paramref name="folder"/> (idx files, MNIST layout, any image size) and checks that its
+    /// samples fit <paramref name="vae"/>. <paramref name="limit"/> &gt; 0 keeps only the first that many.
+    /// </summary>
+    public static Dataset LoadTest(string folder, VaeModel vae, int limit = 0)
+    {
+        string images = Path.Combine(folder, "t10k-images-idx3-ubyte"), labels = Path.Combine(folder, "t10k-labels-idx1-ubyte");
+        if (!File.Exists(images) || !File.Exists(labels))
+            throw new FileNotFoundException($"test images not found: expected {images} and {labels} (run 'make data' for MNIST, or pass --data).", images);
+        Dataset test = Mnist.FromIdx(images, labels);
+        if (limit > 0) test = test.Take(limit);
+        if (test.SampleSize != vae.InputSize)
+            throw new ArgumentException($"test images in {folder} have shape [{string.Join(", ", test.SampleShape)}] ({test.SampleSize} values); the model expects {vae.InputSize} values per sample.", "--data");
+        return test;
+    }
+
+    /// <summary>Posterior means of every sample, N × latent, encoded in batches (conditional models: with each sample's label).</summary>
+    public static float[] EncodeMeans(VaeModel vae, float[] features, int[]? labels = null)
+    {
+        int count = features.Length / vae.InputSize;
+        var means = new float[count * vae.LatentSize];
+        var logvar = new float[Batch * vae.LatentSize];
+        for (int start = 0; start < count; start += Batch)
+        {
+            int n = Math.Min(Batch, count - start);
+            vae.Encode(features.AsSpan(start * vae.InputSize, n * vae.InputSize),
+                       means.AsSpan(start * vae.LatentSize, n * vae.LatentSize), logvar.AsSpan(0, n * vae.LatentSize), LabelsOf(vae, labels, start, n));
+        }
+        return means;
+    }
+
+    /// <summary>Decodes N × latent codes in batches; returns N × input values (conditional models: one label per code).</summary>
+    public static float[] DecodeAll(VaeModel vae, float[] z, int[]? labels = null)
+    {
+        int count = z.Length / vae.LatentSize;
+        var output = new float[count * vae.InputSize];
+        for (int start = 0; start < count; start += Batch)
+        {
+            int n = Math.Min(Batch, count - start);
+            vae.Decode(z.AsSpan(start * vae.LatentSize, n * vae.LatentSize), output.AsSpan(start * vae.InputSize, n * vae.InputSize), LabelsOf(vae, labels, start, n));
+        }
+        return output;
+    }
+
+    /// <summary>For a conditional model, reads <c>--class</c> (required, 0 … classes − 1); for an unconditional one, refuses it.</summary>
+    public static int? ClassFor(VaeModel vae, ParseResult parse, Option<int?> option, string modelFolder)
+    {
+        int? label = parse.GetValue(option);
+        if (vae.Classes == 0 && label is not null)
+            throw new ArgumentException($"{option.Name} needs a conditional model; {modelFolder} has no labels (metadata vae.classes = 0).", option.Name);
+        if (vae.Classes > 0 && label is null)
+            throw new ArgumentException($"the model is conditional ({vae.Classes} classes); pass {option.Name} <label>.", option.Name);
+        if (label is int c && (c < 0 || c >= vae.Classes))
+            throw new ArgumentException($"{option.Name} is {c}; expected a label from 0 to {vae.Classes - 1}.", option.Name);
+        return label;
+    }
+
+    private static ReadOnlySpan<int> LabelsOf(VaeModel vae, int[]? labels, int start, int n)
+    {
+        if (vae.Classes == 0) return default;
+        if (labels is null) throw new ArgumentException($"the model is conditional ({vae.Classes} classes); labels are needed.", nameof(labels));
+        return labels.AsSpan(start, n);
+    }
+
+    /// <summary>Reads a test-image index option and checks that it picks one of the <paramref name="count"/> test images.</summary>
+    public static int TestIndex(ParseResult parse, Option<int> option, int count)
+    {
+        int index = parse.GetValue(option);
+        if (index < 0 || index >= count)
+            throw new ArgumentException($"{option.Name} is {index}; expected a test image index from 0 to {count - 1}.", option.Name);
+        return index;
+    }
+}

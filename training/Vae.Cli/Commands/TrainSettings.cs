@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using Vae.Training.Data;
+using Vae.Training.Models;
+using Vae.Training.Training;
+
+namespace Vae.Cli.Commands;
+
+/// <summary>The model and data options of <c>vae train</c> (shared with <c>vae evaluate</c> for the data), and how a
+/// preset and the options given on the command line combine into a <see cref="VaeConfig"/>.</summary>
+internal sealed class ModelOptions
+{
+    public readonly Option<string> Preset = new("--preset") { Description = $"Starting configuration: {string.Join(", ", Training.Training.Preset.All.Keys)}; options given override it", DefaultValueFactory = _ => "pytorch-example" };
+    public readonly Option<string> Architecture = new("--arch") { Description = "mlp or conv", DefaultValueFactory = _ => "mlp" };
+    public readonly Option<string> Hidden = new("--hidden") { Description = "MLP hidden sizes, comma-separated (decoder mirrors them)", DefaultValueFactory = _ => "400" };
+    public readonly Option<string> Channels = new("--channels") { Description = "Conv: channels per convolution, comma-separated", DefaultValueFactory = _ => "32,64" };
+    public readonly Option<string> Strides = new("--strides") { Description = "Conv: stride per convolution, comma-separated", DefaultValueFactory = _ => "2,2" };
+    public readonly Option<bool> BatchNorm = new("--batch-norm") { Description = "Conv: BatchNorm2d after hidden convolutions" };
+    public readonly Option<int> Latent = new("--latent") { Description = "Latent size", DefaultValueFactory = _ => 20 };
+    public readonly Option<string> Activation = new("--activation") { Description = "relu, leaky_relu, elu, silu, gelu or tanh", DefaultValueFactory = _ => "relu" };
+    public readonly Option<bool> Conditional = new("--conditional") { Description = "Conditional VAE: give the one-hot label to encoder and decoder (needs labelled data)" };
+    public readonly Option<string> Likelihood = new("--likelihood") { Description = "bernoulli (logits) or gaussian", DefaultValueFactory = _ => "bernoulli" };
+    public readonly Option<double> Sigma = new("--sigma") { Description = "Gaussian: fixed σ (MSE is σ = 1/√2 up to constants)", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<bool> LearnVariance = new("--learn-variance") { Description = "Gaussian: learn a per-pixel log-variance instead of a fixed σ" };
+    public readonly Option<bool> Binarize = new("--binarize") { Description = "Bernoulli: dynamic binarisation, pixels re-sampled every batch" };
+
+    public IEnumerable<Option> All => [Preset, Architecture, Hidden, Channels, Strides, BatchNorm, Latent, Activation, Conditional, Likelihood, Sigma, LearnVariance, Binarize];
+
+    /// <summary>The preset's config with every option given on the command line applied; <paramref name="data"/> fixes the input shape and classes.</summary>
+    public VaeConfig Build(ParseResult parse, Preset preset, Dataset data)
+    {
+        VaeConfig c = preset.Config;
+        ConvConfig conv = c.ConvOrDefault;
+        return (c with
+        {
+            Architecture = Pick(parse, Architecture, c.Architecture, s => Enum.Parse<Architecture>(s, ignoreCase: true)),
+            InputShape = data.SampleShape,
+            HiddenSizes = Pick(parse, Hidden, c.HiddenSizes, s => ParseSizes(s, "--hidden")),
+            Conv = conv with
+            {
+                Channels = Pick(parse, Channels, conv.Channels, s => ParseSizes(s, "--channels")),
+                Strides = Pick(parse, Strides, conv.Strides, s => ParseSizes(s, "--strides")),
+                BatchNorm = Pick(parse, BatchNorm, conv.BatchNorm, b => b),
+            },
+            LatentSize = Pick(parse, Latent, c.LatentSize, v => v),
+            Activation = Pick(parse, Activation, c.Activation, s => s),
+            Classes = Pick(parse, Conditional, c.Classes > 0, b => b) ? RequireLabels(data) : 0,
+            Likelihood = Pick(parse, Likelihood, c.Likelihood, s => Enum.Parse<Likelihood>(s, ignoreCase: true)),
+            GaussianSigma = Pick(parse, Sigma, c.GaussianSigma, v => v),
+            LearnVariance = Pick(parse, LearnVariance, c.LearnVariance, b => b),
+            Binarize = Pick(parse, Binarize, c.Binarize, b => b),
+        }).Validate();
+    }
+
+    /// <summary>The option's value when given on the command line, else the preset's.</summary>
+    public static T Pick<TOption, T>(ParseResult parse, Option<TOption> option, T preset, Func<TOption, T> convert)
+    {
+        if (parse.GetResult(option) is not { Implicit: false }) return preset;
+        try
+        {
+            return convert(parse.GetValue(option)!);
+        }
+        catch (ArgumentException e) when (e.ParamName is null || !e.ParamName.StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{option.Name} is '{parse.GetValue(option)}': {e.Message}", option.Name, e);
+        }
+    }
+
+    internal static int[] ParseSizes(string text, string option)
+    {
+        try
+        {
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                       .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{option} is '{text}'; expected comma-separated sizes such as 512,256.", option);
+        }
+    }
+
+    private static int RequireLabels(Dataset data) => data.Labels is not null && data.ClassCount > 0
+        ? data.ClassCount
+        : throw new ArgumentException("--conditional needs labelled data (MNIST, idx with --labels, CSV with --label-column, or PNG sub-folders per class).", "--conditional");
+}
+
+/// <summary>Where the data comes from: <c>--data</c> and its reading options.</summary>
+internal sealed class DataOptionsSet
+{
+    public readonly Option<string> Data = new("--data") { Description = "MNIST folder, folder of PNGs (sub-folders = classes), .csv file or idx file", DefaultValueFactory = _ => Mnist.DefaultFolder };
+    public readonly Option<string?> Labels = new("--labels") { Description = "idx label file for an idx --data" };
+    public readonly Option<string?> TestData = new("--test-data") { Description = "Test set (default: MNIST's test split when --data is an MNIST folder, else none)" };
+    public readonly Option<string?> TestLabels = new("--test-labels") { Description = "idx label file for an idx --test-data" };
+    public readonly Option<bool> CsvHeader = new("--csv-header") { Description = "CSV: the first row is a header" };
+    public readonly Option<int?> LabelColumn = new("--label-column") { Description = "CSV: 0-based column holding the integer class label" };
+    public readonly Option<double> Scale = new("--scale") { Description = "Divide values by this (0: by 255 when values exceed 1)", DefaultValueFactory = _ => 0 };
+    public readonly Option<string?> Shape = new("--shape") { Description = "CSV: sample shape, e.g. 1,28,28 (default: one row of values)" };
+    public readonly Option<int> Limit = new("--limit") { Description = "Use only the first N samples (train: of the training set; evaluate: of the test set; 0: all)", DefaultValueFactory = _ => 0 };
+
+    public IEnumerable<Option> All => [Data, Labels, TestData, TestLabels, CsvHeader, LabelColumn, Scale, Shape, Limit];
+
+    /// <summary>The training set and the test set (null when there is none).</summary>
+    public (Dataset Train, Dataset? Test) Load(ParseResult parse)
+    {
+        string path = parse.GetValue(Data)!;
+        DataOptions options = Options(parse, parse.GetValue(Labels));
+        Dataset train = DataSource.Load(path, options);
+        int limit = parse.GetValue(Limit);
+        if (limit > 0) train = train.Take(limit);
+        Dataset? test = parse.GetValue(TestData) is { } testPath
+            ? DataSource.Load(testPath, Options(parse, parse.GetValue(TestLabels)))
+            : DataSource.IsMnistFolder(path) ? DataSource.LoadTest(path, options) : null;
+        return (train, test);
+    }
+
+    /// <summary>The test set for evaluation: --test-data, else MNIST's test split of --data, else --data itself; --limit keeps its first N samples.</summary>
+    public Dataset LoadTest(ParseResult parse)
+    {
+        string path = parse.GetValue(TestData) ?? parse.GetValue(Data)!;
+        Dataset test = DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels)));
+        int limit = parse.GetValue(Limit);
+        return limit > 0 ? test.Take(limit) : test;
+    }
+
+    private DataOptions Options(ParseResult parse, string? labels) => new()
+    {
+        LabelsPath = labels,
+        CsvHeader = parse.GetValue(CsvHeader),
+        LabelColumn = parse.GetValue(LabelColumn),
+        Scale = parse.GetValue(Scale),
+        Shape = parse.GetValue(Shape) is { } s ? ModelOptions.ParseSizes(s, "--shape") : null,
+    };
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.IO.Compression;
+
+namespace Vae.Training.Data;
+
+/// <summary>
+/// Reads a CSV file of numbers (plain or gzip): one sample per row, optionally a header row and an integer label
+/// column; values are scaled as configured. Ragged rows, non-numeric and non-finite values raise a
+/// <see cref="DataFormatException"/> naming the file, the row and the column (both 1-based, as editors show them).
+/// </summary>
+public static class CsvData
+{
+    /// <summary>Loads <paramref name="path"/> with <paramref name="options"/> (header, label column, scale, shape).</summary>
+    public static Dataset Load(string path, DataOptions options)
+    {
+        using TextReader reader = Open(path);
+        var values = new List<float>();
+        var labels = options.LabelColumn is null ? null : new List<int>();
+        int columns = -1, row = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            row++;
+            if (row == 1 && options.CsvHeader) continue;
+            if (line.Length == 0 || line.All(char.IsWhiteSpace)) continue;
+            string[] cells = line.Split(',');
+            if (columns < 0)
+            {
+                columns = cells.Length;
+                if (options.LabelColumn is { } lc && (lc < 0 || lc >= columns))
+                    throw new DataFormatException(path, $"label column {lc} (0-based) does not exist; row {row} has {columns} columns.");
+            }
+            else if (cells.Length != columns)
+                throw new DataFormatException(path, $"row {row} has {cells.Length} columns; the first data row has {columns}.");
+            for (int c = 0; c < cells.Length; c++)
+            {
+                string cell = cells[c].Trim();
+                if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                    throw new DataFormatException(path, $"row {row}, column {c + 1}: '{cell}' is not a number.");
+                if (!double.IsFinite(v))
+                    throw new DataFormatException(path, $"row {row}, column {c + 1}: '{cell}' is not finite.");
+                if (c == options.LabelColumn)
+                {
+                    if (v != Math.Floor(v) || v < 0 || v > int.MaxValue)
+                        throw new DataFormatException(path, $"row {row}, column {c + 1}: label '{cell}' is not a non-negative integer.");
+                    labels!.Add((int)v);
+                }
+                else values.Add((float)v);
+            }
+        }
+        if (columns < 0) throw new DataFormatException(path, "no data rows.");
+        int features = columns - (options.LabelColumn is null ? 0 : 1);
+        if (features == 0) throw new DataFormatException(path, "the only column is the label; expected feature columns too.");
+        int[] shape = options.Shape ?? [features];
+        if (shape.Aggregate(1, (a, b) => a * b) != features)
+            throw new DataFormatException(path, $"rows have {features} values but the sample shape [{string.Join(", ", shape)}] needs {shape.Aggregate(1, (a, b) => a * b)}.");
+        float[] data = values.ToArray();
+        Scaling.Apply(data, options.Scale);
+        return new Dataset(data, shape, labels?.ToArray());
+    }
+
+    private static TextReader Open(string path)
+    {
+        Stream stream = File.OpenRead(path);
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) stream = new GZipStream(stream, CompressionMode.Decompress);
+        return new StreamReader(stream);
+    }
+}

@@ -1,0 +1,85 @@
+namespace Vae.Training.Data;
+
+/// <summary>How to read a data set given on the command line: scaling and CSV layout.</summary>
+public sealed record DataOptions
+{
+    /// <summary>idx images: the idx label file, if any.</summary>
+    public string? LabelsPath { get; init; }
+
+    /// <summary>CSV: the first row holds column names (default false).</summary>
+    public bool CsvHeader { get; init; }
+
+    /// <summary>CSV: zero-based column holding an integer class label, or null for none.</summary>
+    public int? LabelColumn { get; init; }
+
+    /// <summary>Divide every value by this (default 0: automatic — 255 when the largest value exceeds 1, else 1).</summary>
+    public double Scale { get; init; }
+
+    /// <summary>CSV: shape of one sample, e.g. [1, 28, 28]; null for [columns].</summary>
+    public int[]? Shape { get; init; }
+}
+
+/// <summary>
+/// Loads a data set from a path, recognising its kind: a folder with the MNIST idx files, a folder of PNG images,
+/// a CSV file (<c>.csv</c>), or an idx file (plain or gzip).
+/// </summary>
+public static class DataSource
+{
+    /// <summary>True when <paramref name="folder"/> holds the four MNIST files.</summary>
+    public static bool IsMnistFolder(string folder) =>
+        Directory.Exists(folder) && Mnist.Sha256.Keys.All(name => File.Exists(Path.Combine(folder, name)));
+
+    /// <summary>Loads the training part of <paramref name="path"/> (for an MNIST folder: its 60,000 training images).</summary>
+    /// <exception cref="DataFormatException">The content is malformed; the message names the file and the place.</exception>
+    public static Dataset Load(string path, DataOptions options) => Load(path, options, mnistSplit: "train");
+
+    /// <summary>Loads the test part of an MNIST folder (its 10,000 test images), or <paramref name="path"/> itself otherwise.</summary>
+    public static Dataset LoadTest(string path, DataOptions options) => Load(path, options, mnistSplit: "t10k");
+
+    private static Dataset Load(string path, DataOptions options, string mnistSplit)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Directory.Exists(path))
+        {
+            if (IsMnistFolder(path)) return Mnist.Load(path, mnistSplit);
+            return PngFolder.Load(path, options.Scale);
+        }
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"data not found: {path}; expected an MNIST folder, a folder of PNG images, a .csv file or an idx file. Run 'make data' for MNIST.", path);
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
+            return CsvData.Load(path, options);
+        return IdxImages(path, options);
+    }
+
+    private static Dataset IdxImages(string path, DataOptions options)
+    {
+        IdxArray images = IdxReader.Read(path);
+        if (images.Shape.Length < 2)
+            throw new DataFormatException(path, $"rank {images.Shape.Length}; an idx data file needs [N, ...sample shape].");
+        int[]? labels = null;
+        if (options.LabelsPath is { } labelsPath)
+        {
+            IdxArray l = IdxReader.Read(labelsPath);
+            if (l.Shape.Length != 1 || l.Count != images.Count)
+                throw new DataFormatException(labelsPath, $"shape [{string.Join(", ", l.Shape)}]; expected [{images.Count}] (one label per sample of {path}).");
+            labels = l.Values.Select(v => (int)v).ToArray();
+        }
+        Scaling.Apply(images.Values, options.Scale);
+        int[] shape = images.Shape.Length == 3 ? [1, images.Shape[1], images.Shape[2]] : images.Shape[1..];
+        return new Dataset(images.Values, shape, labels);
+    }
+}
+
+/// <summary>Value scaling shared by the readers.</summary>
+internal static class Scaling
+{
+    /// <summary>Divides by <paramref name="scale"/>, or (scale 0) by 255 when the largest value exceeds 1.</summary>
+    public static void Apply(float[] values, double scale)
+    {
+        if (scale < 0 || double.IsNaN(scale)) throw new ArgumentException($"scale is {scale}; expected > 0, or 0 for automatic.", nameof(scale));
+        if (scale == 0) scale = values.Length > 0 && values.Max() > 1f ? 255 : 1;
+        if (scale == 1) return;
+        float divisor = (float)scale;
+        for (int i = 0; i < values.Length; i++) values[i] /= divisor;
+    }
+}
