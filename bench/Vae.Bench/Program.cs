@@ -5,12 +5,19 @@ using Vae.Bench.Inference;
 // e.g. `dotnet run -c Release --project bench/Vae.Bench -- --filter '*Inference*'`.
 // When the inference benchmarks ran, their ratios and the thread-scaling figure go to out/bench/inference.json
 // (VAE_BENCH_THREAD_SECONDS: seconds per thread-scaling measurement, default 5).
+// `-- --inference-quick` skips BenchmarkDotNet and writes only the paired ratios, allocation and thread scaling (about a minute).
+double seconds = double.TryParse(Environment.GetEnvironmentVariable("VAE_BENCH_THREAD_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 5;
+if (args.Contains("--inference-quick"))
+{
+    Report(InferenceReport.Write(null, seconds));
+    return;
+}
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 var inference = summaries.FirstOrDefault(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(InferenceBenchmarks)));
-if (inference is not null)
+if (inference is not null) Report(InferenceReport.Write(inference, seconds));
+
+static void Report(System.Text.Json.Nodes.JsonObject json)
 {
-    double seconds = double.TryParse(Environment.GetEnvironmentVariable("VAE_BENCH_THREAD_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 5;
-    var json = InferenceReport.Write(inference, seconds);
     Console.WriteLine($"inference ratios (library ÷ other; below 1 = library faster), written to {InferenceReport.Path}:");
     Console.WriteLine(InferenceReport.Describe(json));
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Numerics.Tensors;
 using Vae.Inference.Native;
 
 namespace Vae.Inference;
@@ -86,7 +85,7 @@ public sealed partial class VaeModel
     /// <summary>Turns raw decoder output into what callers get: probabilities for logits, means unchanged.</summary>
     private void ToOutput(Span<float> raw)
     {
-        if (Info.OutputKind == OutputKind.Logits) TensorPrimitives.Sigmoid(raw, raw);
+        if (Info.OutputKind == OutputKind.Logits) Sigmoid.Apply(raw, raw);
     }
 
     /// <summary>Runs the encoder graph into <paramref name="mean"/> and <paramref name="logvar"/>; inputs already checked.</summary>

@@ -68,11 +68,16 @@ public class BadInputTests
     [Fact]
     public void Vectorised_non_finite_search_finds_every_position()
     {
-        for (int length = 1; length < 70; length++)
+        // Short spans (vector and scalar tails) and spans past the 64-vector blocks of the fast pass.
+        int[] lengths = [.. Enumerable.Range(1, 70), 511, 512, 513, 1023, 1024, 1025, 2100];
+        float[] bad = [float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        foreach (int length in lengths)
             for (int at = 0; at < length; at++)
             {
                 var values = new float[length];
-                values[at] = float.NaN;
+                values.AsSpan().Fill(1.5f);
+                values[at] = bad[at % 3];
+                if (at + 700 < length) values[at + 700] = float.NaN; // a later bad value must not hide the first
                 Assert.Equal(at, InputChecks.IndexOfNonFinite(values));
             }
         Assert.Equal(-1, InputChecks.IndexOfNonFinite(new float[100]));

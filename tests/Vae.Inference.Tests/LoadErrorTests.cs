@@ -93,3 +93,20 @@ public class LoadErrorTests
         File.WriteAllBytes(path, bytes);
     }
 }
+
+/// <summary>What two graphs' metadata must share to be a pair, and how a difference is worded.</summary>
+public class PairMismatchTests
+{
+    private static readonly VaeModelInfo Encoder = new(1, "mlp", [784], [1, 28, 28], 8, "bernoulli", OutputKind.Logits, "", 0, "", "");
+
+    [Fact]
+    public void Every_shared_fact_is_compared_and_each_difference_is_named()
+    {
+        Assert.Null(Encoder.MismatchWith(Encoder with { Producer = "another build" }));
+        Assert.Equal("input shape [784] vs [1,28,28]", Encoder.MismatchWith(Encoder with { InputShape = [1, 28, 28] }));
+        Assert.Equal("classes 0 vs 10 (conditional or not)", Encoder.MismatchWith(Encoder with { Classes = 10 }));
+        Assert.Equal("likelihood bernoulli vs gaussian", Encoder.MismatchWith(Encoder with { Likelihood = "gaussian" }));
+        Assert.Equal("format version 1 vs 2; latent size 8 vs 16",
+            Encoder.MismatchWith(Encoder with { FormatVersion = 2, LatentSize = 16 }));
+    }
+}

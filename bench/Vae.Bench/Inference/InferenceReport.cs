@@ -17,12 +17,37 @@ internal static class InferenceReport
 {
     public static string Path => System.IO.Path.Combine(BenchPaths.Output, "inference.json");
 
-    public static JsonObject Write(Summary summary, double threadSeconds)
+    /// <param name="summary">The BenchmarkDotNet run of <see cref="InferenceBenchmarks"/>, or null for the paired ratios alone (<c>--inference-quick</c>).</param>
+    public static JsonObject Write(Summary? summary, double threadSeconds)
     {
         var json = new JsonObject();
         var details = new JsonObject();
         var bdn = new JsonObject();
-        Paired(json);
+        PairedComparison.Add(json);
+        if (summary is not null) json["span_alloc_bytes"] = FromBenchmarkDotNet(summary, bdn, details);
+        json["span_alloc_bytes_per_thread_counter"] = SpanAllocation.BytesPerCall(BenchPaths.ReferenceModel, InferenceBenchmarks.Options);
+
+        using (var model = VaeModel.Load(BenchPaths.ReferenceModel, InferenceBenchmarks.Options))
+        {
+            double one = ThreadScaling.Throughput(model, 1, threadSeconds);
+            double sixteen = ThreadScaling.Throughput(model, 16, threadSeconds);
+            json["threads16_vs_1_throughput"] = Round(sixteen / one);
+            details["throughput_1_thread_calls_per_s"] = Round(one);
+            details["throughput_16_threads_calls_per_s"] = Round(sixteen);
+        }
+        json["benchmarkdotnet_ratios"] = bdn;
+        json["details"] = details;
+        json["clock"] = $"paired ratios: {ThreadClock.Kind}; benchmarkdotnet_ratios: wall-clock time";
+        json["machine"] = $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
+        json["model"] = "models/reference (784-256-8 MLP VAE), one intra-op thread for ONNX Runtime and TorchSharp";
+        Directory.CreateDirectory(BenchPaths.Output);
+        AtomicFile.WriteAllText(Path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return json;
+    }
+
+    /// <summary>Ratios from the BenchmarkDotNet means into <paramref name="bdn"/>, each case into <paramref name="details"/>; returns the largest MemoryDiagnoser figure of the library's span calls.</summary>
+    private static long FromBenchmarkDotNet(Summary summary, JsonObject bdn, JsonObject details)
+    {
         long spanAlloc = 0;
         foreach (string op in new[] { "encode", "decode" })
             foreach (int batch in new[] { 1, 256 })
@@ -39,48 +64,7 @@ internal static class InferenceReport
                     if (m is not null)
                         details[$"{m.Name.Replace(' ', '_').Replace('+', '_')}_b{batch}"] = new JsonObject { ["mean_ns"] = Round(m.Mean), ["stderr_ns"] = Round(m.StdErr), ["alloc_bytes"] = m.Alloc };
             }
-        json["span_alloc_bytes"] = spanAlloc;
-
-        using (var model = VaeModel.Load(BenchPaths.ReferenceModel, InferenceBenchmarks.Options))
-        {
-            double one = ThreadScaling.Throughput(model, 1, threadSeconds);
-            double sixteen = ThreadScaling.Throughput(model, 16, threadSeconds);
-            json["threads16_vs_1_throughput"] = Round(sixteen / one);
-            details["throughput_1_thread_calls_per_s"] = Round(one);
-            details["throughput_16_threads_calls_per_s"] = Round(sixteen);
-        }
-        json["benchmarkdotnet_ratios"] = bdn;
-        json["details"] = details;
-        json["machine"] = $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
-        json["model"] = "models/reference (784-256-8 MLP VAE), one intra-op thread for ONNX Runtime and TorchSharp";
-        Directory.CreateDirectory(BenchPaths.Output);
-        AtomicFile.WriteAllText(Path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        return json;
-    }
-
-    /// <summary>The headline ratios: library ÷ other, measured in alternating blocks (<see cref="PairedRatio"/>), with quartiles.</summary>
-    private static void Paired(JsonObject json)
-    {
-        foreach (int batch in new[] { 1, 256 })
-        {
-            var bench = new InferenceBenchmarks { Batch = batch };
-            bench.Setup();
-            try
-            {
-                void Add(string key, Action library, Action other)
-                {
-                    var (median, q1, q3) = PairedRatio.Measure(library, other);
-                    json[key] = Round(median);
-                    json[key + "_quartiles"] = new JsonArray(Round(q1), Round(q3));
-                }
-                Add($"encode_b{batch}_vs_raw", bench.EncodeLibrary, bench.EncodeRaw);
-                Add($"decode_b{batch}_vs_raw", bench.DecodeLibrary, bench.DecodeRaw);
-                Add($"decode_b{batch}_vs_raw_with_sigmoid", bench.DecodeLibrary, bench.DecodeRawWithSigmoid);
-                Add($"encode_b{batch}_vs_torchsharp", bench.EncodeLibrary, bench.EncodeTorchSharp);
-                Add($"decode_b{batch}_vs_torchsharp", bench.DecodeLibrary, bench.DecodeTorchSharp);
-            }
-            finally { bench.Cleanup(); }
-        }
+        return spanAlloc;
     }
 
     private sealed record Measured(string Name, double Mean, double StdErr, long Alloc);

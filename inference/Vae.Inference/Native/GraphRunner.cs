@@ -31,12 +31,13 @@ internal sealed unsafe class GraphRunner : IDisposable
     private readonly string[] inputNames, outputNames;
     private readonly byte** nativeInputNames, nativeOutputNames;
 
-    public GraphRunner(InferenceSession session, string[] inputNames, string[] outputNames)
+    /// <param name="native">false forces the managed fallback (tests compare the two paths).</param>
+    public GraphRunner(InferenceSession session, string[] inputNames, string[] outputNames, bool native = true)
     {
         this.session = session;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
-        sessionHandle = HandleProperty?.GetValue(session) is IntPtr handle ? handle : IntPtr.Zero;
+        sessionHandle = native && HandleProperty?.GetValue(session) is IntPtr handle ? handle : IntPtr.Zero;
         nativeInputNames = NativeStrings(inputNames);
         nativeOutputNames = NativeStrings(outputNames);
     }
