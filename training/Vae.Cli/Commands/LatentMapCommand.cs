@@ -87,7 +87,7 @@ internal static class LatentMapCommand
 
     internal static int[] ParseDims(string text, int latent)
     {
-        int[] dims = TrainCommand.ParseSizes(text, "--dims");
+        int[] dims = ModelOptions.ParseSizes(text, "--dims");
         if (dims.Length != 2 || dims[0] == dims[1] || dims.Any(d => d < 0 || d >= latent))
             throw new ArgumentException($"--dims is '{text}'; expected two different latent dimensions from 0 to {latent - 1}, e.g. 0,1.", "--dims");
         return dims;

@@ -89,7 +89,7 @@ internal static class TraverseCommand
 
     private static int[] ParseDimList(string text, int latent)
     {
-        int[] dims = TrainCommand.ParseSizes(text, "--dims");
+        int[] dims = ModelOptions.ParseSizes(text, "--dims");
         if (dims.Length == 0 || dims.Any(d => d < 0 || d >= latent) || dims.Distinct().Count() != dims.Length)
             throw new ArgumentException($"--dims is '{text}'; expected distinct latent dimensions from 0 to {latent - 1}, e.g. 0,3,5.", "--dims");
         return dims;
