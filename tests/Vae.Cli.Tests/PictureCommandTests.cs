@@ -1,12 +1,11 @@
 using SkiaSharp;
-using Vae.Cli.Commands;
 using Vae.Inference;
 using Vae.Tests;
 
 namespace Vae.Cli.Tests;
 
 /// <summary>
-/// Every picture command on a small exported model (<see cref="TestModel"/>: 784-64-8, unconditional) and MNIST's
+/// Every picture command on the committed reference model (<see cref="TestModel"/>: 784-256-8, unconditional) and MNIST's
 /// test split: a decodable PNG of the expected size, and a clear error for bad arguments.
 /// </summary>
 public class PictureCommandTests
