@@ -54,7 +54,7 @@ pictures:
 	$(CLI) curves --run runs/mnist --out $(PICTURES)/curves.png
 
 ## gallery: redraw the pictures (make demo first) and copy the README's into docs/
-GALLERY := samples reconstructions denoising manifold-pca latent-map latent-kmeans traverse interpolation anomalies curves
+GALLERY := samples reconstructions denoising manifold-pca latent-map latent-kmeans traverse interpolation anomalies curves latent-map-2d manifold-2d
 gallery: pictures
 	mkdir -p docs
 	cp $(foreach p,$(GALLERY),$(PICTURES)/$(p).png) docs/
