@@ -91,7 +91,7 @@ internal static class TrainCommand
         using var progress = new TrainProgress(options.Epochs);
         var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = progress.Epoch };
         IReadOnlyList<EpochMetrics> history = progress.Run(() => trainer.Fit(train, test, runFolder, resume));
-        Console.WriteLine($"stopped: {trainer.StopReason} after epoch {history[^1].Epoch}");
+        Console.WriteLine($"stopped after epoch {history[^1].Epoch}: {trainer.StopReason}");
         Console.WriteLine($"run folder: {runFolder} (best/, last/, metrics.csv)");
     }
 }

@@ -39,7 +39,7 @@ public sealed class Trainer
     /// <summary>Called after every epoch, once its checkpoints and metrics are written.</summary>
     public Action<EpochMetrics>? OnEpoch { get; init; }
 
-    /// <summary>Why the last <see cref="Fit"/> stopped: "epochs", "early stopping" or "time limit".</summary>
+    /// <summary>Why the last <see cref="Fit"/> stopped: "all epochs done", "early stopping" or "time limit".</summary>
     public string StopReason { get; private set; } = "";
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed class Trainer
             state = RestoreLast(runFolder!, optimizer, shuffle, noise);
             history.AddRange(log!.Read(state.Epoch));
         }
-        StopReason = "epochs";
+        StopReason = "all epochs done";
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
