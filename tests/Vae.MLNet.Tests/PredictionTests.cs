@@ -60,4 +60,16 @@ public class PredictionTests
         Assert.Throws<ObjectDisposedException>(() => fitted.Transform(TestData.Load(ml, 1)));
         Assert.Throws<ObjectDisposedException>(() => ml.Model.CreatePredictionEngine<DigitRow, EmbeddingRow>(fitted));
     }
+
+    [ModelFact]
+    public void Disposing_the_fitted_chain_disposes_the_VAE_step_in_it()
+    {
+        IDataView data = TestData.Load(ml, 4);
+        var chain = ml.Transforms.CopyColumns("Image", "Pixels").Append(ml.Transforms.VaeEmbedding("Embedding", "Image", TestData.ModelPath)).Fit(data);
+        VaeEmbeddingTransformer step = chain.LastTransformer;
+        Assert.Equal(4, TestData.Column(chain.Transform(data), "Embedding").Length);
+        chain.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => step.Transform(data));
+        Assert.Throws<ObjectDisposedException>(() => step.Model.Encode(TestData.MnistTest(1)[0].Pixels));
+    }
 }
