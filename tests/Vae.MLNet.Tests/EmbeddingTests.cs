@@ -34,7 +34,7 @@ public class EmbeddingTests
         return (mean.ToArray(), logvar.ToArray());
     }
 
-    [ModelTheory]
+    [Theory]
     [InlineData(1)]
     [InlineData(64)]
     [InlineData(256)]
@@ -51,7 +51,7 @@ public class EmbeddingTests
         }
     }
 
-    [ModelFact]
+    [Fact]
     public void MeanAndLogVar_is_mean_then_logvar_per_row()
     {
         var (fitted, output) = Run(VaeEmbeddingKind.MeanAndLogVar, 50);
@@ -69,7 +69,7 @@ public class EmbeddingTests
         }
     }
 
-    [ModelFact]
+    [Fact]
     public void Sample_is_reparameterised_standard_normal_noise_that_depends_on_seed_and_row_not_on_batching()
     {
         var (fitted, output) = Run(VaeEmbeddingKind.Sample, 64);
@@ -93,7 +93,7 @@ public class EmbeddingTests
         }
     }
 
-    [ModelFact]
+    [Fact]
     public void ReconstructionError_matches_decode_of_the_mean_and_flags_noise()
     {
         var (fitted, output) = Run(VaeEmbeddingKind.ReconstructionError, 32, rows: 100);
@@ -122,7 +122,7 @@ public class EmbeddingTests
         }
     }
 
-    [ModelFact]
+    [Fact]
     public void Pass_through_columns_stay_aligned_with_their_rows_across_batches_and_cursor_sets()
     {
         var (fitted, output) = Run(VaeEmbeddingKind.Mean, 16, rows: 100);
@@ -161,7 +161,7 @@ public class EmbeddingTests
         }
     }
 
-    [ModelFact]
+    [Fact]
     public void A_shared_loaded_model_is_not_disposed_by_the_transformer()
     {
         using VaeModel model = VaeModel.Load(TestData.ModelPath);

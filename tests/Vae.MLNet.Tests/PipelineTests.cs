@@ -8,7 +8,7 @@ public class PipelineTests
 {
     private readonly MLContext ml = new(seed: 1);
 
-    [ModelFact]
+    [Fact]
     public void Concatenate_and_NormalizeMinMax_before_and_SdcaMaximumEntropy_after()
     {
         IDataView train = ml.Data.LoadFromEnumerable(TestData.MnistTest(1500)[..1000]);

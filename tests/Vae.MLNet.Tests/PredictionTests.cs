@@ -8,7 +8,7 @@ public class PredictionTests
 {
     private readonly MLContext ml = new(seed: 1);
 
-    [ModelFact]
+    [Fact]
     public void PredictionEngine_gives_Encode_of_the_single_row()
     {
         using VaeEmbeddingTransformer fitted = ml.Transforms.VaeEmbedding("Embedding", "Pixels", TestData.ModelPath).Fit(TestData.Load(ml, 1));
@@ -17,7 +17,7 @@ public class PredictionTests
             Assert.Equal(fitted.Model.Encode(row.Pixels).Mean, engine.Predict(row).Embedding);
     }
 
-    [ModelFact]
+    [Fact]
     public void Sixteen_threads_with_their_own_engines_over_one_transformer_agree_with_Encode()
     {
         DigitRow[] rows = TestData.MnistTest(400);
@@ -37,7 +37,7 @@ public class PredictionTests
         Assert.Empty(mismatches);
     }
 
-    [ModelFact]
+    [Fact]
     public void Every_kind_predicts_one_row_like_a_scan_of_that_row()
     {
         IDataView one = TestData.Load(ml, 1);
@@ -52,7 +52,7 @@ public class PredictionTests
         }
     }
 
-    [ModelFact]
+    [Fact]
     public void A_disposed_transformer_refuses_new_work()
     {
         VaeEmbeddingTransformer fitted = ml.Transforms.VaeEmbedding("Embedding", "Pixels", TestData.ModelPath).Fit(TestData.Load(ml, 1));
@@ -61,7 +61,7 @@ public class PredictionTests
         Assert.Throws<ObjectDisposedException>(() => ml.Model.CreatePredictionEngine<DigitRow, EmbeddingRow>(fitted));
     }
 
-    [ModelFact]
+    [Fact]
     public void Disposing_the_fitted_chain_disposes_the_VAE_step_in_it()
     {
         IDataView data = TestData.Load(ml, 4);

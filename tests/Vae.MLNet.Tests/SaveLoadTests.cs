@@ -15,7 +15,7 @@ public class SaveLoadTests
         public uint PredictedLabel { get; set; }
     }
 
-    [ModelTheory]
+    [Theory]
     [InlineData(VaeEmbeddingKind.Mean)]
     [InlineData(VaeEmbeddingKind.MeanAndLogVar)]
     public void A_fitted_pipeline_survives_save_and_load_with_the_same_embeddings_and_clusters(VaeEmbeddingKind kind)
@@ -49,7 +49,7 @@ public class SaveLoadTests
         }
     }
 
-    [ModelFact]
+    [Fact]
     public void The_saved_file_holds_the_encoder_so_it_loads_after_the_model_folder_is_gone()
     {
         string folder = RepoPaths.NewTempFolder();
@@ -73,7 +73,7 @@ public class SaveLoadTests
         }
     }
 
-    [ModelTheory]
+    [Theory]
     [InlineData(VaeEmbeddingKind.Sample)]
     [InlineData(VaeEmbeddingKind.ReconstructionError)]
     public void Kinds_the_ONNX_format_cannot_hold_refuse_to_save_with_a_clear_error(VaeEmbeddingKind kind)
@@ -84,7 +84,7 @@ public class SaveLoadTests
         Assert.StartsWith($"A VAE step of kind {kind} cannot be saved", e.Message);
     }
 
-    [ModelFact]
+    [Fact]
     public void A_user_column_named_like_a_temporary_of_the_saved_form_refuses_to_save()
     {
         IDataView data = ml.Transforms.CopyColumns("mean", "Label").Fit(TestData.Load(ml, 4)).Transform(TestData.Load(ml, 4));

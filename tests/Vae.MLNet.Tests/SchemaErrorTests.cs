@@ -33,7 +33,7 @@ public class SchemaErrorTests
 
     private static string MessageOf(Action action) => Assert.Throws<ArgumentOutOfRangeException>(action).Message;
 
-    [ModelFact]
+    [Fact]
     public void Missing_column_is_rejected_by_GetOutputSchema_and_Fit_before_any_data_flows()
     {
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new DigitRow() });
@@ -43,7 +43,7 @@ public class SchemaErrorTests
         Assert.Equal(expected, MessageOf(() => estimator.Fit(data)));
     }
 
-    [ModelFact]
+    [Fact]
     public void Wrong_item_type_is_rejected_by_GetOutputSchema_and_Fit()
     {
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new DoubleRow() });
@@ -51,7 +51,7 @@ public class SchemaErrorTests
         Assert.Equal($"Input column 'Pixels' is Vector<Double, 784>; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().Fit(data)));
     }
 
-    [ModelFact]
+    [Fact]
     public void Scalar_and_variable_size_columns_are_rejected_by_GetOutputSchema()
     {
         IDataView scalar = ml.Data.LoadFromEnumerable(new[] { new ScalarRow() });
@@ -62,7 +62,7 @@ public class SchemaErrorTests
         Assert.Equal($"Input column 'Pixels' is Vector<Single>; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().Fit(variable)));
     }
 
-    [ModelFact]
+    [Fact]
     public void Wrong_vector_size_is_rejected_by_Fit_and_by_a_fitted_transformer()
     {
         IDataView shortData = ml.Data.LoadFromEnumerable(new[] { new ShortRow() });
@@ -73,7 +73,7 @@ public class SchemaErrorTests
         Assert.Equal(expected, MessageOf(() => fitted.Transform(shortData)));
     }
 
-    [ModelFact]
+    [Fact]
     public void Output_column_is_a_known_size_single_vector_in_both_schema_forms()
     {
         IDataView data = TestData.Load(ml, 4);
@@ -87,7 +87,7 @@ public class SchemaErrorTests
         Assert.Equal(fitted.Model.LatentSize, type.Size);
     }
 
-    [ModelFact]
+    [Fact]
     public void Bad_options_and_missing_models_fail_when_the_estimator_is_made()
     {
         Assert.Throws<ArgumentException>(() => ml.Transforms.VaeEmbedding(new VaeEmbeddingOptions { OutputColumnName = "E", ModelPath = TestData.ModelPath, BatchSize = 0 }));

@@ -26,10 +26,6 @@ internal static class TestData
     public static string ModelPath =>
         Environment.GetEnvironmentVariable("VAE_MLNET_TEST_MODEL") is { Length: > 0 } path ? path : Path.Combine(RepoPaths.Root, "models", "reference");
 
-    /// <summary>Why the model tests cannot run, or null when the model is there.</summary>
-    public static string? MissingModelReason() =>
-        File.Exists(Path.Combine(ModelPath, "encoder.onnx")) ? null : $"no model at {ModelPath} (the committed reference model, or set VAE_MLNET_TEST_MODEL)";
-
     private static readonly Lazy<DigitRow[]> Digits = new(() => ReadTestImages(2000));
 
     /// <summary>The first <paramref name="count"/> MNIST test images (pixels / 255) with their labels.</summary>
