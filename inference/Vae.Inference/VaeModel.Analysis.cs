@@ -83,6 +83,44 @@ public sealed partial class VaeModel
     }
 
     /// <summary>
+    /// Writes, for each sample of <paramref name="x"/> (B × <see cref="InputSize"/>), −log p(x | z = μ) into
+    /// <paramref name="errors"/> (B): the reconstruction term of the ELBO at the posterior mean, deterministic (no
+    /// sampling). Bernoulli models: binary cross-entropy summed over values, computed from the decoder's logits (exact
+    /// even where the probability rounds to 0 or 1 in float32); Gaussian models: the Gaussian negative log-likelihood
+    /// with the model's σ. Higher means less like the training data. Allocates no managed memory.
+    /// </summary>
+    public void ReconstructionError(ReadOnlySpan<float> x, Span<float> errors, ReadOnlySpan<int> labels = default)
+    {
+        Enter();
+        try
+        {
+            int batch = CheckInput(x, labels, nameof(x), nameof(labels));
+            InputChecks.Length(errors.Length, batch, nameof(errors), $"one error per sample");
+            int latent = batch * LatentSize;
+            float[] codes = Rent(2 * latent + x.Length);
+            try
+            {
+                Span<float> mean = codes.AsSpan(0, latent), logvar = codes.AsSpan(latent, latent), decoded = codes.AsSpan(2 * latent, x.Length);
+                RunEncoder(x, labels, mean, logvar, batch);
+                RunDecoder(mean, labels, decoded, batch);
+                for (int i = 0; i < batch; i++)
+                    errors[i] = (float)Nll(x.Slice(i * InputSize, InputSize), decoded.Slice(i * InputSize, InputSize));
+            }
+            finally { Return(codes); }
+        }
+        finally { Exit(); }
+    }
+
+    /// <summary>−log p(x | z = μ) per sample; returns a new array of B errors.</summary>
+    public float[] ReconstructionError(float[] x, int[]? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var errors = new float[InputChecks.BatchOf(x.Length, InputSize, nameof(x))];
+        ReconstructionError(x, errors, labels);
+        return errors;
+    }
+
+    /// <summary>
     /// Denoises a batch: encodes the noisy input, decodes the posterior mean, and repeats on the result
     /// <paramref name="iterations"/> − 1 more times (each pass pulls further towards what the model has learned).
     /// <paramref name="output"/> has x's length; it may be the same memory as x. Allocates no managed memory.

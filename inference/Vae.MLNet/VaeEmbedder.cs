@@ -40,6 +40,11 @@ internal sealed class VaeEmbedder
         Span<float> mean = batch.Mean.AsSpan(0, rows * latent), logvar = batch.Logvar.AsSpan(0, rows * latent);
         ReadOnlySpan<float> x = batch.Inputs.AsSpan(0, rows * InputSize);
         Span<float> output = batch.Outputs.AsSpan(0, rows * OutputSize);
+        if (Kind == VaeEmbeddingKind.ReconstructionError)
+        {
+            Model.ReconstructionError(x, output);
+            return;
+        }
         Model.Encode(x, mean, logvar);
         switch (Kind)
         {
@@ -57,37 +62,7 @@ internal sealed class VaeEmbedder
                 for (int r = 0; r < rows; r++)
                     LatentNoise.Reparameterize(mean.Slice(r * latent, latent), logvar.Slice(r * latent, latent), Seed, batch.Ids[r], output.Slice(r * latent, latent));
                 break;
-            case VaeEmbeddingKind.ReconstructionError:
-                Span<float> reconstruction = batch.Reconstruction.AsSpan(0, rows * InputSize);
-                Model.Decode(mean, reconstruction);
-                bool bernoulli = Model.Info.OutputKind == OutputKind.Logits;
-                for (int r = 0; r < rows; r++)
-                    output[r] = ReconstructionError(x.Slice(r * InputSize, InputSize), reconstruction.Slice(r * InputSize, InputSize), bernoulli);
-                break;
         }
-    }
-
-    /// <summary>
-    /// Summed binary cross-entropy of <paramref name="x"/> under probabilities <paramref name="p"/> (clamped to
-    /// [1e-7, 1 − 1e-7] so a saturated pixel costs at most ~16 nats), or the summed squared error for Gaussian models.
-    /// </summary>
-    internal static float ReconstructionError(ReadOnlySpan<float> x, ReadOnlySpan<float> p, bool bernoulli)
-    {
-        double sum = 0;
-        if (bernoulli)
-        {
-            const double eps = 1e-7;
-            for (int i = 0; i < x.Length; i++)
-            {
-                double q = Math.Clamp(p[i], eps, 1 - eps);
-                sum -= x[i] * Math.Log(q) + (1 - x[i]) * Math.Log(1 - q);
-            }
-        }
-        else
-        {
-            for (int i = 0; i < x.Length; i++) sum += (x[i] - (double)p[i]) * (x[i] - p[i]);
-        }
-        return (float)sum;
     }
 }
 
@@ -103,7 +78,6 @@ internal sealed class EmbeddingBatch
         Mean = new float[capacity * latent];
         Logvar = new float[capacity * latent];
         Ids = new DataViewRowId[embedder.Kind == VaeEmbeddingKind.Sample ? capacity : 0];
-        Reconstruction = embedder.Kind == VaeEmbeddingKind.ReconstructionError ? new float[capacity * embedder.InputSize] : [];
     }
 
     public int Capacity { get; }
@@ -112,5 +86,4 @@ internal sealed class EmbeddingBatch
     public float[] Mean { get; }
     public float[] Logvar { get; }
     public DataViewRowId[] Ids { get; }
-    public float[] Reconstruction { get; }
 }

@@ -16,8 +16,10 @@ public enum VaeEmbeddingKind
     MeanAndLogVar,
 
     /// <summary>
-    /// Reconstruction error of the decoded mean, one value per row (a vector of size 1): the summed binary
-    /// cross-entropy −Σ[x·log p + (1−x)·log(1−p)] for Bernoulli models, the summed squared error Σ(x − x̂)² otherwise.
+    /// Reconstruction error of the decoded mean, one value per row (a vector of size 1): −log p(x | z = μ) as
+    /// <see cref="Vae.Inference.VaeModel.ReconstructionError(float[], int[])"/> computes it — the summed binary
+    /// cross-entropy −Σ[x·log p + (1−x)·log(1−p)] for Bernoulli models (from the logits), the Gaussian negative
+    /// log-likelihood with the model's σ otherwise.
     /// High values flag inputs unlike the training data.
     /// </summary>
     ReconstructionError,

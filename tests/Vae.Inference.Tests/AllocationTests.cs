@@ -17,6 +17,7 @@ public class AllocationTests
         var output = new float[batch * 784];
         var path = new float[batch * 4 * 784];
         var scores = new AnomalyScore[batch];
+        var errors = new float[batch];
         bool[] observed = x.Select((_, i) => i % 2 == 0).ToArray();
         void Calls()
         {
@@ -26,6 +27,7 @@ public class AllocationTests
             model.Generate(output, seed: 1);
             model.Interpolate(x, x, 4, path, Interpolation.Spherical);
             model.ScoreAnomalies(x, scores, samples: 3, seed: 1);
+            model.ReconstructionError(x, errors);
             model.Denoise(x, output, iterations: 2);
             model.Impute(x, observed, output, iterations: 2);
             VaeModel.SampleLatent(mean, seed: 4);

@@ -35,6 +35,27 @@ public class ReferenceParityTests
         Assert.InRange(ReferenceModel.MaxDiff(reconstruction, ReferenceModel.Flat(Ref.DecodedMean).Select(ReferenceModel.Sigmoid).ToArray()), 0, Tolerance);
     }
 
+    [Fact]
+    public void Reconstruction_error_is_the_bernoulli_nll_of_torchsharp_logits_at_the_mean()
+    {
+        using var model = ReferenceModel.Load();
+        float[] errors = model.ReconstructionError(ReferenceModel.Flat(Ref.X));
+        Assert.Equal(Ref.X.Length, errors.Length);
+        for (int r = 0; r < Ref.X.Length; r++)
+        {
+            // −log p(x|l) = Σ max(l, 0) − l·x + log(1 + e^−|l|), in double from TorchSharp's logits of the decoded mean.
+            double expected = 0;
+            for (int i = 0; i < Ref.X[r].Length; i++)
+            {
+                double l = Ref.DecodedMean[r][i], x = Ref.X[r][i];
+                expected += Math.Max(l, 0) - l * x + Math.Log(1 + Math.Exp(-Math.Abs(l)));
+            }
+            // Each term moves by at most |σ(l) − x| ≤ 1 per unit of logit, so 784 logits within 1e-5 of TorchSharp
+            // bound the difference of the sum by 784 · 1e-5.
+            Assert.InRange(Math.Abs(errors[r] - expected), 0, Ref.X[r].Length * Tolerance);
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(8)]
