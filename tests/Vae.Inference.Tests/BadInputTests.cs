@@ -27,6 +27,9 @@ public class BadInputTests
         Assert.Contains("expected 1568", e.Message);
         e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(Digit, new AnomalyScore[2]));
         Assert.Equal("scores", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Model.ReconstructionError(Digit, new float[3]));
+        Assert.Equal("errors", e.ParamName);
+        Assert.Contains("is 3, expected 1", e.Message);
     }
 
     [Fact]
@@ -125,6 +128,7 @@ public class BadInputTests
         Assert.Throws<ObjectDisposedException>(() => model.Decode(new float[8]));
         Assert.Throws<ObjectDisposedException>(() => model.Generate(1));
         Assert.Throws<ObjectDisposedException>(() => model.ScoreAnomalies(Digit));
+        Assert.Throws<ObjectDisposedException>(() => model.ReconstructionError(Digit));
     }
 
     [Fact]
