@@ -27,9 +27,9 @@ public class CurvesCommandTests
     }
 
     [Fact]
-    public void Plots_the_full_metrics_csv_of_the_training_branch()
+    public void Plots_every_column_of_the_full_metrics_csv_header()
     {
-        // The header of Vae.Training's EpochMetrics.CsvHeader on branch issue3; no validation split here (empty cells).
+        // The header of Vae.Training's EpochMetrics.CsvHeader; no validation split here (empty cells).
         string csv = Write("epoch,train_loss,train_neg_elbo,train_reconstruction,train_kl,val_neg_elbo,val_reconstruction,val_kl," +
                            "test_neg_elbo,test_reconstruction,test_kl,active_units,lr,beta,seconds",
                            "1,164.9,164.9,143.1,21.8,,,,127.4,106.2,21.2,17,0.001,1,8.4",
