@@ -38,6 +38,21 @@ internal static class PairCheck
         return info;
     }
 
+    /// <summary>
+    /// Whether the decoder has the optional <see cref="VaeMetadata.ProbabilitiesOutput"/> output; when it does, it
+    /// must be a Bernoulli decoder's and have the input shape.
+    /// </summary>
+    /// <exception cref="VaeModelException">The output is there but does not fit.</exception>
+    public static bool HasProbabilities(InferenceSession decoder, string decoderPath, VaeModelInfo info)
+    {
+        const string probs = VaeMetadata.ProbabilitiesOutput;
+        if (!decoder.OutputMetadata.ContainsKey(probs)) return false;
+        if (info.OutputKind != OutputKind.Logits)
+            throw new VaeModelException($"{decoderPath}: the graph has an output '{probs}' but its likelihood is {info.Likelihood} (output kind {info.OutputKind}); '{probs}' belongs to Bernoulli decoders.");
+        CheckTensor(decoder.OutputMetadata, "output", probs, info.InputShape, decoderPath);
+        return true;
+    }
+
     private static void CheckGraph(InferenceSession session, string path, string expected)
     {
         string graph = session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(VaeMetadata.Graph, "");
@@ -55,6 +70,6 @@ internal static class PairCheck
         int[] dims = node.Dimensions;
         bool fits = dims.Length == sampleShape.Length + 1 && dims[0] <= 0 && dims.Skip(1).SequenceEqual(sampleShape);
         if (!fits)
-            throw new VaeModelException($"{path}: {kind} '{name}' has shape [{string.Join(",", dims.Select(d => d <= 0 ? "batch" : d.ToString()))}], expected [batch,{string.Join(",", sampleShape)}] (from the metadata).");
+            throw new VaeModelException($"{path}: {kind} '{name}' has shape [{string.Join(",", dims.Select((d, i) => d > 0 ? d.ToString() : i == 0 ? "batch" : "?"))}], expected [batch,{string.Join(",", sampleShape)}] (from the metadata).");
     }
 }

@@ -42,7 +42,7 @@ public sealed partial class VaeModel
                         }
                         priorMinusPosterior[i] = logRatio;
                     }
-                    RunDecoder(z, labels, decoded, batch);
+                    RunDecoderRaw(z, labels, decoded, batch);
                     for (int i = 0; i < batch; i++)
                     {
                         double nll = Nll(x.Slice(i * InputSize, InputSize), decoded.Slice(i * InputSize, InputSize));
@@ -51,7 +51,6 @@ public sealed partial class VaeModel
                     }
                 }
                 RunDecoder(mean, labels, decoded, batch);
-                ToOutput(decoded);
                 for (int i = 0; i < batch; i++)
                 {
                     double kl = Likelihoods.GaussianKl(mean.Slice(i * LatentSize, LatentSize), logvar.Slice(i * LatentSize, LatentSize));
@@ -102,7 +101,7 @@ public sealed partial class VaeModel
             {
                 Span<float> mean = codes.AsSpan(0, latent), logvar = codes.AsSpan(latent, latent), decoded = codes.AsSpan(2 * latent, x.Length);
                 RunEncoder(x, labels, mean, logvar, batch);
-                RunDecoder(mean, labels, decoded, batch);
+                RunDecoderRaw(mean, labels, decoded, batch);
                 for (int i = 0; i < batch; i++)
                     errors[i] = (float)Nll(x.Slice(i * InputSize, InputSize), decoded.Slice(i * InputSize, InputSize));
             }

@@ -37,7 +37,6 @@ public sealed partial class VaeModel
             {
                 new GaussianNoise(seed).Fill(z.AsSpan(0, batch * LatentSize), temperature);
                 RunDecoder(z.AsSpan(0, batch * LatentSize), labels, output, batch);
-                ToOutput(output);
             }
             finally { Return(z); }
         }
@@ -129,7 +128,6 @@ public sealed partial class VaeModel
                 }
                 ReadOnlySpan<int> decodeLabels = Classes > 0 ? pathLabels.AsSpan(0, batch * steps) : default;
                 RunDecoder(path, decodeLabels, output, batch * steps);
-                ToOutput(output);
             }
             finally
             {
@@ -160,7 +158,6 @@ public sealed partial class VaeModel
             Span<float> mean = codes.AsSpan(0, batch * LatentSize), logvar = codes.AsSpan(batch * LatentSize, batch * LatentSize);
             RunEncoder(x, labels, mean, logvar, batch);
             RunDecoder(mean, labels, output, batch);
-            ToOutput(output);
         }
         finally { Return(codes); }
     }

@@ -50,7 +50,6 @@ public sealed partial class VaeModel
             int batch = CheckLatent(z, labels, nameof(z), nameof(labels));
             InputChecks.Length(output.Length, batch * InputSize, nameof(output), $"batch {batch} × input size {InputSize}");
             RunDecoder(z, labels, output, batch);
-            ToOutput(output);
         }
         finally { Exit(); }
     }
@@ -82,19 +81,22 @@ public sealed partial class VaeModel
         return batch;
     }
 
-    /// <summary>Turns raw decoder output into what callers get: probabilities for logits, means unchanged.</summary>
-    private void ToOutput(Span<float> raw)
-    {
-        if (Info.OutputKind == OutputKind.Logits) Sigmoid.Apply(raw, raw);
-    }
 
     /// <summary>Runs the encoder graph into <paramref name="mean"/> and <paramref name="logvar"/>; inputs already checked.</summary>
     private void RunEncoder(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> mean, Span<float> logvar, int batch) =>
         RunGraph(encoder, isEncoder: true, x, labels, mean, logvar, batch);
 
-    /// <summary>Runs the decoder graph; <paramref name="raw"/> receives logits or means (no sigmoid).</summary>
-    private void RunDecoder(ReadOnlySpan<float> z, ReadOnlySpan<int> labels, Span<float> raw, int batch) =>
-        RunGraph(decoder, isEncoder: false, z, labels, raw, default, batch);
+    /// <summary>Runs the decoder graph; <paramref name="output"/> receives what callers get: probabilities (from the
+    /// graph's <c>probs</c>, or σ of its logits taken here for pairs exported without it) or means.</summary>
+    private void RunDecoder(ReadOnlySpan<float> z, ReadOnlySpan<int> labels, Span<float> output, int batch)
+    {
+        RunGraph(decoder, isEncoder: false, z, labels, output, default, batch);
+        if (sigmoidInLibrary) Sigmoid.Apply(output, output);
+    }
+
+    /// <summary>Runs the decoder graph for likelihoods; <paramref name="raw"/> receives logits or means (no sigmoid).</summary>
+    private void RunDecoderRaw(ReadOnlySpan<float> z, ReadOnlySpan<int> labels, Span<float> raw, int batch) =>
+        RunGraph(likelihoodDecoder, isEncoder: false, z, labels, raw, default, batch);
 
     /// <summary>
     /// One run over caller memory: the encoder maps [batch, ...InputShape] (+ y) to two [batch, LatentSize] outputs,

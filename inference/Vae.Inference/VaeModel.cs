@@ -16,14 +16,23 @@ public sealed partial class VaeModel : IDisposable
 
     private readonly GraphRunner encoder;
     private readonly GraphRunner decoder;
+    private readonly GraphRunner likelihoodDecoder;
+    private readonly bool sigmoidInLibrary;
     private readonly bool allowNonFinite;
     private int activeCalls;
     private int disposed;
 
-    private VaeModel(GraphRunner encoder, GraphRunner decoder, VaeModelInfo info, VaeSessionOptions options, ExecutionProvider provider, string report)
+    /// <param name="decoder">Fetches what callers get: probabilities (the graph's <c>probs</c>), logits (turned into
+    /// probabilities here when <paramref name="sigmoidInLibrary"/>) or means. Owns the decoder session.</param>
+    /// <param name="likelihoodDecoder">Fetches logits or means for likelihoods; <paramref name="decoder"/> itself when
+    /// that one already does, else a second runner over the same session that does not own it.</param>
+    private VaeModel(GraphRunner encoder, GraphRunner decoder, GraphRunner likelihoodDecoder, bool sigmoidInLibrary,
+        VaeModelInfo info, VaeSessionOptions options, ExecutionProvider provider, string report)
     {
         this.encoder = encoder;
         this.decoder = decoder;
+        this.likelihoodDecoder = likelihoodDecoder;
+        this.sigmoidInLibrary = sigmoidInLibrary;
         Info = info;
         Options = options;
         allowNonFinite = options.AllowNonFinite;
@@ -44,7 +53,14 @@ public sealed partial class VaeModel : IDisposable
     public string ProviderReport { get; }
 
     /// <summary>Whether calls go through the allocation-free native run path (true with the ONNX Runtime versions this library is tested with).</summary>
-    public bool IsAllocationFree => encoder.IsNative && decoder.IsNative;
+    public bool IsAllocationFree => encoder.IsNative && decoder.IsNative && likelihoodDecoder.IsNative;
+
+    /// <summary>
+    /// Whether the decoder graph computes the probabilities itself (its <c>probs</c> output, written by exporters of
+    /// this version); false for Gaussian models and for Bernoulli pairs exported with logits only, whose Decode applies
+    /// the sigmoid in managed code.
+    /// </summary>
+    public bool DecoderHasProbabilities => Info.OutputKind == OutputKind.Logits && !sigmoidInLibrary;
 
     /// <summary>Values per input sample.</summary>
     public int InputSize => Info.InputSize;
@@ -112,9 +128,14 @@ public sealed partial class VaeModel : IDisposable
             string y = "y";
             string[] conditional = info.Classes > 0 ? [y] : [];
             var encoder = new GraphRunner(encoderSession, ["x", .. conditional], ["mean", "logvar"]);
-            var decoder = new GraphRunner(decoderSession, ["z", .. conditional], [info.OutputKind == OutputKind.Logits ? "logits" : "mean"]);
+            string[] decoderInputs = ["z", .. conditional];
+            string rawOutput = info.OutputKind == OutputKind.Logits ? "logits" : "mean";
+            bool probabilities = PairCheck.HasProbabilities(decoderSession, decoderPath, info);
+            var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeMetadata.ProbabilitiesOutput : rawOutput]);
+            GraphRunner likelihoodDecoder = probabilities ? new GraphRunner(decoderSession, decoderInputs, [rawOutput], ownsSession: false) : decoder;
+            bool sigmoidInLibrary = info.OutputKind == OutputKind.Logits && !probabilities;
             string report = $"using {provider}" + (skipped.Count > 0 ? $" (skipped {string.Join("; ", skipped)})" : "");
-            return new VaeModel(encoder, decoder, info, options, provider, report);
+            return new VaeModel(encoder, decoder, likelihoodDecoder, sigmoidInLibrary, info, options, provider, report);
         }
         catch
         {
@@ -172,6 +193,7 @@ public sealed partial class VaeModel : IDisposable
         var spin = new SpinWait();
         while (Volatile.Read(ref activeCalls) != 0) spin.SpinOnce();
         encoder.Dispose();
+        if (!ReferenceEquals(likelihoodDecoder, decoder)) likelihoodDecoder.Dispose();
         decoder.Dispose();
     }
 }

@@ -19,7 +19,35 @@ public class ConditionalModelTests
         return Enumerable.Range(0, width).Select(j => Enumerable.Range(0, input.Length).Sum(i => input[i] * w[i * width + j])).ToArray();
     }
 
-    private static VaeModel Load() => VaeModel.Load(TinyOnnx.WriteConditionalPair(D, C, L, Wm, Wl, V));
+    private static VaeModel Load(int? probsSize = null) => VaeModel.Load(TinyOnnx.WriteConditionalPair(D, C, L, Wm, Wl, V, probsSize));
+
+    [Fact]
+    public void A_decoder_with_probs_gives_the_same_results_as_one_with_logits_only()
+    {
+        // Decode fetches the graph's σ (ONNX Runtime's) instead of taking its own; likelihoods still use the logits.
+        using var logitsOnly = Load();
+        using var withProbs = Load(probsSize: D);
+        Assert.False(logitsOnly.DecoderHasProbabilities);
+        Assert.True(withProbs.DecoderHasProbabilities);
+        float[] x = [0.1f, 0.9f, 0.3f, 0.5f, 0.7f, 0.2f, 0.0f, 1.0f, 0.4f, 0.4f, 0.6f, 0.3f];
+        int[] labels = [2, 0, 1];
+        var (mean, _) = withProbs.Encode(x, labels);
+        Assert.Equal(logitsOnly.Decode(mean, labels), withProbs.Decode(mean, labels), new Tolerance(1e-6f));
+        Assert.Equal(logitsOnly.Reconstruct(x, labels), withProbs.Reconstruct(x, labels), new Tolerance(1e-6f));
+        Assert.Equal(logitsOnly.ReconstructionError(x, labels), withProbs.ReconstructionError(x, labels));
+        var expected = logitsOnly.ScoreAnomalies(x, samples: 5, seed: 3, labels: labels);
+        var actual = withProbs.ScoreAnomalies(x, samples: 5, seed: 3, labels: labels);
+        Assert.Equal(expected.Select(s => s.NegativeElbo), actual.Select(s => s.NegativeElbo));
+        Assert.Equal(expected.Select(s => s.NegativeLogLikelihood), actual.Select(s => s.NegativeLogLikelihood));
+    }
+
+    [Fact]
+    public void A_probs_output_of_the_wrong_size_is_refused()
+    {
+        var e = Assert.Throws<VaeModelException>(() => Load(probsSize: D + 1));
+        // ONNX Runtime's shape inference leaves the clashing dimension unknown (σ keeps 4 values, the graph declares 5)
+        Assert.Contains("output 'probs' has shape [batch,?], expected [batch,4]", e.Message);
+    }
 
     [Fact]
     public void Encode_and_decode_feed_the_labels_as_one_hot_y()

@@ -34,7 +34,7 @@ public class GraphRunnerTests
     public unsafe void An_onnx_runtime_failure_is_a_typed_inference_error_on_both_paths(bool useNative)
     {
         string path = Path.Combine(ReferenceModel.Folder, VaeModel.DecoderFile);
-        using var runner = new GraphRunner(new InferenceSession(path), ["z"], ["logits"], useNative);
+        using var runner = new GraphRunner(new InferenceSession(path), ["z"], ["logits"], native: useNative);
         float[] z = new float[8], output = new float[784];
         long* zShape = stackalloc long[] { 1, 7 }; // wrong width: ONNX Runtime itself rejects it
         long* outShape = stackalloc long[] { 1, 784 };

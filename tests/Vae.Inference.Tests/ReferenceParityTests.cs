@@ -72,8 +72,10 @@ public class ReferenceParityTests
 
         var decoded = new float[batch * model.InputSize];
         model.Decode(mean, decoded);
-        float[] rawLogits = RawOrt.Run(VaeModel.DecoderFile, "z", mean, model.LatentSize)["logits"];
-        Assert.InRange(ReferenceModel.MaxDiff(decoded, rawLogits.Select(ReferenceModel.Sigmoid).ToArray()), 0, 1e-6f);
+        var rawDecoded = RawOrt.Run(VaeModel.DecoderFile, "z", mean, model.LatentSize);
+        Assert.True(model.DecoderHasProbabilities);
+        Assert.Equal(rawDecoded[VaeMetadata.ProbabilitiesOutput], decoded);
+        Assert.InRange(ReferenceModel.MaxDiff(decoded, rawDecoded["logits"].Select(ReferenceModel.Sigmoid).ToArray()), 0, 1e-6f);
     }
 
     [Fact]

@@ -8,8 +8,11 @@ namespace Vae.Inference.Tests;
 /// </summary>
 internal static class TinyOnnx
 {
-    /// <summary>A linear conditional VAE pair: encoder [x, y]·W → mean, logvar; decoder [z, y]·V → logits.</summary>
-    public static string WriteConditionalPair(int inputSize, int classes, int latent, float[] meanWeights, float[] logvarWeights, float[] decoderWeights)
+    /// <summary>
+    /// A linear conditional VAE pair: encoder [x, y]·W → mean, logvar; decoder [z, y]·V → logits, plus
+    /// probs = σ(logits) declared with <paramref name="probsSize"/> values per sample when that is given.
+    /// </summary>
+    public static string WriteConditionalPair(int inputSize, int classes, int latent, float[] meanWeights, float[] logvarWeights, float[] decoderWeights, int? probsSize = null)
     {
         string folder = Vae.Tests.RepoPaths.NewTempFolder();
         var metadata = new Dictionary<string, string>
@@ -23,10 +26,17 @@ internal static class TinyOnnx
             [Tensor("Wm", [inputSize + classes, latent], meanWeights), Tensor("Wl", [inputSize + classes, latent], logvarWeights)],
             [ValueInfo("x", inputSize), ValueInfo("y", classes)], [ValueInfo("mean", latent), ValueInfo("logvar", latent)]),
             new(metadata) { ["vae.graph"] = "encoder" });
+        byte[][] decoderNodes = [Node("Concat", ["z", "y"], ["h"], axis: 1), Node("MatMul", ["h", "V"], ["logits"])];
+        byte[][] decoderOutputs = [ValueInfo("logits", inputSize)];
+        if (probsSize is int size)
+        {
+            decoderNodes = [.. decoderNodes, Node("Sigmoid", ["logits"], ["probs"])];
+            decoderOutputs = [.. decoderOutputs, ValueInfo("probs", size)];
+        }
         byte[] decoder = Model(Graph(
-            [Node("Concat", ["z", "y"], ["h"], axis: 1), Node("MatMul", ["h", "V"], ["logits"])],
+            decoderNodes,
             [Tensor("V", [latent + classes, inputSize], decoderWeights)],
-            [ValueInfo("z", latent), ValueInfo("y", classes)], [ValueInfo("logits", inputSize)]),
+            [ValueInfo("z", latent), ValueInfo("y", classes)], decoderOutputs),
             new(metadata) { ["vae.graph"] = "decoder" });
         File.WriteAllBytes(Path.Combine(folder, VaeModel.EncoderFile), encoder);
         File.WriteAllBytes(Path.Combine(folder, VaeModel.DecoderFile), decoder);

@@ -66,7 +66,7 @@ public class ExportParityTests
 
         using var decoder = new InferenceSession(Path.Combine(folder, "decoder.onnx"));
         Assert.Equal([-1, 4], decoder.InputMetadata["z"].Dimensions);
-        Assert.Equal(["logits"], decoder.OutputMetadata.Keys);
+        Assert.Equal(["logits", "probs"], decoder.OutputMetadata.Keys);
     }
 
     [Fact]

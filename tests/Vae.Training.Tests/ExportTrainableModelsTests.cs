@@ -71,7 +71,7 @@ public class ExportTrainableModelsTests
         Assert.Equal(layout.Classes > 0 ? ["x", "y"] : ["x"], encoder.InputMetadata.Keys);
         Assert.Equal(["mean", "logvar"], encoder.OutputMetadata.Keys);
         Assert.Equal(layout.Classes > 0 ? ["z", "y"] : ["z"], decoder.InputMetadata.Keys);
-        Assert.Equal(layout.PixelLogvar is null ? [output] : [output, "logvar"], decoder.OutputMetadata.Keys);
+        Assert.Equal(config.Likelihood == Likelihood.Bernoulli ? [output, "probs"] : layout.PixelLogvar is null ? [output] : [output, "logvar"], decoder.OutputMetadata.Keys);
         Assert.Equal([-1, .. layout.EncoderInputShape], encoder.InputMetadata["x"].Dimensions);
         Assert.Equal(config.InputSize, decoder.OutputMetadata[output].Dimensions.Skip(1).Aggregate(1, (a, b) => a * b));
         Assert.Equal(config.Architecture.ToString().ToLowerInvariant(), encoder.ModelMetadata.CustomMetadataMap[VaeMetadata.ModelKind]);

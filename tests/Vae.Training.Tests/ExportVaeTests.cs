@@ -36,7 +36,8 @@ public class ExportVaeTests
         string output = likelihood == "bernoulli" ? "logits" : "mean";
         Assert.Equal(classes > 0 ? ["x", "y"] : ["x"], encoder.InputMetadata.Keys);
         Assert.Equal(classes > 0 ? ["z", "y"] : ["z"], decoder.InputMetadata.Keys);
-        Assert.Equal(pixelLogvar ? [output, "logvar"] : [output], decoder.OutputMetadata.Keys);
+        string[] outputs = likelihood == "bernoulli" ? [output, "probs"] : pixelLogvar ? [output, "logvar"] : [output];
+        Assert.Equal(outputs, decoder.OutputMetadata.Keys);
         Assert.Equal([-1, 1, 8, 8], decoder.OutputMetadata[output].Dimensions);
 
         // Independent check on a fresh batch of 6 (labels 0, 1, 2, ... mod classes).
@@ -49,8 +50,11 @@ public class ExportVaeTests
         Assert.InRange(LayerParity.MaxAbsDifference(mean.data<float>().ToArray(), encoded[0]), 0, LayerParity.Bound);
         Assert.InRange(LayerParity.MaxAbsDifference(logvar.data<float>().ToArray(), encoded[1]), 0, LayerParity.Bound);
         Tensor z = randn(6, 3);
-        var decoded = OnnxParity.Run(decoder, y is null ? [("z", z)] : [("z", z), ("y", y)], pixelLogvar ? [output, "logvar"] : [output]);
-        Assert.InRange(LayerParity.MaxAbsDifference(model.Decode(z, y).contiguous().data<float>().ToArray(), decoded[0]), 0, LayerParity.Bound);
+        var decoded = OnnxParity.Run(decoder, y is null ? [("z", z)] : [("z", z), ("y", y)], outputs);
+        Tensor expectedOutput = model.Decode(z, y).contiguous();
+        Assert.InRange(LayerParity.MaxAbsDifference(expectedOutput.data<float>().ToArray(), decoded[0]), 0, LayerParity.Bound);
+        if (likelihood == "bernoulli")
+            Assert.InRange(LayerParity.MaxAbsDifference(expectedOutput.sigmoid().data<float>().ToArray(), decoded[1]), 0, LayerParity.Bound);
         if (pixelLogvar)
         {
             Tensor expected = model.GraphLayout.PixelLogvar!.detach().reshape(1, -1).expand(6, -1).contiguous();
@@ -62,6 +66,31 @@ public class ExportVaeTests
         Assert.Equal(classes > 0, reference.Y is not null);
         Assert.Equal(pixelLogvar, reference.DecodedLogvar is not null);
         if (classes > 0) Assert.Equal(classes, reference.Y![0].Length);
+    }
+
+    [Fact]
+    public void Logits_only_export_leaves_the_sigmoid_to_the_library_with_the_same_results()
+    {
+        torch.random.manual_seed(25);
+        using var model = NewModel(0, "bernoulli", false);
+        string withProbs = RepoPaths.NewTempFolder(), logitsOnly = RepoPaths.NewTempFolder();
+        VaeExporter.Export(model, withProbs);
+        ExportResult result = VaeExporter.Export(model, logitsOnly, new ExportOptions { ProbabilitiesOutput = false });
+        Assert.InRange(result.MaxAbsDifference, 0, LayerParity.Bound);
+        using (var decoder = new InferenceSession(result.DecoderPath))
+            Assert.Equal(["logits"], decoder.OutputMetadata.Keys);
+        Assert.Contains("\"probs\"", File.ReadAllText(Path.Combine(withProbs, "model.json")));
+        Assert.DoesNotContain("\"probs\"", File.ReadAllText(Path.Combine(logitsOnly, "model.json")));
+
+        using var a = VaeModel.Load(withProbs);
+        using var b = VaeModel.Load(logitsOnly);
+        Assert.True(a.DecoderHasProbabilities);
+        Assert.False(b.DecoderHasProbabilities);
+        var random = new Random(5);
+        float[] x = Enumerable.Range(0, 4 * 64).Select(_ => (float)random.NextDouble()).ToArray();
+        // ONNX Runtime's sigmoid and the library's agree to a few float32 ulps; the likelihoods come from the same logits
+        Assert.InRange(LayerParity.MaxAbsDifference(a.Reconstruct(x), b.Reconstruct(x)), 0, 1e-6);
+        Assert.Equal(a.ReconstructionError(x), b.ReconstructionError(x));
     }
 
     [Fact]

@@ -55,12 +55,10 @@ internal static class InferenceReport
                 var library = Find(summary, $"{op} library", batch);
                 var raw = Find(summary, $"{op} raw", batch);
                 var torch = Find(summary, $"{op} torchsharp", batch);
-                var rawSigmoid = Find(summary, $"{op} raw+sigmoid", batch);
-                AddRatio(bdn, $"{op}_b{batch}_vs_raw_with_sigmoid", library, rawSigmoid);
                 AddRatio(bdn, $"{op}_b{batch}_vs_raw", library, raw);
                 AddRatio(bdn, $"{op}_b{batch}_vs_torchsharp", library, torch);
                 spanAlloc = Math.Max(spanAlloc, library?.Alloc ?? 0);
-                foreach (var m in new[] { library, raw, rawSigmoid, torch })
+                foreach (var m in new[] { library, raw, torch })
                     if (m is not null)
                         details[$"{m.Name.Replace(' ', '_').Replace('+', '_')}_b{batch}"] = new JsonObject { ["mean_ns"] = Round(m.Mean), ["stderr_ns"] = Round(m.StdErr), ["alloc_bytes"] = m.Alloc };
             }

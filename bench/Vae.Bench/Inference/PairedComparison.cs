@@ -38,7 +38,6 @@ internal static class PairedComparison
                 Add($"encode_b{batch}_vs_raw", b => b.EncodeLibrary, b => b.EncodeRaw);
                 Add($"encode_b{batch}_unchecked_vs_raw", b => b.EncodeLibraryUnchecked, b => b.EncodeRaw);
                 Add($"decode_b{batch}_vs_raw", b => b.DecodeLibrary, b => b.DecodeRaw);
-                Add($"decode_b{batch}_vs_raw_with_sigmoid", b => b.DecodeLibrary, b => b.DecodeRawWithSigmoid);
                 Add($"encode_b{batch}_vs_torchsharp", b => b.EncodeLibrary, b => b.EncodeTorchSharp);
                 Add($"decode_b{batch}_vs_torchsharp", b => b.DecodeLibrary, b => b.DecodeTorchSharp);
                 Add($"control_encode_b{batch}_raw_vs_raw", b => b.EncodeRaw, b => b.EncodeRaw, shift: 1);

@@ -27,14 +27,18 @@ internal sealed unsafe class GraphRunner : IDisposable
         typeof(InferenceSession).GetProperty("Handle", BindingFlags.Instance | BindingFlags.NonPublic);
 
     private readonly InferenceSession session;
+    private readonly bool ownsSession;
     private readonly IntPtr sessionHandle;
     private readonly string[] inputNames, outputNames;
     private readonly byte** nativeInputNames, nativeOutputNames;
 
+    /// <param name="ownsSession">Whether <see cref="Dispose"/> disposes <paramref name="session"/> (false for a second
+    /// runner fetching other outputs of a session another runner owns).</param>
     /// <param name="native">false forces the managed fallback (tests compare the two paths).</param>
-    public GraphRunner(InferenceSession session, string[] inputNames, string[] outputNames, bool native = true)
+    public GraphRunner(InferenceSession session, string[] inputNames, string[] outputNames, bool ownsSession = true, bool native = true)
     {
         this.session = session;
+        this.ownsSession = ownsSession;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
         sessionHandle = native && HandleProperty?.GetValue(session) is IntPtr handle ? handle : IntPtr.Zero;
@@ -45,7 +49,7 @@ internal sealed unsafe class GraphRunner : IDisposable
     /// <summary>Whether runs go through the allocation-free native path.</summary>
     public bool IsNative => sessionHandle != IntPtr.Zero;
 
-    /// <summary>The session (owned by this runner).</summary>
+    /// <summary>The session (owned by this runner unless it was made with ownsSession false).</summary>
     public InferenceSession Session => session;
 
     /// <summary>Runs the graph: <paramref name="inputs"/> in the order of the input names, outputs likewise.</summary>
@@ -117,10 +121,10 @@ internal sealed unsafe class GraphRunner : IDisposable
         NativeMemory.Free(table);
     }
 
-    /// <summary>Disposes the session and frees the native names; call only when no run is in flight.</summary>
+    /// <summary>Disposes the session (when owned) and frees the native names; call only when no run is in flight.</summary>
     public void Dispose()
     {
-        session.Dispose();
+        if (ownsSession) session.Dispose();
         FreeStrings(nativeInputNames, inputNames.Length);
         FreeStrings(nativeOutputNames, outputNames.Length);
     }

@@ -24,11 +24,12 @@ internal static class ExportCommand
         var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxOpsets.Min} to {OnnxOpsets.Max})", DefaultValueFactory = _ => ExportOptions.DefaultOpset };
         var irVersion = new Option<int?>("--ir-version") { Description = "ONNX IR version (default: 8, or the lowest the opset needs)" };
         var tolerance = new Option<double>("--tolerance") { Description = "Absolute part of the verification tolerance (|ONNX Runtime - TorchSharp| <= tolerance + 1e-6*|TorchSharp|)", DefaultValueFactory = _ => ExportOptions.DefaultTolerance };
+        var logitsOnly = new Option<bool>("--logits-only") { Description = "Bernoulli decoders: output the logits only, without probs = sigmoid(logits) (then Vae.Inference applies the sigmoid itself; likelihood scoring skips ONNX Runtime's sigmoid)" };
         var check = new Option<string?>("--check") { Description = "Re-verify the exported pair in this folder against its checkpoint instead of exporting" };
 
         var command = new Command("export", "Export a checkpoint as encoder.onnx + decoder.onnx (opset 17, IR 8, dynamic batch) and verify both in ONNX Runtime.")
         {
-            checkpoint, output, data, opset, irVersion, tolerance, check,
+            checkpoint, output, data, opset, irVersion, tolerance, logitsOnly, check,
         };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -56,9 +57,10 @@ internal static class ExportCommand
                 Opset = parse.GetValue(opset),
                 IrVersion = parse.GetValue(irVersion),
                 Tolerance = parse.GetValue(tolerance),
+                ProbabilitiesOutput = !parse.GetValue(logitsOnly),
                 TrainingSummary = Checkpoint.ReadTrainingJson(from),
                 CheckpointPath = from,
-                Command = $"vae export --checkpoint {from} --out {to}",
+                Command = $"vae export --checkpoint {from} --out {to}" + (parse.GetValue(logitsOnly) ? " --logits-only" : ""),
             }.Validate();
             using VaeModule model = Checkpoint.Load(from);
             var (real, labels) = RealSamples(model.Config, dataFolder);

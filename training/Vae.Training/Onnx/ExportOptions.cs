@@ -19,6 +19,14 @@ public sealed record ExportOptions
     /// <summary>Absolute part of the verification tolerance (default 1e-5); see <see cref="OnnxParity.RelativeTolerance"/>.</summary>
     public double Tolerance { get; init; } = DefaultTolerance;
 
+    /// <summary>
+    /// Whether a Bernoulli decoder graph also outputs <c>probs</c> = σ(logits) (default true): then ONNX Runtime computes
+    /// the probabilities inside the run, for this library's Decode and for any other consumer of decoder.onnx. ONNX
+    /// Runtime runs the whole graph whichever outputs are fetched, so likelihood computations (anomaly scores,
+    /// reconstruction error), which fetch the logits, pay for the sigmoid too; false keeps a logits-only decoder.
+    /// </summary>
+    public bool ProbabilitiesOutput { get; init; } = true;
+
     /// <summary>Free-form training summary stored in the metadata (JSON).</summary>
     public string TrainingSummary { get; init; } = "{}";
 

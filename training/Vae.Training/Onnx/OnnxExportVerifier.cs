@@ -1,5 +1,6 @@
 using TorchSharp;
 using Vae.Training.Models;
+using Vae.Inference;
 using static TorchSharp.torch;
 
 namespace Vae.Training.Onnx;
@@ -29,6 +30,9 @@ public static class OnnxExportVerifier
         using var encoder = OnnxParity.Open(encoderOnnx, "encoder");
         using var decoder = OnnxParity.Open(decoderOnnx, "decoder");
         string decoderOutput = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
+        // the outputs the graph has: logits [+ probs] or mean [+ logvar]; each is compared with TorchSharp
+        bool probabilities = decoder.OutputMetadata.ContainsKey(VaeMetadata.ProbabilitiesOutput);
+        string[] decoderOutputs = [decoderOutput, .. layout.PixelLogvar is null ? Array.Empty<string>() : ["logvar"], .. probabilities ? [VaeMetadata.ProbabilitiesOutput] : Array.Empty<string>()];
         using var threads = TorchThreads.Single();
         bool wasTraining = model.training;
         model.eval();
@@ -58,11 +62,13 @@ public static class OnnxExportVerifier
                     Tensor randomZ = randn([batch, model.Config.LatentSize], generator: generator);
                     foreach (var (zKind, z) in new[] { ("random", randomZ), ("encoded", mean) })
                     {
-                        string[] outputs = layout.PixelLogvar is null ? [decoderOutput] : [decoderOutput, "logvar"];
-                        var decoded = OnnxParity.Run(decoder, WithLabel(("z", z), y), outputs);
-                        worst = Math.Max(worst, OnnxParity.Compare($"decoder output '{decoderOutput}' ({zKind} z, batch {batch})", model.Decode(z, y), decoded[0], tolerance));
+                        var decoded = OnnxParity.Run(decoder, WithLabel(("z", z), y), decoderOutputs);
+                        Tensor expected = model.Decode(z, y);
+                        worst = Math.Max(worst, OnnxParity.Compare($"decoder output '{decoderOutput}' ({zKind} z, batch {batch})", expected, decoded[0], tolerance));
                         if (layout.PixelLogvar is Tensor pixelLogvar)
                             worst = Math.Max(worst, OnnxParity.Compare($"decoder output 'logvar' ({zKind} z, batch {batch})", pixelLogvar.reshape(1, -1).expand(batch, -1), decoded[1], tolerance));
+                        if (probabilities)
+                            worst = Math.Max(worst, OnnxParity.Compare($"decoder output '{VaeMetadata.ProbabilitiesOutput}' ({zKind} z, batch {batch})", expected.sigmoid(), decoded[1], tolerance));
                     }
                 }
             }

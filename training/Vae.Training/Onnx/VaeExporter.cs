@@ -84,9 +84,8 @@ public static class VaeExporter
     private static string ModelJson(VaeModule model, ExportOptions options, double difference)
     {
         VaeGraphLayout layout = model.GraphLayout;
-        string output = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
         List<string> decoderInputs = layout.Classes > 0 ? ["z", "y"] : ["z"];
-        List<string> decoderOutputs = layout.PixelLogvar is null ? [output] : [output, "logvar"];
+        List<string> decoderOutputs = [.. VaeOnnxGraphs.DecoderOutputNames(model, options)];
         var json = new JsonObject
         {
             ["metadata"] = new JsonObject(VaeOnnxGraphs.Metadata(model, options).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),

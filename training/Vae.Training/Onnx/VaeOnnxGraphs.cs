@@ -17,6 +17,20 @@ public static class VaeOnnxGraphs
     /// <summary>Decoder output name for <paramref name="likelihood"/>: <c>logits</c> (Bernoulli) or <c>mean</c> (Gaussian).</summary>
     public static string DecoderOutputName(Likelihood likelihood) => likelihood == Likelihood.Bernoulli ? "logits" : "mean";
 
+    /// <summary>
+    /// The decoder graph's outputs in order: <c>logits</c> [+ <c>probs</c> when <see cref="ExportOptions.ProbabilitiesOutput"/>]
+    /// for Bernoulli models, <c>mean</c> [+ <c>logvar</c> with a learned per-pixel log-variance] for Gaussian ones.
+    /// </summary>
+    public static string[] DecoderOutputNames(VaeModule model, ExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        string output = DecoderOutputName(model.Config.Likelihood);
+        if (model.Config.Likelihood == Likelihood.Bernoulli)
+            return options.ProbabilitiesOutput ? [output, VaeMetadata.ProbabilitiesOutput] : [output];
+        return model.GraphLayout.PixelLogvar is null ? [output] : [output, "logvar"];
+    }
+
     /// <summary>Both graphs as serialised ONNX bytes. The model runs in eval mode meanwhile; its training flag is restored.</summary>
     /// <exception cref="UnsupportedModuleException">A module in the tree has no converter (checked before anything is built).</exception>
     /// <exception cref="ArgumentException">The layout does not fit the config (shapes, classes, per-pixel logvar size).</exception>
@@ -68,7 +82,7 @@ public static class VaeOnnxGraphs
         return graph;
     }
 
-    // z → [concat y] → decoder → logits | mean [, logvar = broadcast of the per-pixel parameter]
+    // z → [concat y] → decoder → logits [, probs = σ(logits)] | mean [, logvar = broadcast of the per-pixel parameter]
     private static OnnxGraphBuilder BuildDecoder(VaeModule model, VaeGraphLayout layout, Func<nn.Module, string> pathOf, ExportOptions options)
     {
         var graph = new OnnxGraphBuilder(options.Opset);
@@ -78,6 +92,11 @@ public static class VaeOnnxGraphs
         if (output.SampleShape.Aggregate(1, (a, b) => a * b) != model.Config.InputSize)
             throw new ArgumentException($"decoder produces [batch, {string.Join(", ", output.SampleShape)}]; expected {model.Config.InputSize} values per sample (input shape [{string.Join(", ", model.Config.InputShape)}]).", nameof(model));
         graph.AddOutput(output);
+        if (DecoderOutputNames(model, options).Contains(VaeMetadata.ProbabilitiesOutput))
+        {
+            graph.AddNode("Sigmoid", [output.Name], VaeMetadata.ProbabilitiesOutput, VaeMetadata.ProbabilitiesOutput);
+            graph.AddOutput(VaeMetadata.ProbabilitiesOutput, output.SampleShape);
+        }
         if (layout.PixelLogvar is Tensor pixelLogvar)
         {
             string name = model.named_parameters().FirstOrDefault(p => ReferenceEquals(p.parameter, pixelLogvar)).name ?? "pixel_logvar";
