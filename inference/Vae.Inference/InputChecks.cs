@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Vae.Inference;
 
@@ -38,37 +39,50 @@ internal static class InputChecks
     }
 
     /// <summary>
-    /// Index of the first NaN or ±Infinity, or −1. x − x is 0 exactly for finite x and NaN otherwise, and NaN survives
-    /// addition, so the fast pass sums x − x over blocks of 64 vectors with four independent accumulators (no branch
-    /// per vector; at batch 256 the whole check costs about 1 % of an encoder run); a block whose sum is not 0 holds
-    /// the first bad value, which the exact search below then finds.
+    /// Index of the first NaN or ±Infinity, or −1. x·0 is 0 exactly for finite x and NaN otherwise, and NaN survives
+    /// addition, so the fast pass accumulates x·0 by fused multiply-adds (one instruction per vector) over blocks of
+    /// 64 vectors with four independent accumulators and no branch per vector, 16 lanes wide where AVX-512 is there;
+    /// a block whose sum is not 0 holds the first bad value, which the exact search below then finds.
     /// </summary>
     public static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
         int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        ref float start = ref MemoryMarshal.GetReference(values);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            const int width = 16, block = 64 * width;
+            for (; i <= values.Length - block; i += block)
+            {
+                Vector512<float> a = default, b = default, c = default, d = default;
+                for (int j = i; j < i + block; j += 4 * width)
+                {
+                    a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref start, (nuint)j), Vector512<float>.Zero, a);
+                    b = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref start, (nuint)(j + width)), Vector512<float>.Zero, b);
+                    c = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref start, (nuint)(j + 2 * width)), Vector512<float>.Zero, c);
+                    d = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref start, (nuint)(j + 3 * width)), Vector512<float>.Zero, d);
+                }
+                if (!Vector512.EqualsAll(a + b + c + d, Vector512<float>.Zero)) break; // the first bad value is in this block
+            }
+            for (; i <= values.Length - width; i += width) // short spans (batch 1: 784 values) and what is left after the blocks
+                if (!Vector512.EqualsAll(Vector512.LoadUnsafe(ref start, (nuint)i) * Vector512<float>.Zero, Vector512<float>.Zero)) break;
+        }
+        else if (Vector.IsHardwareAccelerated)
         {
             int width = Vector<float>.Count, block = 64 * width;
-            ref float start = ref MemoryMarshal.GetReference(values);
             for (; i <= values.Length - block; i += block)
             {
                 Vector<float> a = default, b = default, c = default, d = default;
                 for (int j = i; j < i + block; j += 4 * width)
                 {
-                    Vector<float> v0 = Vector.LoadUnsafe(ref start, (nuint)j), v1 = Vector.LoadUnsafe(ref start, (nuint)(j + width));
-                    Vector<float> v2 = Vector.LoadUnsafe(ref start, (nuint)(j + 2 * width)), v3 = Vector.LoadUnsafe(ref start, (nuint)(j + 3 * width));
-                    a += v0 - v0;
-                    b += v1 - v1;
-                    c += v2 - v2;
-                    d += v3 - v3;
+                    a = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref start, (nuint)j), Vector<float>.Zero, a);
+                    b = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref start, (nuint)(j + width)), Vector<float>.Zero, b);
+                    c = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref start, (nuint)(j + 2 * width)), Vector<float>.Zero, c);
+                    d = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref start, (nuint)(j + 3 * width)), Vector<float>.Zero, d);
                 }
-                if (!Vector.EqualsAll(a + b + c + d, Vector<float>.Zero)) break; // the first bad value is in this block
+                if (!Vector.EqualsAll(a + b + c + d, Vector<float>.Zero)) break;
             }
             for (; i <= values.Length - width; i += width)
-            {
-                var v = Vector.LoadUnsafe(ref start, (nuint)i);
-                if (!Vector.EqualsAll(v - v, Vector<float>.Zero)) break;
-            }
+                if (!Vector.EqualsAll(Vector.LoadUnsafe(ref start, (nuint)i) * Vector<float>.Zero, Vector<float>.Zero)) break;
         }
         for (; i < values.Length; i++)
             if (!float.IsFinite(values[i])) return i;
