@@ -81,7 +81,6 @@ public sealed partial class VaeModel
         return batch;
     }
 
-
     /// <summary>Runs the encoder graph into <paramref name="mean"/> and <paramref name="logvar"/>; inputs already checked.</summary>
     private void RunEncoder(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> mean, Span<float> logvar, int batch) =>
         RunGraph(encoder, isEncoder: true, x, labels, mean, logvar, batch);

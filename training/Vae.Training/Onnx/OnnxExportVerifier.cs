@@ -30,9 +30,10 @@ public static class OnnxExportVerifier
         using var encoder = OnnxParity.Open(encoderOnnx, "encoder");
         using var decoder = OnnxParity.Open(decoderOnnx, "decoder");
         string decoderOutput = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
-        // the outputs the graph has: logits [+ probs] or mean [+ logvar]; each is compared with TorchSharp
+        // the outputs the graph has, logits [+ probs] or mean [+ logvar], each compared with TorchSharp
         bool probabilities = decoder.OutputMetadata.ContainsKey(VaeMetadata.ProbabilitiesOutput);
-        string[] decoderOutputs = [decoderOutput, .. layout.PixelLogvar is null ? Array.Empty<string>() : ["logvar"], .. probabilities ? [VaeMetadata.ProbabilitiesOutput] : Array.Empty<string>()];
+        string? second = layout.PixelLogvar is not null ? "logvar" : probabilities ? VaeMetadata.ProbabilitiesOutput : null;
+        string[] decoderOutputs = second is null ? [decoderOutput] : [decoderOutput, second];
         using var threads = TorchThreads.Single();
         bool wasTraining = model.training;
         model.eval();
