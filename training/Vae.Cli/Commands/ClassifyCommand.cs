@@ -16,7 +16,7 @@ internal static class ClassifyCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Exported model folder", DefaultValueFactory = _ => "models/mnist" };
+        var model = PictureInputs.ModelOption();
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultFolder };
         var train = new Option<int>("--train") { Description = "Training images used (the first N; 0: all 60,000)", DefaultValueFactory = _ => 10000 };
         var kind = new Option<VaeEmbeddingKind>("--kind") { Description = "Embedding: Mean, MeanAndLogVar, Sample or ReconstructionError", DefaultValueFactory = _ => VaeEmbeddingKind.Mean };

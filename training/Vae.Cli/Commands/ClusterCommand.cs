@@ -16,7 +16,7 @@ internal static class ClusterCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Exported model folder", DefaultValueFactory = _ => "models/mnist" };
+        var model = PictureInputs.ModelOption();
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultFolder };
         var clusters = new Option<int>("--clusters") { Description = "KMeans k", DefaultValueFactory = _ => 10 };
         var count = new Option<int>("--count") { Description = "Test images to cluster (0: all 10,000)", DefaultValueFactory = _ => 0 };
