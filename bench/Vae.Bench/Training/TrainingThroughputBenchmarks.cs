@@ -19,7 +19,9 @@ namespace Vae.Bench.Training;
 /// <see cref="Trainer"/>'s samples/s against a bare TorchSharp loop (same model, same loss, no data pipeline:
 /// the Ratio column, trainer ≥ … means Ratio ≤ 1/0.9 ≈ 1.11), and the model's training FLOP/s against the fp32
 /// matmul throughput measured in the same run (the GFLOP/s column of <see cref="Matmul"/>).
-/// Run: <c>dotnet run -c Release --project bench/Vae.Bench -- --filter '*TrainingThroughput*'</c> (needs <c>make data</c>).
+/// Run: <c>dotnet run -c Release --project bench/Vae.Bench -- --filter '*TrainingThroughput*'</c> (needs <c>make data</c>);
+/// the run ends with the paired measurement of <see cref="TrainingReport"/>, the headline figures
+/// (<c>-- --training-quick</c> runs only that).
 /// </summary>
 [Config(typeof(ThroughputConfig))]
 public class TrainingThroughput
@@ -33,7 +35,13 @@ public class TrainingThroughput
     /// <summary>Side of the square fp32 matmul that measures the machine's throughput, and how many run per invocation.</summary>
     public const int MatmulSize = 1024, MatmulRepeats = 20;
 
+    /// <summary>Floating-point operations of one <see cref="Matmul"/> invocation.</summary>
+    public const double MatmulFlops = 2.0 * MatmulSize * MatmulSize * MatmulSize * MatmulRepeats;
+
     private Dataset data = null!;
+
+    /// <summary>The benchmark's <see cref="Samples"/> MNIST training images (after <see cref="Setup"/>).</summary>
+    public Dataset Data => data;
     private Tensor x = null!;
     private Tensor a = null!, b = null!;
     private MlpVae model = null!;
@@ -104,7 +112,9 @@ public class TrainingThroughput
     }
 
     /// <summary>Training FLOPs per sample of the benchmarked 784-400-20 model.</summary>
-    private static readonly Lazy<double> ModelFlopsPerSample = new(() =>
+    public static double ModelFlopsPerSample => modelFlopsPerSample.Value;
+
+    private static readonly Lazy<double> modelFlopsPerSample = new(() =>
     {
         using var model = new MlpVae(new VaeConfig());
         return TrainingFlopsPerSample(model);
@@ -119,8 +129,8 @@ public class TrainingThroughput
                 .WithWarmupCount(3).WithIterationCount(10).WithInvocationCount(1).WithUnrollFactor(1));
             AddColumn(new RateColumn("samples/s", m => m == nameof(Matmul) ? 0 : Samples),
                       new RateColumn("GFLOP/s", m => m == nameof(Matmul)
-                          ? 2.0 * MatmulSize * MatmulSize * MatmulSize * MatmulRepeats / 1e9
-                          : Samples * ModelFlopsPerSample.Value / 1e9));
+                          ? MatmulFlops / 1e9
+                          : Samples * ModelFlopsPerSample / 1e9));
         }
     }
 
