@@ -21,7 +21,7 @@ internal static class AnomaliesCommand
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = PictureInputs.DataOption();
+        var data = PictureInputs.DataOptions();
         var output = PictureInputs.OutOption("out/anomalies.png");
         var top = new Option<int>("--top", "-k") { Description = "Number of most anomalous images to show", DefaultValueFactory = _ => 16 };
         var columns = new Option<int>("--columns") { Description = "Images per row", DefaultValueFactory = _ => 8 };
@@ -32,8 +32,9 @@ internal static class AnomaliesCommand
 
         var command = new Command("anomalies", "Show the k test images with the highest anomaly score (−log p(x), −ELBO, ...), with their scores.")
         {
-            model, data, output, top, columns, score, samples, count, seed,
+            model, data.Data, output, top, columns, score, samples, count, seed,
         };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = parse.GetValue(output)!;
@@ -44,7 +45,7 @@ internal static class AnomaliesCommand
             if (!Scores.TryGetValue(key, out var chosen))
                 throw new ArgumentException($"--score is '{key}'; expected one of {string.Join(", ", Scores.Keys)}.", "--score");
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            Dataset test = PictureInputs.LoadTest(parse.GetValue(data)!, vae, limit);
+            Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--top is {k}; expected at most {test.Count} (the number of test images).", "--top");
 
             float[] values = ScoreAll(vae, test, draws, parse.GetValue(seed)).Select(chosen.Value).ToArray();

@@ -15,7 +15,7 @@ internal static class InterpolateCommand
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = PictureInputs.DataOption();
+        var data = PictureInputs.DataOptions();
         var output = PictureInputs.OutOption("out/interpolation.png");
         var from = new Option<int>("--from") { Description = "Index of the first test image", DefaultValueFactory = _ => 0 };
         var to = new Option<int>("--to") { Description = "Index of the second test image", DefaultValueFactory = _ => 1 };
@@ -23,15 +23,16 @@ internal static class InterpolateCommand
 
         var command = new Command("interpolate", "Decode the linear and the spherical path between two test images' latent codes.")
         {
-            model, data, output, from, to, steps,
+            model, data.Data, output, from, to, steps,
         };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = parse.GetValue(output)!;
             PngFile.CheckPath(path);
             int n = PictureInputs.AtLeast(parse, steps, 2);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            Dataset test = PictureInputs.LoadTest(parse.GetValue(data)!, vae);
+            Dataset test = PictureInputs.LoadTest(parse, data, vae);
             int a = PictureInputs.TestIndex(parse, from, test.Count), b = PictureInputs.TestIndex(parse, to, test.Count);
             float[] x0 = test.Features.AsSpan(a * vae.InputSize, vae.InputSize).ToArray();
             float[] x1 = test.Features.AsSpan(b * vae.InputSize, vae.InputSize).ToArray();

@@ -15,7 +15,7 @@ internal static class LatentMapCommand
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = PictureInputs.DataOption();
+        var data = PictureInputs.DataOptions();
         var output = PictureInputs.OutOption("out/latent-map.png");
         var count = new Option<int>("--count") { Description = "Test images to encode (0: all)", DefaultValueFactory = _ => 0 };
         var kmeans = new Option<int>("--kmeans") { Description = "Colour by k-means clusters of the full latent means (k clusters; 0: colour by label)", DefaultValueFactory = _ => 0 };
@@ -24,8 +24,9 @@ internal static class LatentMapCommand
 
         var command = new Command("latent-map", "Scatter the test set's posterior means coloured by label (PCA to 2-D when the latent has more than 2 dimensions; optional k-means colouring).")
         {
-            model, data, output, count, kmeans, dims, seed,
+            model, data.Data, output, count, kmeans, dims, seed,
         };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = parse.GetValue(output)!;
@@ -34,7 +35,7 @@ internal static class LatentMapCommand
             int k = PictureInputs.AtLeast(parse, kmeans, 0);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
             int[]? chosen = parse.GetValue(dims) is string text ? ParseDims(text, vae.LatentSize) : null;
-            Dataset test = PictureInputs.LoadTest(parse.GetValue(data)!, vae, limit);
+            Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--kmeans is {k}; expected at most {test.Count} (the number of test images).", "--kmeans");
             float[] means = PictureInputs.EncodeMeans(vae, test.Features, test.Labels);
             var (w, h) = ChartStyle.Save(path, Draw(means, vae.LatentSize, test.Labels!, k, chosen, parse.GetValue(seed)), 1000, 800);

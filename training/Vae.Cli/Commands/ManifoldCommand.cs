@@ -15,7 +15,7 @@ internal static class ManifoldCommand
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = PictureInputs.DataOption();
+        var data = PictureInputs.DataOptions();
         var output = PictureInputs.OutOption("out/manifold.png");
         var grid = new Option<int>("--grid") { Description = "Decoded images per side", DefaultValueFactory = _ => 20 };
         var range = new Option<float>("--range") { Description = "Half-width of the plane in standard deviations (prior σ = 1 for latent dims, data σ for principal directions)", DefaultValueFactory = _ => 2.5f };
@@ -25,8 +25,9 @@ internal static class ManifoldCommand
 
         var command = new Command("manifold", "Decode an n×n grid over a 2-D latent plane (two latent dims, or the top two principal directions of the test codes).")
         {
-            model, data, output, grid, range, dims, pca, label,
+            model, data.Data, output, grid, range, dims, pca, label,
         };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = parse.GetValue(output)!;
@@ -41,7 +42,7 @@ internal static class ManifoldCommand
 
             Plane plane = chosen is not null || (vae.LatentSize == 2 && !parse.GetValue(pca))
                 ? Plane.OfDims(chosen ?? [0, 1], vae.LatentSize)
-                : Plane.OfPrincipalDirections(vae, PictureInputs.LoadTest(parse.GetValue(data)!, vae));
+                : Plane.OfPrincipalDirections(vae, PictureInputs.LoadTest(parse, data, vae));
             float[] z = plane.Grid(n, r);
             float[] decoded = PictureInputs.DecodeAll(vae, z, only is int c ? Enumerable.Repeat(c, n * n).ToArray() : null);
             var mosaic = new ImageGrid(vae.Info.ImageShape, n) { Scale = 1, Gap = 0 };

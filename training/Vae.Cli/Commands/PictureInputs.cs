@@ -13,8 +13,17 @@ internal static class PictureInputs
     public static Option<string> ModelOption() =>
         new("--model") { Description = "Exported model folder (encoder.onnx, decoder.onnx)", DefaultValueFactory = _ => "models/mnist" };
 
-    public static Option<string> DataOption() =>
-        new("--data") { Description = "Folder with the test split as idx files (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte), e.g. MNIST from 'make data'", DefaultValueFactory = _ => Mnist.DefaultFolder };
+    /// <summary><c>--data</c> (the images a picture command draws from) and the options that say how to read it.
+    /// Add <see cref="DataOptionsSet.Data"/> and <see cref="DataOptionsSet.Reading"/> to the command.</summary>
+    public static DataOptionsSet DataOptions() =>
+        new("Test images: an MNIST folder (its test split, e.g. from 'make data'), a folder of PNGs (sub-folders = classes), a .csv file or an idx file");
+
+    /// <summary>Adds <paramref name="data"/>'s reading options (after the command's own) to <paramref name="command"/>.</summary>
+    public static Command WithReading(this Command command, DataOptionsSet data)
+    {
+        foreach (Option o in data.Reading) command.Options.Add(o);
+        return command;
+    }
 
     public static Option<string> OutOption(string defaultPath) =>
         new("--out") { Description = "PNG to write", DefaultValueFactory = _ => defaultPath };
@@ -36,18 +45,17 @@ internal static class PictureInputs
     }
 
     /// <summary>
-    /// Loads the test split from <paramref name="folder"/> (idx files, MNIST layout, any image size) and checks that its
-    /// samples fit <paramref name="vae"/>. <paramref name="limit"/> &gt; 0 keeps only the first that many.
+    /// Loads the test images of <c>--data</c> (see <see cref="DataOptions"/>) and checks that their samples fit
+    /// <paramref name="vae"/>. <paramref name="limit"/> &gt; 0 keeps only the first that many.
     /// </summary>
-    public static Dataset LoadTest(string folder, VaeModel vae, int limit = 0)
+    /// <exception cref="ArgumentException">The samples have another size than the model's input.</exception>
+    public static Dataset LoadTest(ParseResult parse, DataOptionsSet data, VaeModel vae, int limit = 0)
     {
-        string images = Path.Combine(folder, "t10k-images-idx3-ubyte"), labels = Path.Combine(folder, "t10k-labels-idx1-ubyte");
-        if (!File.Exists(images) || !File.Exists(labels))
-            throw new FileNotFoundException($"test images not found: expected {images} and {labels} (run 'make data' for MNIST, or pass --data).", images);
-        Dataset test = Mnist.FromIdx(images, labels);
+        Dataset test = data.LoadTestOfData(parse);
         if (limit > 0) test = test.Take(limit);
         if (test.SampleSize != vae.InputSize)
-            throw new ArgumentException($"test images in {folder} have shape [{string.Join(", ", test.SampleShape)}] ({test.SampleSize} values); the model expects {vae.InputSize} values per sample.", "--data");
+            throw new ArgumentException($"the samples of {parse.GetValue(data.Data)} have shape [{string.Join(", ", test.SampleShape)}] ({test.SampleSize} values); " +
+                                        $"the model expects [{string.Join(", ", vae.Info.ImageShape)}] ({vae.InputSize} values).", "--data");
         return test;
     }
 

@@ -15,7 +15,7 @@ internal static class ReconstructCommand
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = PictureInputs.DataOption();
+        var data = PictureInputs.DataOptions();
         var output = PictureInputs.OutOption("out/reconstructions.png");
         var count = new Option<int>("--count") { Description = "Number of test images", DefaultValueFactory = _ => 8 };
         var start = new Option<int>("--start") { Description = "Index of the first test image", DefaultValueFactory = _ => 0 };
@@ -25,8 +25,9 @@ internal static class ReconstructCommand
 
         var command = new Command("reconstruct", "Draw test images above their reconstructions; with --noise, noisy / denoised / clean rows.")
         {
-            model, data, output, count, start, noise, seed, iterations,
+            model, data.Data, output, count, start, noise, seed, iterations,
         };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = parse.GetValue(output)!;
@@ -36,7 +37,7 @@ internal static class ReconstructCommand
             float sigma = parse.GetValue(noise);
             if (!float.IsFinite(sigma) || sigma < 0) throw new ArgumentException($"--noise is {sigma}; expected 0 (off) or a positive standard deviation.", "--noise");
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            Dataset all = PictureInputs.LoadTest(parse.GetValue(data)!, vae);
+            Dataset all = PictureInputs.LoadTest(parse, data, vae);
             int first = PictureInputs.TestIndex(parse, start, all.Count);
             Dataset test = all.Subset(Enumerable.Range(first, Math.Min(n, all.Count - first)).ToArray());
             int[]? labels = vae.Classes > 0 ? test.Labels : null;

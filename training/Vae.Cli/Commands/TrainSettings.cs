@@ -87,7 +87,11 @@ internal sealed class ModelOptions
 /// <summary>Where the data comes from: <c>--data</c> and its reading options.</summary>
 internal sealed class DataOptionsSet
 {
-    public readonly Option<string> Data = new("--data") { Description = "MNIST folder, folder of PNGs (sub-folders = classes), .csv file or idx file", DefaultValueFactory = _ => Mnist.DefaultFolder };
+    /// <param name="dataDescription">Help text of <c>--data</c>, for commands that read it in their own way.</param>
+    public DataOptionsSet(string dataDescription = "MNIST folder, folder of PNGs (sub-folders = classes), .csv file or idx file") =>
+        Data = new("--data") { Description = dataDescription, DefaultValueFactory = _ => Mnist.DefaultFolder };
+
+    public readonly Option<string> Data;
     public readonly Option<string?> Labels = new("--labels") { Description = "idx label file for an idx --data" };
     public readonly Option<string?> TestData = new("--test-data") { Description = "Test set (default: MNIST's test split when --data is an MNIST folder, else none)" };
     public readonly Option<string?> TestLabels = new("--test-labels") { Description = "idx label file for an idx --test-data" };
@@ -98,6 +102,9 @@ internal sealed class DataOptionsSet
     public readonly Option<int> Limit = new("--limit") { Description = "Use only the first N samples (train: of the training set; evaluate: of the test set; 0: all)", DefaultValueFactory = _ => 0 };
 
     public IEnumerable<Option> All => [Data, Labels, TestData, TestLabels, CsvHeader, LabelColumn, Scale, Shape, Limit];
+
+    /// <summary>How <c>--data</c> is read: idx labels, CSV layout, scaling.</summary>
+    public IEnumerable<Option> Reading => [Labels, CsvHeader, LabelColumn, Scale, Shape];
 
     /// <summary>The training set and the test set (null when there is none).</summary>
     public (Dataset Train, Dataset? Test) Load(ParseResult parse)
@@ -121,6 +128,9 @@ internal sealed class DataOptionsSet
         int limit = parse.GetValue(Limit);
         return limit > 0 ? test.Take(limit) : test;
     }
+
+    /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself.</summary>
+    public Dataset LoadTestOfData(ParseResult parse) => DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels)));
 
     private DataOptions Options(ParseResult parse, string? labels) => new()
     {

@@ -19,7 +19,7 @@ internal static class TraverseCommand
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = PictureInputs.DataOption();
+        var data = PictureInputs.DataOptions();
         var output = PictureInputs.OutOption("out/traverse.png");
         var index = new Option<int>("--index") { Description = "Test image whose code is traversed", DefaultValueFactory = _ => 0 };
         var steps = new Option<int>("--steps") { Description = "Decoded images per row", DefaultValueFactory = _ => 11 };
@@ -29,8 +29,9 @@ internal static class TraverseCommand
 
         var command = new Command("traverse", "One row per latent dimension: vary it around a test image's code, the others held fixed.")
         {
-            model, data, output, index, steps, range, dims, top,
+            model, data.Data, output, index, steps, range, dims, top,
         };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = parse.GetValue(output)!;
@@ -42,7 +43,7 @@ internal static class TraverseCommand
             int most = PictureInputs.AtLeast(parse, top, 0);
             if (most > latent) throw new ArgumentException($"--top is {most}; expected at most {latent} (the latent size).", "--top");
             if (most > 0 && parse.GetValue(dims) is not null) throw new ArgumentException("--dims and --top both given; choose one.", "--top");
-            Dataset test = PictureInputs.LoadTest(parse.GetValue(data)!, vae);
+            Dataset test = PictureInputs.LoadTest(parse, data, vae);
             int i = PictureInputs.TestIndex(parse, index, test.Count);
 
             double[] kl = MeanKlPerDimension(vae, test.Take(KlSamples));

@@ -1,0 +1,136 @@
+using System.Globalization;
+using SkiaSharp;
+using Vae.Inference;
+using Vae.Tests;
+using Vae.Training.Data;
+
+namespace Vae.Cli.Tests;
+
+/// <summary>
+/// The picture commands on data other than MNIST's idx files: a folder of RGB PNGs run end to end
+/// (<c>train --arch conv --conditional</c> → <c>export</c> → <c>reconstruct</c>, <c>generate --per-class</c>), and a CSV
+/// with a header and a label column read with the same options as <c>train</c>.
+/// </summary>
+public class OwnDataPictureTests
+{
+    // ImageGrid layout: 3× upscaled cells, 2-pixel separators, 29-pixel title band.
+    private const int Gap = 2, Title = 29, Side = 32, Cell = Side * 3;
+
+    private static readonly Lazy<(string Images, string Model)> Rgb = new(TrainAndExportRgb, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly string folder = RepoPaths.NewTempFolder();
+
+    private string Out(string name) => Path.Combine(folder, name);
+
+    /// <summary>48 red discs and 48 blue squares on a grey ground, 32×32 RGB, in the sub-folders <c>disc</c> and <c>square</c>.</summary>
+    private static string WriteRgbFolder()
+    {
+        string root = Path.Combine(RepoPaths.NewTempFolder(), "shapes");
+        var random = new Random(3);
+        foreach (string shape in new[] { "disc", "square" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, shape));
+            for (int i = 0; i < 48; i++)
+            {
+                using var bitmap = new SKBitmap(Side, Side, SKColorType.Rgba8888, SKAlphaType.Opaque);
+                using (var canvas = new SKCanvas(bitmap))
+                {
+                    canvas.Clear(new SKColor(60, 60, 60));
+                    using var paint = new SKPaint { Color = shape == "disc" ? new SKColor(220, 40, 30) : new SKColor(30, 60, 220) };
+                    float cx = random.Next(10, 22), cy = random.Next(10, 22), r = random.Next(4, 9);
+                    if (shape == "disc") canvas.DrawCircle(cx, cy, r, paint);
+                    else canvas.DrawRect(cx - r, cy - r, 2 * r, 2 * r, paint);
+                }
+                using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(Path.Combine(root, shape, $"{i:D2}.png"), png.ToArray());
+            }
+        }
+        return root;
+    }
+
+    private static (string Images, string Model) TrainAndExportRgb()
+    {
+        string images = WriteRgbFolder(), root = RepoPaths.NewTempFolder();
+        string run = Path.Combine(root, "run"), model = Path.Combine(root, "model");
+        foreach (string[] args in new[]
+        {
+            new[] { "train", "--data", images, "--out", run, "--arch", "conv", "--channels", "8,16", "--conditional", "--latent", "4", "--epochs", "2", "--batch-size", "32", "--seed", "1" },
+            new[] { "export", "--checkpoint", run, "--out", model },
+        })
+        {
+            var (exit, _, error) = CliRun.Run(args);
+            if (exit != 0) throw new InvalidOperationException($"vae {string.Join(' ', args)} exited with {exit}: {error}");
+        }
+        return (images, model);
+    }
+
+    [Fact]
+    public void Reconstruct_draws_png_folder_images_and_the_library_reconstructions_in_colour()
+    {
+        var (images, model) = Rgb.Value;
+        string png = Out("rgb-reconstructions.png");
+        const int count = 8, start = 45;   // across the class boundary: discs 45–47, squares 48–52
+        var (width, height) = CliRun.Png(png, "reconstruct", "--model", model, "--data", images, "--out", png, "--count", $"{count}", "--start", $"{start}");
+        Assert.Equal(Title + 2 * (Cell + Gap) + Gap, height);
+
+        using var vae = VaeModel.Load(model);
+        Assert.Equal([3, Side, Side], vae.Info.ImageShape);
+        Dataset all = DataSource.LoadTest(images, new DataOptions());
+        Dataset shown = all.Subset(Enumerable.Range(start, count).ToArray());
+        Assert.Equal([0, 0, 0, 1, 1, 1, 1, 1], shown.Labels!);
+        float[] reconstructions = vae.Reconstruct(shown.Features, shown.Labels);
+
+        // Row labels sit left of the grid, so the grid ends at the right edge (it is wider than the title).
+        int left = width - (count * (Cell + Gap) + Gap);
+        using SKBitmap bitmap = SKBitmap.Decode(png);
+        foreach (var (row, values) in new[] { (0, shown.Features), (1, reconstructions) })
+            for (int i = 0; i < count; i++)
+                for (int y = 1; y < Side; y += 6)
+                    for (int x = 1; x < Side; x += 6)
+                    {
+                        SKColor color = bitmap.GetPixel(left + Gap + i * (Cell + Gap) + 3 * x + 1, Title + Gap + row * (Cell + Gap) + 3 * y + 1);
+                        int at = i * 3 * Side * Side + y * Side + x;
+                        Assert.Equal(Byte(values[at]), color.Red);
+                        Assert.Equal(Byte(values[at + Side * Side]), color.Green);
+                        Assert.Equal(Byte(values[at + 2 * Side * Side]), color.Blue);
+                    }
+    }
+
+    [Fact]
+    public void Generate_per_class_draws_one_rgb_row_per_png_sub_folder()
+    {
+        var (_, model) = Rgb.Value;
+        string png = Out("rgb-per-class.png");
+        var (_, height) = CliRun.Png(png, "generate", "--model", model, "--out", png, "--per-class", "--grid", "5");
+        Assert.Equal(Title + 2 * (Cell + Gap) + Gap, height);
+    }
+
+    [Fact]
+    public void Reconstruct_reads_a_csv_with_header_and_label_column_like_the_mnist_folder()
+    {
+        Dataset mnist = Mnist.LoadTest(RepoPaths.RequireMnist()).Take(6);
+        string csv = Out("digits.csv");
+        var lines = new List<string> { "label," + string.Join(',', Enumerable.Range(0, 784).Select(i => $"p{i}")) };
+        for (int n = 0; n < mnist.Count; n++)
+            lines.Add(mnist.Labels![n] + "," + string.Join(',', mnist.Features.Skip(n * 784).Take(784).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        File.WriteAllLines(csv, lines);
+
+        string fromCsv = Out("from-csv.png"), fromMnist = Out("from-mnist.png");
+        var size = CliRun.Png(fromCsv, "reconstruct", "--model", TestModel.Folder, "--data", csv, "--csv-header", "--label-column", "0", "--out", fromCsv, "--count", "6");
+        Assert.Equal(size, CliRun.Png(fromMnist, "reconstruct", "--model", TestModel.Folder, "--data", RepoPaths.Mnist, "--out", fromMnist, "--count", "6"));
+
+        using SKBitmap a = SKBitmap.Decode(fromCsv), b = SKBitmap.Decode(fromMnist);
+        Assert.Equal(b.Bytes, a.Bytes);
+    }
+
+    [Fact]
+    public void Test_images_of_another_size_than_the_model_are_a_clear_error()
+    {
+        var (images, _) = Rgb.Value;
+        Assert.Equal($"error: the samples of {images} have shape [3, 32, 32] (3072 values); the model expects [1, 28, 28] (784 values).",
+                     CliRun.Failure("reconstruct", "--model", TestModel.Folder, "--data", images, "--out", Out("x.png")));
+        string missing = Out("nowhere.csv");
+        Assert.Contains($"data not found: {missing}", CliRun.Failure("latent-map", "--model", TestModel.Folder, "--data", missing, "--out", Out("y.png")));
+    }
+
+    private static byte Byte(float value) => (byte)Math.Clamp(MathF.Round(value * 255f), 0, 255);
+}
