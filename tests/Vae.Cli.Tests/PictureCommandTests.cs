@@ -95,9 +95,9 @@ public class PictureCommandTests
     [Fact]
     public void Missing_test_data_is_a_clear_error()
     {
-        string error = CliRun.Failure("latent-map", "--model", Model, "--data", Path.Combine(folder, "no-data"), "--out", Out("x.png"));
-        Assert.Contains("t10k-images-idx3-ubyte", error);
-        Assert.Contains("make data", error);
+        string missing = Path.Combine(folder, "no-data");
+        Assert.Equal($"error: data not found: {missing}; expected an MNIST folder, a folder of PNG images, a .csv file or an idx file. Run 'make data' for MNIST.",
+                     CliRun.Failure("latent-map", "--model", Model, "--data", missing, "--out", Out("x.png")));
     }
 
     [Fact]
