@@ -9,33 +9,40 @@ using Vae.Training.Data;
 namespace Vae.Cli.Commands;
 
 /// <summary>
-/// <c>vae classify</c>: VAE embeddings as features. ML.NET's SdcaMaximumEntropy is trained on embeddings of MNIST
-/// training images and scored on the test set, next to the same trainer on raw pixels.
+/// <c>vae classify</c>: VAE embeddings as features. ML.NET's SdcaMaximumEntropy is trained on embeddings of labelled
+/// training images (MNIST's by default) and scored on a test set, next to the same trainer on raw pixels.
 /// </summary>
 internal static class ClassifyCommand
 {
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultFolder };
-        var train = new Option<int>("--train") { Description = "Training images used (the first N; 0: all 60,000)", DefaultValueFactory = _ => 10000 };
+        var data = new DataOptionsSet("Labelled training images: an MNIST folder (tested on its t10k split), a folder of PNGs with one sub-folder per class, a .csv with --label-column or an idx file with --labels");
+        var train = new Option<int>("--train") { Description = "Training images used, picked at random with --seed (0: all)", DefaultValueFactory = _ => 10000 };
         var kind = new Option<VaeEmbeddingKind>("--kind") { Description = "Embedding: Mean, MeanAndLogVar, Sample or ReconstructionError", DefaultValueFactory = _ => VaeEmbeddingKind.Mean };
         var seed = new Option<int>("--seed") { Description = "ML.NET seed", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("classify", "SdcaMaximumEntropy (ML.NET) on VAE embeddings vs on raw pixels: MNIST test accuracy.") { model, data, train, kind, seed };
+        var command = new Command("classify", "SdcaMaximumEntropy (ML.NET) on VAE embeddings vs on raw pixels: test accuracy.") { model, train, kind, seed };
+        foreach (Option o in data.TrainAndTest) command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             int trainImages = parse.GetValue(train);
             if (trainImages < 0) throw new ArgumentException($"--train is {trainImages}; expected 0 (all) or a positive count.", "--train");
             string modelPath = parse.GetValue(model)!;
-            Dataset trainSet = Mnist.LoadTrain(parse.GetValue(data)!), testSet = Mnist.LoadTest(parse.GetValue(data)!);
-            using (VaeModel probe = VaeModel.Load(modelPath)) MnistDataView.CheckFits(trainSet, probe);
+            var (trainSet, testSet) = data.Load(parse, 0);
+            if (testSet is null)
+                throw new ArgumentException($"classify needs a test set: pass --test-data (an MNIST folder as --data brings its t10k split).", data.TestData.Name);
+            trainSet = LabelledDataView.Sample(trainSet, trainImages, parse.GetValue(seed));
+            using (VaeModel probe = VaeModel.Load(modelPath))
+            {
+                LabelledDataView.Check(trainSet, probe, data.Data.Name, parse.GetValue(data.Data)!);
+                LabelledDataView.Check(testSet, probe, data.TestData.Name, parse.GetValue(data.TestData) ?? parse.GetValue(data.Data)!);
+            }
 
             var ml = new MLContext(seed: parse.GetValue(seed));
-            IDataView trainView = ml.Data.Cache(MnistDataView.Load(ml, trainSet, trainImages));
-            IDataView testView = ml.Data.Cache(MnistDataView.Load(ml, testSet));
-            long trainCount = trainView.GetRowCount() ?? 0;
-            Console.WriteLine($"SdcaMaximumEntropy trained on {trainCount} MNIST training images, accuracy on the {testSet.Count} test images:");
+            IDataView trainView = ml.Data.Cache(LabelledDataView.Load(ml, trainSet));
+            IDataView testView = ml.Data.Cache(LabelledDataView.Load(ml, testSet));
+            Console.WriteLine($"SdcaMaximumEntropy trained on {trainSet.Count} training images, accuracy on the {testSet.Count} test images:");
             Console.WriteLine($"  {"features",-28} {"dims",5} {"accuracy",9} {"seconds",8}");
 
             var embedding = ml.Transforms.VaeEmbedding(new VaeEmbeddingOptions

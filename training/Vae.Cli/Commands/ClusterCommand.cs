@@ -9,20 +9,21 @@ using Vae.Training.Data;
 namespace Vae.Cli.Commands;
 
 /// <summary>
-/// <c>vae cluster</c>: ML.NET KMeans on the VAE's posterior means of the MNIST test set, against the same KMeans on raw
-/// pixels; prints cluster purity and normalised mutual information with the digit labels.
+/// <c>vae cluster</c>: ML.NET KMeans on the VAE's posterior means of labelled test images (MNIST's test split by
+/// default), against the same KMeans on raw pixels; prints cluster purity and normalised mutual information with the labels.
 /// </summary>
 internal static class ClusterCommand
 {
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultFolder };
+        var data = PictureInputs.DataOptions();
         var clusters = new Option<int>("--clusters") { Description = "KMeans k", DefaultValueFactory = _ => 10 };
-        var count = new Option<int>("--count") { Description = "Test images to cluster (0: all 10,000)", DefaultValueFactory = _ => 0 };
+        var count = new Option<int>("--count") { Description = "Test images to cluster, picked at random with --seed (0: all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "ML.NET seed (KMeans initialisation)", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("cluster", "KMeans (ML.NET) on VAE embeddings vs on raw pixels: purity and NMI against the labels.") { model, data, clusters, count, seed };
+        var command = new Command("cluster", "KMeans (ML.NET) on VAE embeddings vs on raw pixels: purity and NMI against the labels.") { model, data.Data, clusters, count, seed };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             int k = parse.GetValue(clusters);
@@ -30,13 +31,14 @@ internal static class ClusterCommand
             int n = parse.GetValue(count);
             if (n < 0) throw new ArgumentException($"--count is {n}; expected 0 (all) or a positive count.", "--count");
             string modelPath = parse.GetValue(model)!;
-            Dataset test = Mnist.LoadTest(parse.GetValue(data)!);
-            using (VaeModel probe = VaeModel.Load(modelPath)) MnistDataView.CheckFits(test, probe);
+            string path = parse.GetValue(data.Data)!;
+            Dataset test = LabelledDataView.Sample(data.LoadTestOfData(parse), n, parse.GetValue(seed));
+            using (VaeModel probe = VaeModel.Load(modelPath)) LabelledDataView.Check(test, probe, data.Data.Name, path);
 
             var ml = new MLContext(seed: parse.GetValue(seed));
-            IDataView digits = ml.Data.Cache(MnistDataView.Load(ml, test, n));
+            IDataView digits = ml.Data.Cache(LabelledDataView.Load(ml, test));
             int[] labels = digits.GetColumn<uint>("Label").Select(l => (int)l).ToArray();
-            Console.WriteLine($"KMeans (k={k}) on {labels.Length} MNIST test images; agreement of clusters with digit labels:");
+            Console.WriteLine($"KMeans (k={k}) on {labels.Length} test images of {path}; agreement of clusters with the labels:");
             Console.WriteLine($"  {"features",-28} {"dims",5} {"purity",7} {"NMI",6} {"seconds",8}");
 
             // KMeans scans its input many times: cache the embeddings once instead of re-encoding every pass.

@@ -53,10 +53,17 @@ internal static class PictureInputs
     {
         Dataset test = data.LoadTestOfData(parse);
         if (limit > 0) test = test.Take(limit);
-        if (test.SampleSize != vae.InputSize)
-            throw new ArgumentException($"the samples of {parse.GetValue(data.Data)} have shape [{string.Join(", ", test.SampleShape)}] ({test.SampleSize} values); " +
-                                        $"the model expects [{string.Join(", ", vae.Info.ImageShape)}] ({vae.InputSize} values).", "--data");
+        CheckShape(test, vae, data.Data.Name, parse.GetValue(data.Data)!);
         return test;
+    }
+
+    /// <summary>Checks that the samples of <paramref name="data"/> (read from <paramref name="path"/>, given as <paramref name="option"/>) fit the model's input.</summary>
+    /// <exception cref="ArgumentException">Another sample size than the model's input.</exception>
+    public static void CheckShape(Dataset data, VaeModel vae, string option, string path)
+    {
+        if (data.SampleSize != vae.InputSize)
+            throw new ArgumentException($"the samples of {path} have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
+                                        $"the model expects [{string.Join(", ", vae.Info.ImageShape)}] ({vae.InputSize} values).", option);
     }
 
     /// <summary>Posterior means of every sample, N × latent, encoded in batches (conditional models: with each sample's label).</summary>

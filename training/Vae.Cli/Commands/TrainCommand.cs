@@ -65,7 +65,7 @@ internal static class TrainCommand
                 MaxMinutes = Pick(parse, maxMinutes, p.MaxMinutes, v => v),
             }.Validate();
             torch.Device dev = Devices.Parse(parse.GetValue(device)!);
-            var (train, test) = data.Load(parse);
+            var (train, test) = data.Load(parse, parse.GetValue(data.Limit));
             VaeConfig config;
             if (parse.GetValue(resume))
             {

@@ -93,7 +93,7 @@ internal sealed class DataOptionsSet
 
     public readonly Option<string> Data;
     public readonly Option<string?> Labels = new("--labels") { Description = "idx label file for an idx --data" };
-    public readonly Option<string?> TestData = new("--test-data") { Description = "Test set (default: MNIST's test split when --data is an MNIST folder, else none)" };
+    public readonly Option<string?> TestData = new("--test-data") { Description = "Test set, any kind --data takes (an MNIST folder gives its test split; default: MNIST's test split when --data is an MNIST folder, else none)" };
     public readonly Option<string?> TestLabels = new("--test-labels") { Description = "idx label file for an idx --test-data" };
     public readonly Option<bool> CsvHeader = new("--csv-header") { Description = "CSV: the first row is a header" };
     public readonly Option<int?> LabelColumn = new("--label-column") { Description = "CSV: 0-based column holding the integer class label" };
@@ -106,16 +106,18 @@ internal sealed class DataOptionsSet
     /// <summary>How <c>--data</c> is read: idx labels, CSV layout, scaling.</summary>
     public IEnumerable<Option> Reading => [Labels, CsvHeader, LabelColumn, Scale, Shape];
 
-    /// <summary>The training set and the test set (null when there is none).</summary>
-    public (Dataset Train, Dataset? Test) Load(ParseResult parse)
+    /// <summary>The options of a command that reads a training set and a test set, except <c>--limit</c>.</summary>
+    public IEnumerable<Option> TrainAndTest => [Data, Labels, TestData, TestLabels, CsvHeader, LabelColumn, Scale, Shape];
+
+    /// <summary>The training set (its first <paramref name="limit"/> samples when &gt; 0) and the test set (null when there is none).</summary>
+    public (Dataset Train, Dataset? Test) Load(ParseResult parse, int limit)
     {
         string path = parse.GetValue(Data)!;
         DataOptions options = Options(parse, parse.GetValue(Labels));
         Dataset train = DataSource.Load(path, options);
-        int limit = parse.GetValue(Limit);
         if (limit > 0) train = train.Take(limit);
         Dataset? test = parse.GetValue(TestData) is { } testPath
-            ? DataSource.Load(testPath, Options(parse, parse.GetValue(TestLabels)))
+            ? DataSource.LoadTest(testPath, Options(parse, parse.GetValue(TestLabels)))
             : DataSource.IsMnistFolder(path) ? DataSource.LoadTest(path, options) : null;
         return (train, test);
     }
