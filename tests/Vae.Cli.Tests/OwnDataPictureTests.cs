@@ -3,6 +3,7 @@ using SkiaSharp;
 using Vae.Inference;
 using Vae.Tests;
 using Vae.Training.Data;
+using Vae.Training.Onnx;
 
 namespace Vae.Cli.Tests;
 
@@ -16,7 +17,7 @@ public class OwnDataPictureTests
     // ImageGrid layout: 3× upscaled cells, 2-pixel separators, 29-pixel title band.
     private const int Gap = 2, Title = 29, Side = 32, Cell = Side * 3;
 
-    private static readonly Lazy<(string Images, string Model)> Rgb = new(TrainAndExportRgb, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<(string Images, string Run, string Model)> Rgb = new(TrainAndExportRgb, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly string folder = RepoPaths.NewTempFolder();
 
     private string Out(string name) => Path.Combine(folder, name);
@@ -47,7 +48,7 @@ public class OwnDataPictureTests
         return root;
     }
 
-    private static (string Images, string Model) TrainAndExportRgb()
+    private static (string Images, string Run, string Model) TrainAndExportRgb()
     {
         string images = WriteRgbFolder(), root = RepoPaths.NewTempFolder();
         string run = Path.Combine(root, "run"), model = Path.Combine(root, "model");
@@ -60,13 +61,13 @@ public class OwnDataPictureTests
             var (exit, _, error) = CliRun.Run(args);
             if (exit != 0) throw new InvalidOperationException($"vae {string.Join(' ', args)} exited with {exit}: {error}");
         }
-        return (images, model);
+        return (images, run, model);
     }
 
     [Fact]
     public void Reconstruct_draws_png_folder_images_and_the_library_reconstructions_in_colour()
     {
-        var (images, model) = Rgb.Value;
+        var (images, _, model) = Rgb.Value;
         string png = Out("rgb-reconstructions.png");
         const int count = 8, start = 45;   // across the class boundary: discs 45–47, squares 48–52
         var (width, height) = CliRun.Png(png, "reconstruct", "--model", model, "--data", images, "--out", png, "--count", $"{count}", "--start", $"{start}");
@@ -98,7 +99,7 @@ public class OwnDataPictureTests
     [Fact]
     public void Generate_per_class_draws_one_rgb_row_per_png_sub_folder()
     {
-        var (_, model) = Rgb.Value;
+        var (_, _, model) = Rgb.Value;
         string png = Out("rgb-per-class.png");
         var (_, height) = CliRun.Png(png, "generate", "--model", model, "--out", png, "--per-class", "--grid", "5");
         Assert.Equal(Title + 2 * (Cell + Gap) + Gap, height);
@@ -125,9 +126,29 @@ public class OwnDataPictureTests
     [Fact]
     public void Test_images_of_another_shape_than_the_model_are_a_clear_error()
     {
-        var (images, _) = Rgb.Value;
+        var (images, _, _) = Rgb.Value;
         Assert.Equal($"error: the samples of {images} have shape [3, 32, 32] (3072 values); the model expects [1, 28, 28] (784 values).",
                      CliRun.Failure("reconstruct", "--model", TestModel.Folder, "--data", images, "--out", Out("x.png")));
+    }
+
+    [Fact]
+    public void Export_verifies_with_the_png_folder_images_and_labels_given_as_data()
+    {
+        var (images, run, _) = Rgb.Value;
+        string model = Out("verified-on-pngs");
+        var (exit, output, error) = CliRun.Run("export", "--checkpoint", run, "--out", model, "--data", images);
+        Assert.True(exit == 0, error);
+        Assert.Contains("max |diff|", output);
+
+        // reference.json keeps TorchSharp's outputs for the first verification inputs: the first PNGs, with their labels.
+        var reference = ReferenceOutputs.Load(Path.Combine(model, ReferenceOutputs.FileName));
+        Dataset pngs = DataSource.LoadTest(images, new DataOptions());
+        Assert.Equal(pngs.Features[..(3 * Side * Side)], reference.X[0]);
+        Assert.Equal([1f, 0f], reference.Y![0]);
+
+        Assert.Equal($"error: the samples of {RepoPaths.RequireMnist()} have shape [1, 28, 28] (784 values); the model expects [3, 32, 32] (3072 values).",
+                     CliRun.Failure("export", "--checkpoint", run, "--out", Out("not-written"), "--data", RepoPaths.RequireMnist()));
+        Assert.False(Directory.Exists(Out("not-written")));
     }
 
     private static byte Byte(float value) => (byte)Math.Clamp(MathF.Round(value * 255f), 0, 255);

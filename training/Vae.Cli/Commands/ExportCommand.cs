@@ -20,7 +20,7 @@ internal static class ExportCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint folder written by 'vae train' (with --check: overrides the one recorded in model.json)", DefaultValueFactory = _ => "runs/mnist" };
         var output = new Option<string>("--out") { Description = "Model folder to write", DefaultValueFactory = _ => "models/mnist" };
-        var data = new Option<string>("--data") { Description = "MNIST folder; its test images (and labels) join the random inputs of the verification", DefaultValueFactory = _ => Mnist.DefaultFolder };
+        var data = new DataOptionsSet("Test images (and labels) that join the random inputs of the verification: an MNIST folder (its t10k split), a folder of PNGs, a .csv or an idx file, read as train reads them (default: data/mnist, used when present and of the model's shape)");
         var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxOpsets.Min} to {OnnxOpsets.Max})", DefaultValueFactory = _ => ExportOptions.DefaultOpset };
         var irVersion = new Option<int?>("--ir-version") { Description = "ONNX IR version (default: 8, or the lowest the opset needs)" };
         var tolerance = new Option<double>("--tolerance") { Description = "Absolute part of the verification tolerance (|ONNX Runtime - TorchSharp| <= tolerance + 1e-6*|TorchSharp|)", DefaultValueFactory = _ => ExportOptions.DefaultTolerance };
@@ -29,18 +29,18 @@ internal static class ExportCommand
 
         var command = new Command("export", "Export a checkpoint as encoder.onnx + decoder.onnx (opset 17, IR 8, dynamic batch) and verify both in ONNX Runtime.")
         {
-            checkpoint, output, data, opset, irVersion, tolerance, logitsOnly, check,
+            checkpoint, output, data.Data, opset, irVersion, tolerance, logitsOnly, check,
         };
+        command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string from = parse.GetValue(checkpoint)!;
-            string dataFolder = parse.GetValue(data)!;
             if (parse.GetValue(check) is string folder)
             {
                 string? explicitCheckpoint = parse.GetResult(checkpoint) is { Implicit: false } ? from : null;
                 string recorded = explicitCheckpoint ?? VaeExporter.RecordedCheckpoint(folder);
                 using VaeModule checkedModel = Checkpoint.Load(recorded);
-                var (checkReal, checkLabels) = RealSamples(checkedModel.Config, dataFolder);
+                var (checkReal, checkLabels) = RealSamples(checkedModel.Config, parse, data);
                 using (checkReal)
                 using (checkLabels)
                 {
@@ -63,7 +63,7 @@ internal static class ExportCommand
                 Command = $"vae export --checkpoint {from} --out {to}" + (parse.GetValue(logitsOnly) ? " --logits-only" : ""),
             }.Validate();
             using VaeModule model = Checkpoint.Load(from);
-            var (real, labels) = RealSamples(model.Config, dataFolder);
+            var (real, labels) = RealSamples(model.Config, parse, data);
             using (real)
             using (labels)
             {
@@ -75,14 +75,27 @@ internal static class ExportCommand
         return command;
     }
 
-    // MNIST test images and labels for MNIST-shaped models when the folder has them; (null, null) otherwise.
-    private static (Tensor? Samples, Tensor? Labels) RealSamples(VaeConfig config, string dataFolder)
+    /// <summary>
+    /// The first <see cref="RealSampleCount"/> test samples of <c>--data</c> (and their labels, for conditional models) as
+    /// verification inputs. Left at its default, <c>--data</c> is skipped when the MNIST folder is missing or its images
+    /// are not of the model's shape; given explicitly, it must be readable and fit the model.
+    /// </summary>
+    private static (Tensor? Samples, Tensor? Labels) RealSamples(VaeConfig config, ParseResult parse, DataOptionsSet data)
     {
-        if (!config.InputShape.SequenceEqual([1, 28, 28]) || !File.Exists(Path.Combine(dataFolder, "t10k-images-idx3-ubyte")))
-            return (null, null);
-        Dataset test = Mnist.LoadTest(dataFolder, verify: false).Take(RealSampleCount);
-        Tensor samples = Trainer.ToTensor(test);
-        Tensor? labels = test.Labels is null ? null : tensor(test.Labels.Select(l => (long)l).ToArray());
-        return (samples, labels);
+        string path = parse.GetValue(data.Data)!;
+        bool given = parse.GetResult(data.Data) is { Implicit: false };
+        if (!given && !DataSource.IsMnistFolder(path)) return (null, null);
+        Dataset test = data.LoadTestOfData(parse);
+        if (!given && test.SampleSize != config.InputShape.Aggregate(1, (a, b) => a * b)) return (null, null);
+        PictureInputs.CheckShape(test, config.InputShape, data.Data.Name, path);
+        test = test.Take(RealSampleCount);
+        Tensor samples = tensor(test.Features, [test.Count, .. config.InputShape.Select(d => (long)d)]);
+        if (config.Classes == 0 || test.Labels is null) return (samples, null);
+        if (test.Labels.Any(l => l < 0 || l >= config.Classes))
+        {
+            samples.Dispose();
+            throw new ArgumentException($"{path} has labels from {test.Labels.Min()} to {test.Labels.Max()}; the model has {config.Classes} classes (0..{config.Classes - 1}).", data.Data.Name);
+        }
+        return (samples, tensor(test.Labels.Select(l => (long)l).ToArray()));
     }
 }

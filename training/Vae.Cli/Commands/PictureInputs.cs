@@ -59,11 +59,16 @@ internal static class PictureInputs
 
     /// <summary>Checks that the samples of <paramref name="data"/> (read from <paramref name="path"/>, given as <paramref name="option"/>) fit the model's input.</summary>
     /// <exception cref="ArgumentException">Another sample size than the model's input.</exception>
-    public static void CheckShape(Dataset data, VaeModel vae, string option, string path)
+    public static void CheckShape(Dataset data, VaeModel vae, string option, string path) => CheckShape(data, vae.Info.ImageShape, option, path);
+
+    /// <summary>Checks that the samples of <paramref name="data"/> have as many values as a model input of shape <paramref name="modelShape"/>.</summary>
+    /// <exception cref="ArgumentException">Another sample size.</exception>
+    public static void CheckShape(Dataset data, IReadOnlyList<int> modelShape, string option, string path)
     {
-        if (data.SampleSize != vae.InputSize)
+        int size = modelShape.Aggregate(1, (a, b) => a * b);
+        if (data.SampleSize != size)
             throw new ArgumentException($"the samples of {path} have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
-                                        $"the model expects [{string.Join(", ", vae.Info.ImageShape)}] ({vae.InputSize} values).", option);
+                                        $"the model expects [{string.Join(", ", modelShape)}] ({size} values).", option);
     }
 
     /// <summary>Posterior means of every sample, N × latent, encoded in batches (conditional models: with each sample's label).</summary>
