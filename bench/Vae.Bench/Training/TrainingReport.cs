@@ -109,5 +109,5 @@ internal static class TrainingReport
         };
     }
 
-    private static double Round(double v) => Math.Round(v, v >= 100 ? 1 : 3);
+    private static double Round(double v) => Math.Round(v, v >= 10 ? 1 : 3);
 }
