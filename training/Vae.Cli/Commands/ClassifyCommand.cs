@@ -31,7 +31,7 @@ internal static class ClassifyCommand
             string modelPath = parse.GetValue(model)!;
             var (trainSet, testSet) = data.Load(parse, 0);
             if (testSet is null)
-                throw new ArgumentException($"classify needs a test set: pass --test-data (an MNIST folder as --data brings its t10k split).", data.TestData.Name);
+                throw new ArgumentException("classify needs a test set: pass --test-data (an MNIST folder as --data brings its t10k split).", data.TestData.Name);
             trainSet = LabelledDataView.Sample(trainSet, trainImages, parse.GetValue(seed));
             using (VaeModel probe = VaeModel.Load(modelPath))
             {
