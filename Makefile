@@ -5,7 +5,7 @@ CLI := build/vae
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all build data test demo bench clean reference-model
+.PHONY: all build data test demo bench pack clean reference-model
 
 all: build
 
@@ -73,6 +73,10 @@ reference-model: build data
 ## measures the demo model: made here (as make demo makes it) when models/mnist has none.
 bench: build data models/mnist/encoder.onnx
 	$(DOTNET) run -c $(CONFIG) --no-build --project bench/Vae.Bench -- --filter '*' --artifacts out/bench/artifacts
+
+## pack: NuGet packages of the inference libraries (Vae.Inference, Vae.MLNet, with symbols) in out/packages/
+pack: build
+	$(DOTNET) pack pipeline.sln -c $(CONFIG) --no-build -o out/packages -nologo -v:q
 
 models/mnist/encoder.onnx: | build data
 	$(DEMO_TRAIN)
