@@ -86,7 +86,7 @@ internal static class ExportCommand
         bool given = parse.GetResult(data.Data) is { Implicit: false };
         if (!given && !DataSource.IsMnistFolder(path)) return (null, null);
         Dataset test = data.LoadTestOfData(parse);
-        if (!given && test.SampleSize != config.InputShape.Aggregate(1, (a, b) => a * b)) return (null, null);
+        if (!given && test.SampleSize != config.InputSize) return (null, null);
         PictureInputs.CheckShape(test, config.InputShape, data.Data.Name, path);
         test = test.Take(RealSampleCount);
         Tensor samples = tensor(test.Features, [test.Count, .. config.InputShape.Select(d => (long)d)]);

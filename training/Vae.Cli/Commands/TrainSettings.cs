@@ -101,7 +101,7 @@ internal sealed class DataOptionsSet
     public readonly Option<string?> Shape = new("--shape") { Description = "CSV: sample shape, e.g. 1,28,28 (default: one row of values)" };
     public readonly Option<int> Limit = new("--limit") { Description = "Use only the first N samples (train: of the training set; evaluate: of the test set; 0: all)", DefaultValueFactory = _ => 0 };
 
-    public IEnumerable<Option> All => [Data, Labels, TestData, TestLabels, CsvHeader, LabelColumn, Scale, Shape, Limit];
+    public IEnumerable<Option> All => [.. TrainAndTest, Limit];
 
     /// <summary>How <c>--data</c> is read: idx labels, CSV layout, scaling.</summary>
     public IEnumerable<Option> Reading => [Labels, CsvHeader, LabelColumn, Scale, Shape];
