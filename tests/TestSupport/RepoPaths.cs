@@ -19,12 +19,31 @@ internal static class RepoPaths
         return Mnist;
     }
 
-    /// <summary>A new empty temporary folder.</summary>
+    /// <summary>A new empty temporary folder, deleted with everything in it when the test process exits.</summary>
     public static string NewTempFolder()
     {
         string path = Path.Combine(Path.GetTempPath(), "vae-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
+        lock (TempFolders) TempFolders.Add(path);
         return path;
+    }
+
+    private static readonly List<string> TempFolders = NewTempFolderList();
+
+    private static List<string> NewTempFolderList()
+    {
+        var folders = new List<string>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            lock (folders)
+                foreach (string folder in folders)
+                {
+                    try { Directory.Delete(folder, recursive: true); }
+                    catch (IOException) { }                  // still open elsewhere: leave it to the OS's temp clean-up
+                    catch (UnauthorizedAccessException) { }
+                }
+        };
+        return folders;
     }
 
     /// <summary>A value recorded at build time with &lt;AssemblyMetadata&gt;.</summary>

@@ -132,6 +132,17 @@ public class OwnDataPictureTests
     }
 
     [Fact]
+    public void Unlabelled_images_for_a_conditional_model_are_a_clear_error()
+    {
+        var (images, _, model) = Rgb.Value;
+        string flat = Out("flat");
+        Directory.CreateDirectory(flat);
+        foreach (string png in Directory.GetFiles(Path.Combine(images, "disc")).Take(3)) File.Copy(png, Path.Combine(flat, Path.GetFileName(png)));
+        Assert.Equal($"error: the model is conditional (2 classes) and {flat} has no labels; give labelled data (PNGs in one sub-folder per class, a CSV with --label-column, an idx file with --labels).",
+                     CliRun.Failure("reconstruct", "--model", model, "--data", flat, "--out", Out("x.png")));
+    }
+
+    [Fact]
     public void Export_verifies_with_the_png_folder_images_and_labels_given_as_data()
     {
         var (images, run, _) = Rgb.Value;

@@ -53,7 +53,10 @@ internal static class PictureInputs
     {
         Dataset test = data.LoadTestOfData(parse);
         if (limit > 0) test = test.Take(limit);
-        CheckShape(test, vae, data.Data.Name, parse.GetValue(data.Data)!);
+        string path = parse.GetValue(data.Data)!;
+        CheckShape(test, vae, data.Data.Name, path);
+        if (vae.Classes > 0 && test.Labels is null)
+            throw new ArgumentException($"the model is conditional ({vae.Classes} classes) and {path} has no labels; give labelled data (PNGs in one sub-folder per class, a CSV with --label-column, an idx file with --labels).", data.Data.Name);
         return test;
     }
 
