@@ -16,6 +16,7 @@ internal sealed class BatchingCursor : DataViewRowCursor
     private readonly EmbeddingBatch? batch;
     private readonly ValueGetter<VBuffer<float>>? featuresGetter;
     private readonly ValueGetter<DataViewRowId>? idGetter;
+    private readonly Func<int>? labelReader;
     private readonly Dictionary<int, ColumnBuffer> passThrough = [];
     private readonly DataViewRowId[] ids = [];
     private readonly long[] batches = [];
@@ -34,6 +35,7 @@ internal sealed class BatchingCursor : DataViewRowCursor
         batch = new EmbeddingBatch(parent.Transformer.Embedder, capacity);
         featuresGetter = source.GetGetter<VBuffer<float>>(source.Schema[parent.InputColumnIndex]);
         idGetter = source.GetIdGetter();
+        if (parent.LabelColumnIndex is int label) labelReader = LabelReader.Create(source, source.Schema[label], parent.Transformer.Embedder.Classes);
         ids = new DataViewRowId[capacity];
         batches = new long[capacity];
         foreach (int index in requested) passThrough[index] = ColumnBuffer.Create(source, source.Schema[index], capacity);
@@ -114,6 +116,7 @@ internal sealed class BatchingCursor : DataViewRowCursor
             if (features.Length != inputSize)
                 throw new InvalidOperationException($"row {source.Position}: input column has {features.Length} values, expected {inputSize}.");
             features.CopyTo(batch.Inputs.AsSpan(count * inputSize, inputSize));
+            if (labelReader is not null) batch.Labels[count] = labelReader();
             idGetter!(ref ids[count]);
             batches[count] = source.Batch;
             foreach (ColumnBuffer buffer in passThrough.Values) buffer.Capture(count);

@@ -16,7 +16,7 @@ namespace Vae.MLNet;
 internal static class OnnxFormatStep
 {
     /// <summary>Graph names of the exported encoder (see Vae.Training's VaeOnnxGraphs).</summary>
-    internal const string EncoderInput = "x", EncoderMean = "mean", EncoderLogvar = "logvar";
+    internal const string EncoderInput = "x", EncoderLabels = "y", EncoderMean = "mean", EncoderLogvar = "logvar";
 
     private static readonly MLContext Context = new(seed: 0);
 
@@ -27,6 +27,10 @@ internal static class OnnxFormatStep
             throw new NotSupportedException(
                 $"A VAE step of kind {step.Kind} cannot be saved: ML.NET's ONNX transformer format holds only the encoder's own outputs " +
                 $"(kinds {VaeEmbeddingKind.Mean} and {VaeEmbeddingKind.MeanAndLogVar}). Save the pipeline without this step and append it after loading.");
+        if (step.LabelColumnName is not null)
+            throw new NotSupportedException(
+                $"A VAE step of a conditional model cannot be saved: ML.NET's ONNX transformer would need the label as a one-hot input '{EncoderLabels}' " +
+                "built inside the saved pipeline. Save the pipeline without this step and append it after loading.");
         if (step.ModelPath is null)
             throw new NotSupportedException("A VAE step made from an already loaded VaeModel cannot be saved: its encoder file is unknown. Use VaeEmbeddingOptions.ModelPath.");
         CheckNoClash(step);

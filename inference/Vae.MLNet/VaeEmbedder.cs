@@ -9,11 +9,15 @@ namespace Vae.MLNet;
 /// </summary>
 internal sealed class VaeEmbedder
 {
-    /// <exception cref="ArgumentException">The model is conditional: its encoder needs a class label per row.</exception>
-    public VaeEmbedder(VaeModel model, VaeEmbeddingKind kind, int seed)
+    /// <param name="labelColumnName">The column of class labels: required for conditional models, null for the others.</param>
+    /// <exception cref="ArgumentException">A conditional model without a label column, or an unconditional one with one.</exception>
+    public VaeEmbedder(VaeModel model, VaeEmbeddingKind kind, int seed, string? labelColumnName)
     {
-        if (model.Info.Classes > 0)
-            throw new ArgumentException($"the model is conditional ({model.Info.Classes} classes); the ML.NET step encodes unconditional models only (expected classes 0).", nameof(model));
+        int classes = model.Info.Classes;
+        if (classes > 0 && labelColumnName is null)
+            throw new ArgumentException($"the model is conditional ({classes} classes): set {nameof(VaeEmbeddingOptions.LabelColumnName)} to the column holding each row's class index (0 to {classes - 1}).", nameof(labelColumnName));
+        if (classes == 0 && labelColumnName is not null)
+            throw new ArgumentException($"{nameof(VaeEmbeddingOptions.LabelColumnName)} is '{labelColumnName}' but the model is unconditional (classes 0); leave it null.", nameof(labelColumnName));
         Model = model;
         Kind = kind;
         Seed = seed;
@@ -30,22 +34,27 @@ internal sealed class VaeEmbedder
     public int Seed { get; }
     public int InputSize => Model.InputSize;
 
+    /// <summary>Classes of a conditional model (each row needs a label), 0 otherwise.</summary>
+    public int Classes => Model.Info.Classes;
+
     /// <summary>Values written per row.</summary>
     public int OutputSize { get; }
 
-    /// <summary>Fills <c>batch.Outputs</c> for the first <paramref name="rows"/> rows of <c>batch.Inputs</c> (and <c>batch.Ids</c> for Sample).</summary>
+    /// <summary>Fills <c>batch.Outputs</c> for the first <paramref name="rows"/> rows of <c>batch.Inputs</c> (with <c>batch.Labels</c> for
+    /// conditional models and <c>batch.Ids</c> for Sample).</summary>
     public void Run(EmbeddingBatch batch, int rows)
     {
         int latent = Model.LatentSize;
         Span<float> mean = batch.Mean.AsSpan(0, rows * latent), logvar = batch.Logvar.AsSpan(0, rows * latent);
         ReadOnlySpan<float> x = batch.Inputs.AsSpan(0, rows * InputSize);
         Span<float> output = batch.Outputs.AsSpan(0, rows * OutputSize);
+        ReadOnlySpan<int> labels = Classes > 0 ? batch.Labels.AsSpan(0, rows) : default;
         if (Kind == VaeEmbeddingKind.ReconstructionError)
         {
-            Model.ReconstructionError(x, output);
+            Model.ReconstructionError(x, output, labels);
             return;
         }
-        Model.Encode(x, mean, logvar);
+        Model.Encode(x, mean, logvar, labels);
         switch (Kind)
         {
             case VaeEmbeddingKind.Mean:
@@ -78,6 +87,7 @@ internal sealed class EmbeddingBatch
         Mean = new float[capacity * latent];
         Logvar = new float[capacity * latent];
         Ids = new DataViewRowId[embedder.Kind == VaeEmbeddingKind.Sample ? capacity : 0];
+        Labels = new int[embedder.Classes > 0 ? capacity : 0];
     }
 
     public int Capacity { get; }
@@ -86,4 +96,7 @@ internal sealed class EmbeddingBatch
     public float[] Mean { get; }
     public float[] Logvar { get; }
     public DataViewRowId[] Ids { get; }
+
+    /// <summary>Class index per row (conditional models; empty otherwise).</summary>
+    public int[] Labels { get; }
 }

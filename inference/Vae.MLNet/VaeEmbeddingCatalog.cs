@@ -39,7 +39,7 @@ public static class VaeEmbeddingCatalog
         });
     }
 
-    /// <summary>The VAE step with every setting (loaded model, session options, batch size, seed); see <see cref="VaeEmbeddingOptions"/>.</summary>
+    /// <summary>The VAE step with every setting (loaded model, label column of a conditional model, session options, batch size, seed); see <see cref="VaeEmbeddingOptions"/>.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     /// <exception cref="Vae.Inference.VaeModelException">The model folder is missing, corrupt or not a VAE pair.</exception>
     public static VaeEmbeddingEstimator VaeEmbedding(this TransformsCatalog catalog, VaeEmbeddingOptions options)

@@ -16,12 +16,16 @@ internal sealed class VaeEmbeddingDataView : IDataView
         Transformer = transformer;
         this.input = input;
         InputColumnIndex = VaeEmbeddingSchema.CheckInput(input.Schema, transformer.InputColumnName, transformer.Embedder.InputSize);
+        LabelColumnIndex = transformer.LabelColumnName is { } label ? VaeEmbeddingSchema.CheckLabel(input.Schema, label, transformer.Embedder.Classes) : null;
         Schema = VaeEmbeddingSchema.AddOutput(input.Schema, transformer.OutputColumnName, transformer.Embedder.OutputSize);
         OutputColumnIndex = input.Schema.Count;
     }
 
     public VaeEmbeddingTransformer Transformer { get; }
     public int InputColumnIndex { get; }
+
+    /// <summary>The label column of a conditional model, null for unconditional models.</summary>
+    public int? LabelColumnIndex { get; }
     public int OutputColumnIndex { get; }
     public DataViewSchema Schema { get; }
     public bool CanShuffle => input.CanShuffle;
@@ -40,7 +44,7 @@ internal sealed class VaeEmbeddingDataView : IDataView
         return input.GetRowCursorSet(sourceColumns, n, rand).Select(c => (DataViewRowCursor)new BatchingCursor(this, c, outputActive, requested)).ToArray();
     }
 
-    /// <summary>Which input columns the source cursor must serve: the requested ones, plus the input column when the output is requested.</summary>
+    /// <summary>Which input columns the source cursor must serve: the requested ones, plus the input (and label) column when the output is requested.</summary>
     private (List<DataViewSchema.Column> Source, HashSet<int> Requested, bool OutputActive) Split(IEnumerable<DataViewSchema.Column> columnsNeeded)
     {
         ArgumentNullException.ThrowIfNull(columnsNeeded);
@@ -53,6 +57,7 @@ internal sealed class VaeEmbeddingDataView : IDataView
         }
         var source = requested.Select(i => input.Schema[i]).ToList();
         if (outputActive && !requested.Contains(InputColumnIndex)) source.Add(input.Schema[InputColumnIndex]);
+        if (outputActive && LabelColumnIndex is int label && !requested.Contains(label)) source.Add(input.Schema[label]);
         return (source, requested, outputActive);
     }
 }

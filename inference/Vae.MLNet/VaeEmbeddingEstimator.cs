@@ -11,7 +11,7 @@ namespace Vae.MLNet;
 public sealed class VaeEmbeddingEstimator : IEstimator<VaeEmbeddingTransformer>
 {
     private readonly VaeEmbeddingOptions options;
-    private readonly int inputSize, outputSize;
+    private readonly int inputSize, outputSize, classes;
 
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     /// <exception cref="VaeModelException">The model folder is missing, corrupt or not a VAE pair.</exception>
@@ -22,13 +22,13 @@ public sealed class VaeEmbeddingEstimator : IEstimator<VaeEmbeddingTransformer>
         this.options = options;
         if (options.Model is VaeModel shared)
         {
-            (inputSize, outputSize) = Sizes(shared);
+            (inputSize, outputSize, classes) = Sizes(shared);
         }
         else
         {
             // Read the sizes now so GetOutputSchema works before Fit; each Fit loads its own sessions.
             using VaeModel probe = VaeModel.Load(options.ModelPath!, options.SessionOptions);
-            (inputSize, outputSize) = Sizes(probe);
+            (inputSize, outputSize, classes) = Sizes(probe);
         }
     }
 
@@ -39,24 +39,28 @@ public sealed class VaeEmbeddingEstimator : IEstimator<VaeEmbeddingTransformer>
     /// The output shape: the input columns plus a known-size vector of Single. Throws when the input column is missing,
     /// is not a vector, or is not of Single. (SchemaShape carries no vector sizes; <see cref="Fit"/> checks the size.)
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column (or a conditional model's label column) is missing or of the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         VaeEmbeddingSchema.CheckInput(inputSchema, options.ResolvedInputColumnName, inputSize);
+        if (options.LabelColumnName is not null) VaeEmbeddingSchema.CheckLabel(inputSchema, options.LabelColumnName, classes);
         return VaeEmbeddingSchema.AddOutput(inputSchema, options.OutputColumnName, outputSize);
     }
 
     /// <summary>Checks the input column (name, type and size) and returns a new transformer. The caller owns (disposes) it.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing, of the wrong type or of the wrong size.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing, of the wrong type or of the wrong size, or a
+    /// conditional model's label column is missing or of the wrong type.</exception>
     public VaeEmbeddingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         VaeEmbeddingSchema.CheckInput(input.Schema, options.ResolvedInputColumnName, inputSize);
+        if (options.LabelColumnName is not null) VaeEmbeddingSchema.CheckLabel(input.Schema, options.LabelColumnName, classes);
         if (options.Model is VaeModel shared) return new VaeEmbeddingTransformer(shared, ownsModel: false, options, input.Schema);
         VaeModel model = VaeModel.Load(options.ModelPath!, options.SessionOptions);
         return new VaeEmbeddingTransformer(model, ownsModel: true, options, input.Schema);
     }
 
-    private (int Input, int Output) Sizes(VaeModel model) => (model.InputSize, new VaeEmbedder(model, options.Kind, options.Seed).OutputSize);
+    private (int Input, int Output, int Classes) Sizes(VaeModel model) =>
+        (model.InputSize, new VaeEmbedder(model, options.Kind, options.Seed, options.LabelColumnName).OutputSize, model.Info.Classes);
 }

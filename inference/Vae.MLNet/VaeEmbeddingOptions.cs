@@ -27,6 +27,13 @@ public sealed record VaeEmbeddingOptions
     /// </summary>
     public VaeModel? Model { get; init; }
 
+    /// <summary>
+    /// Conditional models (metadata <c>vae.classes</c> &gt; 0): the column holding each row's class index 0 … classes − 1,
+    /// a scalar Single, Double, Int32 or Int64 (not a key: convert keys back with <c>MapKeyToValue</c>). Must be null for
+    /// unconditional models.
+    /// </summary>
+    public string? LabelColumnName { get; init; }
+
     /// <summary>What to write per row (default <see cref="VaeEmbeddingKind.Mean"/>).</summary>
     public VaeEmbeddingKind Kind { get; init; } = VaeEmbeddingKind.Mean;
 
@@ -48,6 +55,8 @@ public sealed record VaeEmbeddingOptions
             throw new ArgumentException($"{nameof(OutputColumnName)} is '{OutputColumnName}'; expected a column name.", nameof(OutputColumnName));
         if (InputColumnName is not null && string.IsNullOrWhiteSpace(InputColumnName))
             throw new ArgumentException($"{nameof(InputColumnName)} is '{InputColumnName}'; expected a column name or null (same as the output).", nameof(InputColumnName));
+        if (LabelColumnName is not null && string.IsNullOrWhiteSpace(LabelColumnName))
+            throw new ArgumentException($"{nameof(LabelColumnName)} is '{LabelColumnName}'; expected a column name, or null for unconditional models.", nameof(LabelColumnName));
         if ((ModelPath is null) == (Model is null))
             throw new ArgumentException($"set exactly one of {nameof(ModelPath)} and {nameof(Model)}; found {(ModelPath is null ? "neither" : "both")}.", nameof(ModelPath));
         if (ModelPath is not null && string.IsNullOrWhiteSpace(ModelPath))

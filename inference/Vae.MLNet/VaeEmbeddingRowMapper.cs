@@ -11,12 +11,14 @@ internal sealed class VaeEmbeddingRowMapper : IRowToRowMapper
 {
     private readonly VaeEmbeddingTransformer transformer;
     private readonly int inputColumnIndex;
+    private readonly int? labelColumnIndex;
 
     public VaeEmbeddingRowMapper(VaeEmbeddingTransformer transformer, DataViewSchema inputSchema)
     {
         this.transformer = transformer;
         InputSchema = inputSchema;
         inputColumnIndex = VaeEmbeddingSchema.CheckInput(inputSchema, transformer.InputColumnName, transformer.Embedder.InputSize);
+        labelColumnIndex = transformer.LabelColumnName is { } label ? VaeEmbeddingSchema.CheckLabel(inputSchema, label, transformer.Embedder.Classes) : null;
         OutputSchema = VaeEmbeddingSchema.AddOutput(inputSchema, transformer.OutputColumnName, transformer.Embedder.OutputSize);
     }
 
@@ -29,7 +31,15 @@ internal sealed class VaeEmbeddingRowMapper : IRowToRowMapper
         ArgumentNullException.ThrowIfNull(dependingColumns);
         var needed = new SortedSet<int>();
         foreach (DataViewSchema.Column column in dependingColumns)
-            needed.Add(column.Index == OutputColumnIndex ? inputColumnIndex : column.Index);
+        {
+            if (column.Index != OutputColumnIndex)
+            {
+                needed.Add(column.Index);
+                continue;
+            }
+            needed.Add(inputColumnIndex);
+            if (labelColumnIndex is int label) needed.Add(label);
+        }
         return needed.Select(i => InputSchema[i]).ToArray();
     }
 
@@ -46,6 +56,8 @@ internal sealed class VaeEmbeddingRowMapper : IRowToRowMapper
         private readonly EmbeddingBatch? batch = outputActive ? new EmbeddingBatch(mapper.transformer.Embedder, capacity: 1) : null;
         private readonly ValueGetter<VBuffer<float>>? featuresGetter = outputActive ? input.GetGetter<VBuffer<float>>(input.Schema[mapper.inputColumnIndex]) : null;
         private readonly ValueGetter<DataViewRowId>? idGetter = outputActive ? input.GetIdGetter() : null;
+        private readonly Func<int>? labelReader = outputActive && mapper.labelColumnIndex is int label
+            ? LabelReader.Create(input, input.Schema[label], mapper.transformer.Embedder.Classes) : null;
         private VBuffer<float> features;
         private long computedPosition = -1;
 
@@ -83,6 +95,7 @@ internal sealed class VaeEmbeddingRowMapper : IRowToRowMapper
             if (features.Length != embedder.InputSize)
                 throw new InvalidOperationException($"input column has {features.Length} values, expected {embedder.InputSize}.");
             features.CopyTo(batch!.Inputs);
+            if (labelReader is not null) batch.Labels[0] = labelReader();
             if (batch.Ids.Length > 0) idGetter!(ref batch.Ids[0]);
             embedder.Run(batch, 1);
             computedPosition = input.Position;

@@ -43,6 +43,35 @@ internal static class VaeEmbeddingSchema
         }
     }
 
+    /// <summary>What a conditional model's label column must hold.</summary>
+    public static string ExpectedLabel(int classes) =>
+        $"a scalar Single, Double, Int32 or Int64 holding the class index 0 to {classes - 1} (not a key: MapKeyToValue turns keys back into values)";
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="schema"/> has a fitting label column <paramref name="name"/>; returns its index.</summary>
+    public static int CheckLabel(DataViewSchema schema, string name, int classes)
+    {
+        DataViewSchema.Column? column = schema.GetColumnOrNull(name);
+        if (column is null)
+            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' not found; the conditional VAE encoder needs {ExpectedLabel(classes)}. Columns present: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name).Distinct())}.");
+        DataViewType type = column.Value.Type;
+        if (type is KeyDataViewType || !LabelTypes.Contains(type.RawType))
+            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' is {(type is KeyDataViewType ? "a key " : "")}{type}; the conditional VAE encoder needs {ExpectedLabel(classes)}.");
+        return column.Value.Index;
+    }
+
+    /// <summary>The estimator's check of the label column: present, scalar, of a label type, not a key.</summary>
+    public static void CheckLabel(SchemaShape shape, string name, int classes)
+    {
+        SchemaShape.Column[] found = shape.Where(c => c.Name == name).ToArray();
+        if (found.Length == 0)
+            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' not found; the conditional VAE encoder needs {ExpectedLabel(classes)}. Columns present: {string.Join(", ", shape.Select(c => c.Name).Distinct())}.");
+        SchemaShape.Column column = found[^1];
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.IsKey || !LabelTypes.Contains(column.ItemType.RawType))
+            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' is {(column.IsKey ? "a key " : "")}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : "vector of ")}{column.ItemType}; the conditional VAE encoder needs {ExpectedLabel(classes)}.");
+    }
+
+    private static readonly Type[] LabelTypes = [typeof(float), typeof(double), typeof(int), typeof(long)];
+
     /// <summary>The output column's type: a known-size vector of Single.</summary>
     public static VectorDataViewType OutputType(int size) => new(NumberDataViewType.Single, size);
 

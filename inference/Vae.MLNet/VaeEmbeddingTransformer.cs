@@ -28,10 +28,11 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
         this.ownsModel = ownsModel;
         OutputColumnName = options.OutputColumnName;
         InputColumnName = options.ResolvedInputColumnName;
+        LabelColumnName = options.LabelColumnName;
         ModelPath = options.ModelPath;
         BatchSize = options.BatchSize;
         FittedSchema = fittedSchema;
-        Embedder = new VaeEmbedder(model, options.Kind, options.Seed);
+        Embedder = new VaeEmbedder(model, options.Kind, options.Seed, options.LabelColumnName);
     }
 
     /// <summary>Name of the column this step adds.</summary>
@@ -39,6 +40,9 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
 
     /// <summary>Name of the column the encoder reads.</summary>
     public string InputColumnName { get; }
+
+    /// <summary>Conditional models: the column of class indices the encoder reads with each row; null otherwise.</summary>
+    public string? LabelColumnName { get; }
 
     /// <summary>What the output column holds.</summary>
     public VaeEmbeddingKind Kind => Embedder.Kind;
@@ -64,11 +68,13 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
     internal DataViewSchema FittedSchema { get; }
 
     /// <summary>The input schema plus the output column.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a Vector&lt;Single, input size&gt;.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or is not a Vector&lt;Single, input size&gt;, or a
+    /// conditional model's label column is missing or of the wrong type.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         VaeEmbeddingSchema.CheckInput(inputSchema, InputColumnName, Embedder.InputSize);
+        if (LabelColumnName is not null) VaeEmbeddingSchema.CheckLabel(inputSchema, LabelColumnName, Embedder.Classes);
         return VaeEmbeddingSchema.AddOutput(inputSchema, OutputColumnName, OutputSize);
     }
 
@@ -89,7 +95,7 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Writes this step as an equivalent chain of ML.NET's own transforms (see <see cref="OnnxFormatStep"/>).</summary>
-    /// <exception cref="NotSupportedException">The kind is Sample or ReconstructionError, or the model was not loaded from a folder.</exception>
+    /// <exception cref="NotSupportedException">The kind is Sample or ReconstructionError, the model is conditional, or it was not loaded from a folder.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ObjectDisposedException.ThrowIf(disposed, this);

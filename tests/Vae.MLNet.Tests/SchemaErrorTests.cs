@@ -39,7 +39,7 @@ public class SchemaErrorTests
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new DigitRow() });
         VaeEmbeddingEstimator estimator = Estimator("Image");
         string expected = $"Input column 'Image' not found; {Needs[..^1]}. Columns present: Pixels, Label. (Parameter 'inputSchema')";
-        Assert.Equal(expected, MessageOf(() => estimator.GetOutputSchema(SchemaShapeOf(data))));
+        Assert.Equal(expected, MessageOf(() => estimator.GetOutputSchema(TestData.SchemaShapeOf(data))));
         Assert.Equal(expected, MessageOf(() => estimator.Fit(data)));
     }
 
@@ -47,7 +47,7 @@ public class SchemaErrorTests
     public void Wrong_item_type_is_rejected_by_GetOutputSchema_and_Fit()
     {
         IDataView data = ml.Data.LoadFromEnumerable(new[] { new DoubleRow() });
-        Assert.Equal($"Input column 'Pixels' is Vector<Double>; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().GetOutputSchema(SchemaShapeOf(data))));
+        Assert.Equal($"Input column 'Pixels' is Vector<Double>; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().GetOutputSchema(TestData.SchemaShapeOf(data))));
         Assert.Equal($"Input column 'Pixels' is Vector<Double, 784>; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().Fit(data)));
     }
 
@@ -56,9 +56,9 @@ public class SchemaErrorTests
     {
         IDataView scalar = ml.Data.LoadFromEnumerable(new[] { new ScalarRow() });
         IDataView variable = ml.Data.LoadFromEnumerable(new[] { new VariableRow() });
-        Assert.Equal($"Input column 'Pixels' is Single; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().GetOutputSchema(SchemaShapeOf(scalar))));
+        Assert.Equal($"Input column 'Pixels' is Single; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().GetOutputSchema(TestData.SchemaShapeOf(scalar))));
         Assert.Equal($"Input column 'Pixels' is Vector<Single> of variable size; {Needs} (Parameter 'inputSchema')",
-            MessageOf(() => Estimator().GetOutputSchema(SchemaShapeOf(variable))));
+            MessageOf(() => Estimator().GetOutputSchema(TestData.SchemaShapeOf(variable))));
         Assert.Equal($"Input column 'Pixels' is Vector<Single>; {Needs} (Parameter 'inputSchema')", MessageOf(() => Estimator().Fit(variable)));
     }
 
@@ -78,7 +78,7 @@ public class SchemaErrorTests
     {
         IDataView data = TestData.Load(ml, 4);
         VaeEmbeddingEstimator estimator = Estimator();
-        SchemaShape.Column shape = estimator.GetOutputSchema(SchemaShapeOf(data)).Single(c => c.Name == "Embedding");
+        SchemaShape.Column shape = estimator.GetOutputSchema(TestData.SchemaShapeOf(data)).Single(c => c.Name == "Embedding");
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, shape.Kind);
         Assert.Equal(NumberDataViewType.Single, shape.ItemType);
         using VaeEmbeddingTransformer fitted = estimator.Fit(data);
@@ -98,6 +98,4 @@ public class SchemaErrorTests
     }
 
     /// <summary>The SchemaShape an estimator sees for <paramref name="data"/> (ML.NET keeps SchemaShape.Create internal; its own tests call it).</summary>
-    private static SchemaShape SchemaShapeOf(IDataView data) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, [data.Schema])!;
 }

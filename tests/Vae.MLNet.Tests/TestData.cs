@@ -40,6 +40,10 @@ internal static class TestData
     public static float[][] Column(IDataView data, string name) =>
         data.GetColumn<VBuffer<float>>(name).Select(v => v.DenseValues().ToArray()).ToArray();
 
+    /// <summary>The SchemaShape ML.NET's estimators see for <paramref name="data"/> (its factory is internal to ML.NET).</summary>
+    public static SchemaShape SchemaShapeOf(IDataView data) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, [data.Schema])!;
+
     // Reads idx files directly: the ML.NET tests must not depend on Vae.Training (TorchSharp).
     private static DigitRow[] ReadTestImages(int count)
     {
