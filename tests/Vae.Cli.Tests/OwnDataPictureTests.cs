@@ -132,6 +132,15 @@ public class OwnDataPictureTests
     }
 
     [Fact]
+    public void Cluster_and_classify_refuse_a_conditional_model_whose_codes_would_carry_the_label()
+    {
+        var (images, _, model) = Rgb.Value;
+        const string expected = "error: the model is conditional (2 classes): its encoder reads the label these figures are scored against, so its embeddings would carry the answer; use an unconditional model.";
+        Assert.Equal(expected, CliRun.Failure("cluster", "--model", model, "--data", images, "--clusters", "2"));
+        Assert.Equal(expected, CliRun.Failure("classify", "--model", model, "--data", images, "--test-data", images));
+    }
+
+    [Fact]
     public void Unlabelled_images_for_a_conditional_model_are_a_clear_error()
     {
         var (images, _, model) = Rgb.Value;

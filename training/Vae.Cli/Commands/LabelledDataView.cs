@@ -32,8 +32,11 @@ internal static class LabelledDataView
     /// samples of the model's size.
     /// </summary>
     /// <exception cref="ArgumentException">No labels, or another sample size than the model's input.</exception>
+    /// <exception cref="ArgumentException">(also) The model is conditional: its embedding would carry the label it is scored against.</exception>
     public static void Check(Dataset data, VaeModel model, string option, string path)
     {
+        if (model.Classes > 0)
+            throw new ArgumentException($"the model is conditional ({model.Classes} classes): its encoder reads the label these figures are scored against, so its embeddings would carry the answer; use an unconditional model.", "--model");
         if (data.Labels is null)
             throw new ArgumentException($"{path} has no labels; expected labelled data (an MNIST folder, PNGs in one sub-folder per class, a CSV with --label-column or an idx file with --labels).", option);
         PictureInputs.CheckShape(data, model, option, path);
