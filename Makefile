@@ -74,7 +74,7 @@ reference-model: build data
 bench: build data models/mnist/encoder.onnx
 	$(DOTNET) run -c $(CONFIG) --no-build --project bench/Vae.Bench -- --filter '*' --artifacts out/bench/artifacts
 
-## pack: NuGet packages of the inference libraries (Vae.Inference, Vae.MLNet, with symbols) in out/packages/
+## pack: NuGet packages of the libraries (Vae.Inference, Vae.MLNet, Vae.Training, with symbols) in out/packages/
 pack: build
 	$(DOTNET) pack pipeline.sln -c $(CONFIG) --no-build -o out/packages -nologo -v:q
 

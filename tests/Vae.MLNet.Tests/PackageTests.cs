@@ -9,9 +9,10 @@ using Vae.Tests;
 namespace Vae.MLNet.Tests;
 
 /// <summary>
-/// The NuGet packages of the inference libraries (<c>make pack</c>): Vae.Inference depends on ONNX Runtime alone,
-/// Vae.MLNet on Vae.Inference and ML.NET; and an app outside this repository that restores both packages from a
-/// folder feed gets the same encodings and ML.NET embeddings as the projects here.
+/// The NuGet packages (<c>make pack</c>): Vae.Inference depends on ONNX Runtime alone, Vae.MLNet on Vae.Inference and
+/// ML.NET, Vae.Training on TorchSharp and Vae.Inference and carries the native fix-up; apps outside this repository
+/// that restore them from a folder feed get the same encodings and ML.NET embeddings as the projects here, and train
+/// and export a pair (TorchSharp loading on this Debian 12 machine) that the inference library reads.
 /// </summary>
 public class PackageTests
 {
@@ -27,7 +28,7 @@ public class PackageTests
     private static string Pack()
     {
         string feed = RepoPaths.NewTempFolder();
-        foreach (string project in new[] { "inference/Vae.Inference/Vae.Inference.csproj", "inference/Vae.MLNet/Vae.MLNet.csproj" })
+        foreach (string project in new[] { "inference/Vae.Inference/Vae.Inference.csproj", "inference/Vae.MLNet/Vae.MLNet.csproj", "training/Vae.Training/Vae.Training.csproj" })
             Dotnet(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, project), "-c", Configuration, "--no-build", "--no-restore",
                    "-o", feed, $"-p:Version={Version}", "-nologo");
         return feed;
@@ -38,35 +39,48 @@ public class PackageTests
     {
         Assert.Equal(["Microsoft.ML.OnnxRuntime"], Dependencies("Vae.Inference"));
         Assert.Equal(["Microsoft.ML", "Microsoft.ML.OnnxTransformer", "Vae.Inference"], Dependencies("Vae.MLNet"));
+        Assert.Equal(["Google.Protobuf", "SkiaSharp", "SkiaSharp.NativeAssets.Linux.NoDependencies", "TorchSharp-cpu", "Vae.Inference"], Dependencies("Vae.Training"));
+        using ZipArchive training = ZipFile.OpenRead(Path.Combine(Feed.Value, $"Vae.Training.{Version}.nupkg"));
+        Assert.NotNull(training.GetEntry("buildTransitive/Vae.Training.targets"));
+        Assert.NotNull(training.GetEntry("buildTransitive/ElfVersionNeeds.cs"));
+    }
+
+    [Fact]
+    public void An_app_on_the_training_package_trains_and_exports_a_pair_the_inference_library_reads()
+    {
+        string app = NewApp("Vae.Training", """
+            using TorchSharp;
+            using Vae.Training.Data;
+            using Vae.Training.Models;
+            using Vae.Training.Onnx;
+            using Vae.Training.Training;
+
+            // Trains a 16-8-2 VAE for two epochs on fixed patterns and exports it (verified against TorchSharp) to args[0].
+            var random = new Random(1);
+            float[] features = Enumerable.Range(0, 64 * 16).Select(i => (float)((i % 16 + i / 16 % 3) % 2 * 0.8 + random.NextDouble() * 0.1)).ToArray();
+            torch.random.manual_seed(1);
+            using var model = new MlpVae(new VaeConfig { InputShape = [16], HiddenSizes = [8], LatentSize = 2 });
+            var history = new Trainer(model, new TrainOptions { Epochs = 2, BatchSize = 16 }).Fit(new Dataset(features, [16]));
+            VaeExporter.Export(model, args[0]);
+            Console.WriteLine($"trained {history.Count} epochs");
+            """);
+        string exported = Path.Combine(app, "model");
+        Assert.Contains("trained 2 epochs", Dotnet(app, "run", "-c", "Release", "--no-build", "--", exported));
+
+        // reference.json holds TorchSharp's means for its inputs; the library (ONNX Runtime) must give the same.
+        using var reference = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(exported, "reference.json")));
+        float[][] Rows(string name) => reference.RootElement.GetProperty(name).EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
+        using var vae = VaeModel.Load(exported);
+        float[] means = vae.Encode(Rows("x").SelectMany(r => r).ToArray()).Mean;
+        float[] expected = Rows("mean").SelectMany(r => r).ToArray();
+        Assert.Equal(expected.Length, means.Length);
+        Assert.All(expected.Zip(means), p => Assert.InRange(MathF.Abs(p.First - p.Second), 0f, 1e-5f));
     }
 
     [Fact]
     public void An_app_restoring_the_packages_encodes_and_embeds_like_the_projects()
     {
-        string app = RepoPaths.NewTempFolder();
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="vae-packages" value="{Feed.Value}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Vae.Inference" Version="{Version}" />
-                <PackageReference Include="Vae.MLNet" Version="{Version}" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+        string app = NewApp("Vae.MLNet", """
             using System.Globalization;
             using Microsoft.ML;
             using Microsoft.ML.Data;
@@ -89,8 +103,6 @@ public class PackageTests
 
             public sealed class Row { public float[] X { get; set; } = []; }
             """);
-
-        Dotnet(app, "build", "-c", "Release", "-nologo");
         string[] lines = Dotnet(app, "run", "-c", "Release", "--no-build", "--", TestData.ModelPath)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -98,6 +110,39 @@ public class PackageTests
         float[] x = Enumerable.Range(0, 3 * vae.InputSize).Select(i => i % 11 / 10f).ToArray();
         string expected = string.Join(' ', vae.Encode(x).Mean.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
         Assert.Equal([expected, expected], lines);
+    }
+
+    /// <summary>A console app in a new folder that restores <paramref name="package"/> (this run's version) from the
+    /// feed, with <paramref name="program"/> as Program.cs; built. Returns its folder.</summary>
+    private static string NewApp(string package, string program)
+    {
+        string app = RepoPaths.NewTempFolder();
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="vae-packages" value="{Feed.Value}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                <!-- libtorch's native libraries are ~475 MB: link them from the package cache instead of copying. -->
+                <CreateHardLinksForCopyLocalIfPossible>true</CreateHardLinksForCopyLocalIfPossible>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="{package}" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), program);
+        Dotnet(app, "build", "-c", "Release", "-nologo");
+        return app;
     }
 
     /// <summary>The dependency ids in the nuspec of the package <paramref name="id"/>, sorted.</summary>
