@@ -19,10 +19,15 @@ internal static class RepoPaths
         return Mnist;
     }
 
-    /// <summary>A new empty temporary folder, deleted with everything in it when the test process exits.</summary>
+    private static string TempRoot => Path.Combine(Path.GetTempPath(), "vae-tests");
+
+    /// <summary>
+    /// A new empty temporary folder, deleted with everything in it when the test process exits. (The test host may be
+    /// stopped before that finishes; folders an earlier run left behind are deleted after an hour.)
+    /// </summary>
     public static string NewTempFolder()
     {
-        string path = Path.Combine(Path.GetTempPath(), "vae-tests", Guid.NewGuid().ToString("N"));
+        string path = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         lock (TempFolders) TempFolders.Add(path);
         return path;
@@ -32,18 +37,22 @@ internal static class RepoPaths
 
     private static List<string> NewTempFolderList()
     {
+        if (Directory.Exists(TempRoot))
+            foreach (DirectoryInfo stale in new DirectoryInfo(TempRoot).GetDirectories().Where(d => d.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)))
+                TryDelete(stale.FullName);
         var folders = new List<string>();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            lock (folders)
-                foreach (string folder in folders)
-                {
-                    try { Directory.Delete(folder, recursive: true); }
-                    catch (IOException) { }                  // still open elsewhere: leave it to the OS's temp clean-up
-                    catch (UnauthorizedAccessException) { }
-                }
+            lock (folders) folders.ForEach(TryDelete);
         };
         return folders;
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try { Directory.Delete(folder, recursive: true); }
+        catch (IOException) { }                  // in use elsewhere: a later run deletes it
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>A value recorded at build time with &lt;AssemblyMetadata&gt;.</summary>
