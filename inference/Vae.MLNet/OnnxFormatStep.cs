@@ -8,7 +8,10 @@ namespace Vae.MLNet;
 /// How a fitted VAE step is saved. ML.NET keeps ModelSaveContext/ModelLoadContext internal, so a transformer from
 /// outside ML.NET cannot write its own format. This step is saved as an equivalent chain of ML.NET's own transforms:
 /// <c>CopyColumns(x ← input)</c> → <c>ApplyOnnxModel(encoder.onnx: x → mean, logvar)</c> →
-/// <c>Expression(output ← mean, "x => x")</c> or <c>Concatenate(output ← mean, logvar)</c> → <c>DropColumns(x, mean, logvar)</c>.
+/// <c>Expression(output ← mean, "x => x")</c> or <c>Concatenate(output ← mean, logvar)</c> → <c>DropColumns(x, mean, logvar)</c>;
+/// for a conditional model also <c>MapValueToKey(class ← label, keys 0 … C − 1 in order)</c> → <c>MapKeyToVector(y ← class)</c>
+/// before the encoder, so y is the one-hot class. (A label outside the classes becomes the missing key there, so the
+/// reloaded step encodes it with y = 0 instead of refusing it as this library does.)
 /// The encoder bytes are stored inside the .zip, so the .zip is all a user ships; loading needs only ML.NET and
 /// Microsoft.ML.OnnxTransformer (not this library). The reloaded step runs through ML.NET's ApplyOnnxModel: the same
 /// numbers, but one ONNX Runtime call per row (no batching) and ML.NET's default session options.
@@ -16,7 +19,7 @@ namespace Vae.MLNet;
 internal static class OnnxFormatStep
 {
     /// <summary>Graph names of the exported encoder (see Vae.Training's VaeOnnxGraphs).</summary>
-    internal const string EncoderInput = "x", EncoderLabels = "y", EncoderMean = "mean", EncoderLogvar = "logvar";
+    internal const string EncoderInput = "x", EncoderLabels = "y", EncoderMean = "mean", EncoderLogvar = "logvar", ClassKey = "vae_class_key";
 
     private static readonly MLContext Context = new(seed: 0);
 
@@ -27,10 +30,6 @@ internal static class OnnxFormatStep
             throw new NotSupportedException(
                 $"A VAE step of kind {step.Kind} cannot be saved: ML.NET's ONNX transformer format holds only the encoder's own outputs " +
                 $"(kinds {VaeEmbeddingKind.Mean} and {VaeEmbeddingKind.MeanAndLogVar}). Save the pipeline without this step and append it after loading.");
-        if (step.LabelColumnName is not null)
-            throw new NotSupportedException(
-                $"A VAE step of a conditional model cannot be saved: ML.NET's ONNX transformer would need the label as a one-hot input '{EncoderLabels}' " +
-                "built inside the saved pipeline. Save the pipeline without this step and append it after loading.");
         if (step.ModelPath is null)
             throw new NotSupportedException("A VAE step made from an already loaded VaeModel cannot be saved: its encoder file is unknown. Use VaeEmbeddingOptions.ModelPath.");
         CheckNoClash(step);
@@ -43,8 +42,16 @@ internal static class OnnxFormatStep
             chain = chain.Append(Context.Transforms.CopyColumns(EncoderInput, step.InputColumnName));
             temporaries.Add(EncoderInput);
         }
+        string[] inputs = [EncoderInput];
+        if (step.LabelColumnName is string label)
+        {
+            chain = chain.Append(Context.Transforms.Conversion.MapValueToKey(ClassKey, label, keyData: ClassValues(step)))
+                         .Append(Context.Transforms.Conversion.MapKeyToVector(EncoderLabels, ClassKey));
+            temporaries.AddRange([ClassKey, EncoderLabels]);
+            inputs = [EncoderInput, EncoderLabels];
+        }
         string encoderPath = Path.Combine(step.ModelPath, VaeModel.EncoderFile);
-        chain = chain.Append(Context.Transforms.ApplyOnnxModel(outputs, [EncoderInput], encoderPath));
+        chain = chain.Append(Context.Transforms.ApplyOnnxModel(outputs, inputs, encoderPath));
         // ApplyOnnxModel types an output of shape [batch, L] as Vector<Single, 1, L>; this step declares Vector<Single, L>.
         // Concatenating two columns, and the identity Expression on one, both yield the flat type.
         chain = step.Kind == VaeEmbeddingKind.Mean
@@ -55,10 +62,13 @@ internal static class OnnxFormatStep
         return new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)chain.Fit(InputOnly(step))).ToArray());
     }
 
-    /// <summary>The saved chain uses x, mean and logvar as temporary columns and drops them: a user column of those names would be lost.</summary>
+    /// <summary>The saved chain uses x, mean and logvar (conditional steps also y and the class key) as temporary columns and drops them: a user column of those names would be lost.</summary>
     private static void CheckNoClash(VaeEmbeddingTransformer step)
     {
-        foreach (string name in new[] { EncoderInput, EncoderMean, EncoderLogvar })
+        string[] temporaries = step.LabelColumnName is null
+            ? [EncoderInput, EncoderMean, EncoderLogvar]
+            : [EncoderInput, EncoderLabels, EncoderMean, EncoderLogvar, ClassKey];
+        foreach (string name in temporaries)
         {
             if (name == step.InputColumnName || name == step.OutputColumnName) continue;
             if (step.FittedSchema.GetColumnOrNull(name) is not null)
@@ -68,17 +78,52 @@ internal static class OnnxFormatStep
         }
     }
 
-    /// <summary>An empty data view with only the input column, enough for the chain's estimators to check types.</summary>
-    private static IDataView InputOnly(VaeEmbeddingTransformer step)
+    /// <summary>An empty data view with only the input (and label) column, enough for the chain's estimators to check types.</summary>
+    private static IDataView InputOnly(VaeEmbeddingTransformer step) => LabelType(step) switch
     {
-        SchemaDefinition definition = SchemaDefinition.Create(typeof(InputRow));
+        null => Empty<InputRow>(step),
+        Type t when t == typeof(float) => Empty<InputRow<float>>(step),
+        Type t when t == typeof(double) => Empty<InputRow<double>>(step),
+        Type t when t == typeof(int) => Empty<InputRow<int>>(step),
+        _ => Empty<InputRow<long>>(step),
+    };
+
+    private static IDataView Empty<TRow>(VaeEmbeddingTransformer step) where TRow : class
+    {
+        SchemaDefinition definition = SchemaDefinition.Create(typeof(TRow));
         definition[0].ColumnName = step.InputColumnName;
         definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, step.Embedder.InputSize);
-        return Context.Data.LoadFromEnumerable(Array.Empty<InputRow>(), definition);
+        if (step.LabelColumnName is string label) definition[1].ColumnName = label;
+        return Context.Data.LoadFromEnumerable(Array.Empty<TRow>(), definition);
     }
+
+    /// <summary>The classes 0 … C − 1 in the label column's type and in order: the keys of MapValueToKey (class c → key c + 1).</summary>
+    private static IDataView ClassValues(VaeEmbeddingTransformer step)
+    {
+        int classes = step.Embedder.Classes;
+        Type type = LabelType(step)!;
+        if (type == typeof(float)) return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<float> { Value = c }));
+        if (type == typeof(double)) return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<double> { Value = c }));
+        if (type == typeof(int)) return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<int> { Value = c }));
+        return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<long> { Value = c }));
+    }
+
+    private static Type? LabelType(VaeEmbeddingTransformer step) =>
+        step.LabelColumnName is string label ? step.FittedSchema[label].Type.RawType : null;
 
     private sealed class InputRow
     {
         public float[] Features { get; set; } = [];
+    }
+
+    private sealed class InputRow<T>
+    {
+        public float[] Features { get; set; } = [];
+        public T Label { get; set; } = default!;
+    }
+
+    private sealed class ValueRow<T>
+    {
+        public T Value { get; set; } = default!;
     }
 }

@@ -95,7 +95,7 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Writes this step as an equivalent chain of ML.NET's own transforms (see <see cref="OnnxFormatStep"/>).</summary>
-    /// <exception cref="NotSupportedException">The kind is Sample or ReconstructionError, the model is conditional, or it was not loaded from a folder.</exception>
+    /// <exception cref="NotSupportedException">The kind is Sample or ReconstructionError, or the model was not loaded from a folder.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
