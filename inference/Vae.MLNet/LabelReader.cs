@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -15,21 +16,21 @@ internal static class LabelReader
     public static Func<int> Create(DataViewRow row, DataViewSchema.Column column, int classes)
     {
         Type raw = column.Type.RawType;
-        if (raw == typeof(float)) return Reader<float>(row, column, classes, v => v);
-        if (raw == typeof(double)) return Reader<double>(row, column, classes, v => v);
-        if (raw == typeof(int)) return Reader<int>(row, column, classes, v => v);
-        if (raw == typeof(long)) return Reader<long>(row, column, classes, v => v);
+        if (raw == typeof(float)) return Reader<float>(row, column, classes);
+        if (raw == typeof(double)) return Reader<double>(row, column, classes);
+        if (raw == typeof(int)) return Reader<int>(row, column, classes);
+        if (raw == typeof(long)) return Reader<long>(row, column, classes);
         throw new ArgumentOutOfRangeException(nameof(column), $"Label column '{column.Name}' is {column.Type}; expected {VaeEmbeddingSchema.ExpectedLabel(classes)}.");
     }
 
-    private static Func<int> Reader<T>(DataViewRow row, DataViewSchema.Column column, int classes, Func<T, double> toDouble)
+    private static Func<int> Reader<T>(DataViewRow row, DataViewSchema.Column column, int classes) where T : INumber<T>
     {
         ValueGetter<T> getter = row.GetGetter<T>(column);
         T value = default!;
         return () =>
         {
             getter(ref value);
-            double label = toDouble(value);
+            double label = double.CreateChecked(value);
             if (label < 0 || label >= classes || label != Math.Floor(label))
                 throw new InvalidOperationException($"row {row.Position}: label column '{column.Name}' holds {label}; expected a class index from 0 to {classes - 1}.");
             return (int)label;

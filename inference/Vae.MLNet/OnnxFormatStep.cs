@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Vae.Inference;
@@ -42,10 +43,11 @@ internal static class OnnxFormatStep
             chain = chain.Append(Context.Transforms.CopyColumns(EncoderInput, step.InputColumnName));
             temporaries.Add(EncoderInput);
         }
+        var (input, classValues) = FitViews(step);
         string[] inputs = [EncoderInput];
         if (step.LabelColumnName is string label)
         {
-            chain = chain.Append(Context.Transforms.Conversion.MapValueToKey(ClassKey, label, keyData: ClassValues(step)))
+            chain = chain.Append(Context.Transforms.Conversion.MapValueToKey(ClassKey, label, keyData: classValues))
                          .Append(Context.Transforms.Conversion.MapKeyToVector(EncoderLabels, ClassKey));
             temporaries.AddRange([ClassKey, EncoderLabels]);
             inputs = [EncoderInput, EncoderLabels];
@@ -59,7 +61,7 @@ internal static class OnnxFormatStep
             : chain.Append(Context.Transforms.Concatenate(step.OutputColumnName, outputs));
         temporaries.Remove(step.OutputColumnName);
         chain = chain.Append(Context.Transforms.DropColumns(temporaries.ToArray()));
-        return new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)chain.Fit(InputOnly(step))).ToArray());
+        return new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)chain.Fit(input)).ToArray());
     }
 
     /// <summary>The saved chain uses x, mean and logvar (conditional steps also y and the class key) as temporary columns and drops them: a user column of those names would be lost.</summary>
@@ -78,15 +80,24 @@ internal static class OnnxFormatStep
         }
     }
 
-    /// <summary>An empty data view with only the input (and label) column, enough for the chain's estimators to check types.</summary>
-    private static IDataView InputOnly(VaeEmbeddingTransformer step) => LabelType(step) switch
-    {
-        null => Empty<InputRow>(step),
-        Type t when t == typeof(float) => Empty<InputRow<float>>(step),
-        Type t when t == typeof(double) => Empty<InputRow<double>>(step),
-        Type t when t == typeof(int) => Empty<InputRow<int>>(step),
-        _ => Empty<InputRow<long>>(step),
-    };
+    /// <summary>
+    /// What the chain is fitted with: an empty view with only the input (and label) column, enough for its estimators
+    /// to check types; for a conditional step also the classes 0 … C − 1 in the label column's type and in order, the
+    /// keys of MapValueToKey (class c → key c + 1).
+    /// </summary>
+    private static (IDataView Input, IDataView? Classes) FitViews(VaeEmbeddingTransformer step) => step.LabelColumnName is not string label
+        ? (Empty<InputRow>(step), null)
+        : step.FittedSchema[label].Type.RawType switch
+        {
+            Type t when t == typeof(float) => LabelledViews<float>(step),
+            Type t when t == typeof(double) => LabelledViews<double>(step),
+            Type t when t == typeof(int) => LabelledViews<int>(step),
+            _ => LabelledViews<long>(step),
+        };
+
+    private static (IDataView Input, IDataView? Classes) LabelledViews<T>(VaeEmbeddingTransformer step) where T : INumber<T> =>
+        (Empty<InputRow<T>>(step),
+         Context.Data.LoadFromEnumerable(Enumerable.Range(0, step.Embedder.Classes).Select(c => new ValueRow<T> { Value = T.CreateChecked(c) })));
 
     private static IDataView Empty<TRow>(VaeEmbeddingTransformer step) where TRow : class
     {
@@ -96,20 +107,6 @@ internal static class OnnxFormatStep
         if (step.LabelColumnName is string label) definition[1].ColumnName = label;
         return Context.Data.LoadFromEnumerable(Array.Empty<TRow>(), definition);
     }
-
-    /// <summary>The classes 0 … C − 1 in the label column's type and in order: the keys of MapValueToKey (class c → key c + 1).</summary>
-    private static IDataView ClassValues(VaeEmbeddingTransformer step)
-    {
-        int classes = step.Embedder.Classes;
-        Type type = LabelType(step)!;
-        if (type == typeof(float)) return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<float> { Value = c }));
-        if (type == typeof(double)) return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<double> { Value = c }));
-        if (type == typeof(int)) return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<int> { Value = c }));
-        return Context.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ValueRow<long> { Value = c }));
-    }
-
-    private static Type? LabelType(VaeEmbeddingTransformer step) =>
-        step.LabelColumnName is string label ? step.FittedSchema[label].Type.RawType : null;
 
     private sealed class InputRow
     {

@@ -51,11 +51,10 @@ internal static class VaeEmbeddingSchema
     public static int CheckLabel(DataViewSchema schema, string name, int classes)
     {
         DataViewSchema.Column? column = schema.GetColumnOrNull(name);
-        if (column is null)
-            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' not found; the conditional VAE encoder needs {ExpectedLabel(classes)}. Columns present: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name).Distinct())}.");
+        if (column is null) throw LabelMissing(name, classes, schema.Where(c => !c.IsHidden).Select(c => c.Name));
         DataViewType type = column.Value.Type;
         if (type is KeyDataViewType || !LabelTypes.Contains(type.RawType))
-            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' is {(type is KeyDataViewType ? "a key " : "")}{type}; the conditional VAE encoder needs {ExpectedLabel(classes)}.");
+            throw LabelMismatch(name, classes, $"{(type is KeyDataViewType ? "a key " : "")}{type}");
         return column.Value.Index;
     }
 
@@ -63,11 +62,10 @@ internal static class VaeEmbeddingSchema
     public static void CheckLabel(SchemaShape shape, string name, int classes)
     {
         SchemaShape.Column[] found = shape.Where(c => c.Name == name).ToArray();
-        if (found.Length == 0)
-            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' not found; the conditional VAE encoder needs {ExpectedLabel(classes)}. Columns present: {string.Join(", ", shape.Select(c => c.Name).Distinct())}.");
+        if (found.Length == 0) throw LabelMissing(name, classes, shape.Select(c => c.Name));
         SchemaShape.Column column = found[^1];
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.IsKey || !LabelTypes.Contains(column.ItemType.RawType))
-            throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' is {(column.IsKey ? "a key " : "")}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : "vector of ")}{column.ItemType}; the conditional VAE encoder needs {ExpectedLabel(classes)}.");
+            throw LabelMismatch(name, classes, $"{(column.IsKey ? "a key " : "")}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : "vector of ")}{column.ItemType}");
     }
 
     private static readonly Type[] LabelTypes = [typeof(float), typeof(double), typeof(int), typeof(long)];
@@ -103,6 +101,12 @@ internal static class VaeEmbeddingSchema
 
     private static ArgumentOutOfRangeException Missing(string name, int inputSize, IEnumerable<string> present) =>
         new("inputSchema", $"Input column '{name}' not found; the VAE encoder needs {Expected(inputSize)}. Columns present: {string.Join(", ", present.Distinct())}.");
+
+    private static ArgumentOutOfRangeException LabelMissing(string name, int classes, IEnumerable<string> present) =>
+        new("inputSchema", $"Label column '{name}' not found; the conditional VAE encoder needs {ExpectedLabel(classes)}. Columns present: {string.Join(", ", present.Distinct())}.");
+
+    private static ArgumentOutOfRangeException LabelMismatch(string name, int classes, string found) =>
+        new("inputSchema", $"Label column '{name}' is {found}; the conditional VAE encoder needs {ExpectedLabel(classes)}.");
 
     private static ArgumentOutOfRangeException Mismatch(string name, int inputSize, string found) =>
         new("inputSchema", $"Input column '{name}' is {found}; the VAE encoder needs {Expected(inputSize)}.");
