@@ -155,6 +155,31 @@ public class DataSourceTests
     }
 
     [Fact]
+    public void Every_reader_maps_a_byte_b_to_b_divided_by_255_as_torchvision_does()
+    {
+        // torchvision's ToTensor computes b / 255 in float32; b × (1/255f) differs from it by an ulp for 126 of the 256 bytes.
+        byte[] bytes = Enumerable.Range(0, 256).Select(b => (byte)b).ToArray();
+        float[] expected = bytes.Select(b => b / 255f).ToArray();
+        string folder = RepoPaths.NewTempFolder();
+        string images = Path.Combine(folder, "images.idx"), labels = Path.Combine(folder, "labels.idx");
+        File.WriteAllBytes(images, Idx(0x08, [16, 4, 4], bytes));
+        File.WriteAllBytes(labels, Idx(0x08, [16], new byte[16]));
+        string csv = WriteFile("bytes.csv", string.Join('\n', bytes.Chunk(16).Select(row => string.Join(',', row))));
+        string png = Path.Combine(RepoPaths.NewTempFolder(), "bytes.png");
+        using (var bitmap = new SKBitmap(16, 16, SKColorType.Gray8, SKAlphaType.Opaque))
+        {
+            for (int i = 0; i < 256; i++) bitmap.SetPixel(i % 16, i / 16, new SKColor(bytes[i], bytes[i], bytes[i]));
+            using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(png, data.ToArray());
+        }
+
+        Assert.Equal(expected, Mnist.FromIdx(images, labels).Features);
+        Assert.Equal(expected, DataSource.Load(images, new DataOptions()).Features);
+        Assert.Equal(expected, DataSource.Load(csv, new DataOptions()).Features);
+        Assert.Equal(expected, DataSource.Load(Path.GetDirectoryName(png)!, new DataOptions()).Features);
+    }
+
+    [Fact]
     public void Missing_data_says_what_was_expected()
     {
         var e = Assert.Throws<FileNotFoundException>(() => DataSource.Load("/nonexistent/x.csv", new DataOptions()));

@@ -42,7 +42,7 @@ public static class Mnist
     }
 
     /// <summary>Builds a labelled image data set from an idx image file (rank 3 or 4) and an idx label file,
-    /// scaling pixels by 1/255 when the images are bytes.</summary>
+    /// dividing pixels by 255 when the images are bytes.</summary>
     public static Dataset FromIdx(string imagesPath, string labelsPath)
     {
         IdxArray images = IdxReader.Read(imagesPath);
@@ -54,12 +54,7 @@ public static class Mnist
         if (images.Count != labels.Count)
             throw new DataFormatException(labelsPath, $"{labels.Count} labels for {images.Count} images in {imagesPath}; the counts must match.");
 
-        float max = images.Values.Length == 0 ? 0 : images.Values.Max();
-        if (max > 1f)
-        {
-            float scale = 1f / 255f;
-            for (int i = 0; i < images.Values.Length; i++) images.Values[i] *= scale;
-        }
+        Scaling.Apply(images.Values, scale: 0);   // bytes ÷ 255 like every reader (and torchvision's ToTensor), not × (1/255f): that differs by an ulp for 126 of 256 bytes
         int[] sampleShape = images.Shape.Length == 3
             ? new[] { 1, images.Shape[1], images.Shape[2] }
             : images.Shape[1..];
