@@ -32,6 +32,19 @@ internal static class CliRun
         }
     }
 
+    /// <summary>Runs commands that set up a test (train, export, ...) one after another; throws when one fails.</summary>
+    /// <returns>The standard output of the last command.</returns>
+    public static string Setup(params string[][] commands)
+    {
+        string output = "";
+        foreach (string[] args in commands)
+        {
+            (int exit, output, string error) = Run(args);
+            if (exit != 0) throw new InvalidOperationException($"vae {string.Join(' ', args)} exited with {exit}: {error}");
+        }
+        return output;
+    }
+
     /// <summary>Runs a command that must succeed and write a PNG; returns its decoded size.</summary>
     public static (int Width, int Height) Png(string path, params string[] args)
     {

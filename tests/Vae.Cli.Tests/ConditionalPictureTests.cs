@@ -14,29 +14,12 @@ public class ConditionalPictureTests
     // ImageGrid layout, as in PictureCommandTests: 3× upscaled 28-pixel cells, 2-pixel separators, 29-pixel title band.
     private const int Gap = 2, Title = 29, Cell = 28 * 3;
 
-    private static readonly Lazy<string> ConditionalModel = new(TrainAndExport, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly string folder = RepoPaths.NewTempFolder();
-
-    private static string TrainAndExport()
-    {
-        string data = RepoPaths.RequireMnist(), root = RepoPaths.NewTempFolder();
-        string run = Path.Combine(root, "run"), model = Path.Combine(root, "model");
-        foreach (string[] args in new[]
-        {
-            new[] { "train", "--data", data, "--out", run, "--conditional", "--hidden", "32", "--latent", "4", "--epochs", "1", "--limit", "1000", "--seed", "1" },
-            new[] { "export", "--checkpoint", run, "--out", model, "--data", data },
-        })
-        {
-            var (exit, _, error) = CliRun.Run(args);
-            if (exit != 0) throw new InvalidOperationException($"vae {string.Join(' ', args)} exited with {exit}: {error}");
-        }
-        return model;
-    }
 
     [Fact]
     public void Per_class_draws_one_row_of_library_samples_per_label()
     {
-        string model = ConditionalModel.Value, png = Path.Combine(folder, "per-class.png");
+        string model = TestModel.Conditional, png = Path.Combine(folder, "per-class.png");
         const int n = 8, seed = 4;
         var (width, height) = CliRun.Png(png, "generate", "--model", model, "--out", png, "--per-class", "--grid", $"{n}", "--seed", $"{seed}");
 
@@ -67,7 +50,7 @@ public class ConditionalPictureTests
     [Fact]
     public void One_class_draws_a_square_grid_and_an_unknown_label_is_refused()
     {
-        string model = ConditionalModel.Value, png = Path.Combine(folder, "three.png");
+        string model = TestModel.Conditional, png = Path.Combine(folder, "three.png");
         var (_, height) = CliRun.Png(png, "generate", "--model", model, "--out", png, "--class", "3", "--grid", "4");
         Assert.Equal(Title + 4 * (Cell + Gap) + Gap, height);
 

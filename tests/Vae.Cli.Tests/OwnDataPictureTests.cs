@@ -52,15 +52,9 @@ public class OwnDataPictureTests
     {
         string images = WriteRgbFolder(), root = RepoPaths.NewTempFolder();
         string run = Path.Combine(root, "run"), model = Path.Combine(root, "model");
-        foreach (string[] args in new[]
-        {
-            new[] { "train", "--data", images, "--out", run, "--arch", "conv", "--channels", "8,16", "--conditional", "--latent", "4", "--epochs", "2", "--batch-size", "32", "--seed", "1" },
-            new[] { "export", "--checkpoint", run, "--out", model },
-        })
-        {
-            var (exit, _, error) = CliRun.Run(args);
-            if (exit != 0) throw new InvalidOperationException($"vae {string.Join(' ', args)} exited with {exit}: {error}");
-        }
+        CliRun.Setup(
+            ["train", "--data", images, "--out", run, "--arch", "conv", "--channels", "8,16", "--conditional", "--latent", "4", "--epochs", "2", "--batch-size", "32", "--seed", "1"],
+            ["export", "--checkpoint", run, "--out", model]);
         return (images, run, model);
     }
 

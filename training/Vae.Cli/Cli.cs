@@ -22,5 +22,8 @@ internal static class Cli
         AnomaliesCommand.Create(),
         ClusterCommand.Create(),
         ClassifyCommand.Create(),
+        EncodeCommand.Create(),
+        DecodeCommand.Create(),
+        ScoreCommand.Create(),
     };
 }

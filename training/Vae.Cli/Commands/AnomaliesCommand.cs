@@ -48,7 +48,7 @@ internal static class AnomaliesCommand
             Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--top is {k}; expected at most {test.Count} (the number of test images).", "--top");
 
-            float[] values = ScoreAll(vae, test, draws, parse.GetValue(seed)).Select(chosen.Value).ToArray();
+            float[] values = PictureInputs.ScoreAll(vae, test, draws, parse.GetValue(seed)).Select(chosen.Value).ToArray();
             int[] worst = Enumerable.Range(0, values.Length).OrderByDescending(i => values[i]).Take(k).ToArray();
             double median = values.Order().ElementAt(values.Length / 2);
             var picture = new ImageGrid(vae.Info.ImageShape, Math.Min(perRow, k))
@@ -62,17 +62,5 @@ internal static class AnomaliesCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path} ({w}×{h}: top {k} by {key}, {values[worst[0]]:0.0} to {values[worst[^1]]:0.0}; median {median:0.0})"));
         }));
         return command;
-    }
-
-    private static AnomalyScore[] ScoreAll(VaeModel vae, Dataset test, int samples, int seed)
-    {
-        var scores = new AnomalyScore[test.Count];
-        for (int start = 0; start < test.Count; start += PictureInputs.Batch)
-        {
-            int n = Math.Min(PictureInputs.Batch, test.Count - start);
-            ReadOnlySpan<int> labels = vae.Classes > 0 ? test.Labels.AsSpan(start, n) : default;
-            vae.ScoreAnomalies(test.Features.AsSpan(start * vae.InputSize, n * vae.InputSize), scores.AsSpan(start, n), samples, seed + start, labels);
-        }
-        return scores;
     }
 }

@@ -49,9 +49,15 @@ internal static class PictureInputs
     /// <paramref name="vae"/>. <paramref name="limit"/> &gt; 0 keeps only the first that many.
     /// </summary>
     /// <exception cref="ArgumentException">The samples have another size than the model's input.</exception>
-    public static Dataset LoadTest(ParseResult parse, DataOptionsSet data, VaeModel vae, int limit = 0)
+    public static Dataset LoadTest(ParseResult parse, DataOptionsSet data, VaeModel vae, int limit = 0) => Load(parse, data, vae, limit, trainSplit: false);
+
+    /// <summary>
+    /// Like <see cref="LoadTest"/>; with <paramref name="trainSplit"/>, an MNIST folder gives its 60,000 training images
+    /// instead of its test split (other data has no splits and is refused).
+    /// </summary>
+    public static Dataset Load(ParseResult parse, DataOptionsSet data, VaeModel vae, int limit, bool trainSplit)
     {
-        Dataset test = data.LoadTestOfData(parse);
+        Dataset test = trainSplit ? data.LoadTrainSplitOfData(parse) : data.LoadTestOfData(parse);
         if (limit > 0) test = test.Take(limit);
         string path = parse.GetValue(data.Data)!;
         CheckShape(test, vae, data.Data.Name, path);
@@ -75,18 +81,36 @@ internal static class PictureInputs
     }
 
     /// <summary>Posterior means of every sample, N × latent, encoded in batches (conditional models: with each sample's label).</summary>
-    public static float[] EncodeMeans(VaeModel vae, float[] features, int[]? labels = null)
+    public static float[] EncodeMeans(VaeModel vae, float[] features, int[]? labels = null) => EncodeAll(vae, features, labels).Mean;
+
+    /// <summary>Posterior means and log-variances of every sample, N × latent each, encoded in batches (conditional models: with each sample's label).</summary>
+    public static (float[] Mean, float[] Logvar) EncodeAll(VaeModel vae, float[] features, int[]? labels = null)
     {
         int count = features.Length / vae.InputSize;
         var means = new float[count * vae.LatentSize];
-        var logvar = new float[Batch * vae.LatentSize];
+        var logvars = new float[count * vae.LatentSize];
         for (int start = 0; start < count; start += Batch)
         {
             int n = Math.Min(Batch, count - start);
-            vae.Encode(features.AsSpan(start * vae.InputSize, n * vae.InputSize),
-                       means.AsSpan(start * vae.LatentSize, n * vae.LatentSize), logvar.AsSpan(0, n * vae.LatentSize), LabelsOf(vae, labels, start, n));
+            vae.Encode(features.AsSpan(start * vae.InputSize, n * vae.InputSize), means.AsSpan(start * vae.LatentSize, n * vae.LatentSize),
+                       logvars.AsSpan(start * vae.LatentSize, n * vae.LatentSize), LabelsOf(vae, labels, start, n));
         }
-        return means;
+        return (means, logvars);
+    }
+
+    /// <summary>
+    /// Anomaly scores of every sample of <paramref name="data"/> with <paramref name="samples"/> z draws each, in batches of
+    /// <see cref="Batch"/>; the batch starting at sample i draws with seed <paramref name="seed"/> + i.
+    /// </summary>
+    public static AnomalyScore[] ScoreAll(VaeModel vae, Dataset data, int samples, int seed)
+    {
+        var scores = new AnomalyScore[data.Count];
+        for (int start = 0; start < data.Count; start += Batch)
+        {
+            int n = Math.Min(Batch, data.Count - start);
+            vae.ScoreAnomalies(data.Features.AsSpan(start * vae.InputSize, n * vae.InputSize), scores.AsSpan(start, n), samples, seed + start, LabelsOf(vae, data.Labels, start, n));
+        }
+        return scores;
     }
 
     /// <summary>Decodes N × latent codes in batches; returns N × input values (conditional models: one label per code).</summary>

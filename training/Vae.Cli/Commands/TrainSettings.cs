@@ -134,6 +134,16 @@ internal sealed class DataOptionsSet
     /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself.</summary>
     public Dataset LoadTestOfData(ParseResult parse) => DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels)));
 
+    /// <summary><c>--data</c> as a training set, read with <see cref="Reading"/>: MNIST's 60,000 training images for an MNIST folder.</summary>
+    /// <exception cref="ArgumentException"><c>--data</c> is not an MNIST folder (other data has no splits).</exception>
+    public Dataset LoadTrainSplitOfData(ParseResult parse)
+    {
+        string path = parse.GetValue(Data)!;
+        if (!DataSource.IsMnistFolder(path))
+            throw new ArgumentException($"--split train picks an MNIST folder's training images; {path} is not an MNIST folder (other data has no splits: all of it is read).", "--split");
+        return DataSource.Load(path, Options(parse, parse.GetValue(Labels)));
+    }
+
     private DataOptions Options(ParseResult parse, string? labels) => new()
     {
         LabelsPath = labels,

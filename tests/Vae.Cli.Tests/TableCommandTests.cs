@@ -1,0 +1,263 @@
+using System.Globalization;
+using Vae.Inference;
+using Vae.Tests;
+using Vae.Training.Data;
+
+namespace Vae.Cli.Tests;
+
+/// <summary>
+/// <c>vae encode</c>, <c>vae score</c> and <c>vae decode</c>: every CSV value equals what the library computes for the
+/// same samples (floats are written as shortest round-trip text, so equality is exact), the files round-trip
+/// (encode → decode equals the library's reconstruction), and bad input is one clear error line.
+/// </summary>
+public class TableCommandTests
+{
+    private readonly string folder = RepoPaths.NewTempFolder();
+
+    private string Out(string name) => Path.Combine(folder, name);
+
+    private static string Mnist => RepoPaths.RequireMnist();
+
+    private static Dataset MnistTest(int count) => DataSource.LoadTest(RepoPaths.RequireMnist(), new DataOptions()).Take(count);
+
+    /// <summary>Runs a command that must succeed and write <paramref name="csv"/>; returns its header and rows.</summary>
+    private static (string[] Header, float[][] Rows) RunCsv(string csv, params string[] args)
+    {
+        var (exit, output, error) = CliRun.Run(args);
+        Assert.True(exit == 0, $"vae {string.Join(' ', args)} exited with {exit}: {error}");
+        Assert.Contains($"wrote {csv}", output);
+        return ReadCsv(File.ReadAllText(csv));
+    }
+
+    private static (string[] Header, float[][] Rows) ReadCsv(string text)
+    {
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (lines[0].Split(','), lines[1..].Select(l => l.Split(',').Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray()).ToArray());
+    }
+
+    private static string[] Names(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix}_{i}").ToArray();
+
+    [Fact]
+    public void Encode_writes_index_label_and_the_library_posterior_means()
+    {
+        const int n = 50;
+        string csv = Out("codes.csv");
+        var (header, rows) = RunCsv(csv, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--out", csv);
+
+        using var vae = VaeModel.Load(TestModel.Folder);
+        Dataset test = MnistTest(n);
+        var (mean, _) = vae.Encode(test.Features);
+        Assert.Equal(["index", "label", .. Names("mean", 8)], header);
+        Assert.Equal(n, rows.Length);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(i, rows[i][0]);
+            Assert.Equal(test.Labels![i], rows[i][1]);
+            Assert.Equal(mean.AsSpan(i * 8, 8).ToArray(), rows[i][2..]);
+        }
+    }
+
+    [Fact]
+    public void Encode_mean_logvar_writes_the_library_means_then_log_variances()
+    {
+        const int n = 20;
+        string csv = Out("mean-logvar.csv");
+        var (header, rows) = RunCsv(csv, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--kind", "mean-logvar", "--out", csv);
+
+        using var vae = VaeModel.Load(TestModel.Folder);
+        var (mean, logvar) = vae.Encode(MnistTest(n).Features);
+        Assert.Equal(["index", "label", .. Names("mean", 8), .. Names("logvar", 8)], header);
+        for (int i = 0; i < n; i++)
+            Assert.Equal([.. mean.AsSpan(i * 8, 8), .. logvar.AsSpan(i * 8, 8)], rows[i][2..]);
+    }
+
+    [Fact]
+    public void Encode_sample_is_the_reparameterisation_of_the_library_posterior_with_seeded_noise()
+    {
+        const int n = 40, seed = 9;
+        string csv = Out("z.csv"), again = Out("z-again.csv"), other = Out("z-other.csv");
+        var (header, rows) = RunCsv(csv, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--kind", "sample", "--seed", $"{seed}", "--out", csv);
+        RunCsv(again, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--kind", "sample", "--seed", $"{seed}", "--out", again);
+        var (_, otherRows) = RunCsv(other, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--kind", "sample", "--seed", $"{seed + 1}", "--out", other);
+
+        using var vae = VaeModel.Load(TestModel.Folder);
+        var (mean, logvar) = vae.Encode(MnistTest(n).Features);
+        var eps = new float[mean.Length];
+        VaeModel.SampleLatent(eps, seed);
+        Assert.Equal(["index", "label", .. Names("z", 8)], header);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < 8; j++)
+                Assert.Equal(mean[i * 8 + j] + MathF.Exp(0.5f * logvar[i * 8 + j]) * eps[i * 8 + j], rows[i][2 + j]);
+        Assert.Equal(File.ReadAllBytes(csv), File.ReadAllBytes(again));
+        Assert.NotEqual(rows[0][2..], otherRows[0][2..]);
+    }
+
+    [Fact]
+    public void Encode_reads_a_csv_like_train_and_gives_the_same_codes_as_the_mnist_folder()
+    {
+        const int n = 12;
+        Dataset test = MnistTest(n);
+        string data = Out("digits.csv");
+        File.WriteAllLines(data, ["label," + string.Join(',', Names("p", 784))]);
+        File.AppendAllLines(data, Enumerable.Range(0, n).Select(i =>
+            $"{test.Labels![i]}," + string.Join(',', test.Features.AsSpan(i * 784, 784).ToArray().Select(v => MathF.Round(v * 255).ToString(CultureInfo.InvariantCulture)))));
+        string fromCsv = Out("from-csv.csv"), fromMnist = Out("from-mnist.csv");
+        RunCsv(fromCsv, "encode", "--model", TestModel.Folder, "--data", data, "--csv-header", "--label-column", "0", "--out", fromCsv);
+        RunCsv(fromMnist, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--out", fromMnist);
+        Assert.Equal(File.ReadAllText(fromMnist), File.ReadAllText(fromCsv));
+    }
+
+    [Fact]
+    public void Encode_split_train_reads_the_mnist_training_images()
+    {
+        const int n = 5;
+        string csv = Out("train.csv");
+        var (_, rows) = RunCsv(csv, "encode", "--model", TestModel.Folder, "--data", Mnist, "--split", "train", "--count", $"{n}", "--out", csv);
+        Dataset train = DataSource.Load(RepoPaths.RequireMnist(), new DataOptions()).Take(n);
+        using var vae = VaeModel.Load(TestModel.Folder);
+        var (mean, _) = vae.Encode(train.Features);
+        Assert.Equal(train.Labels!.Select(l => (float)l), rows.Select(r => r[1]));
+        Assert.Equal(mean, rows.SelectMany(r => r[2..]));
+    }
+
+    [Fact]
+    public void Out_dash_writes_the_table_to_standard_output_and_the_status_to_standard_error()
+    {
+        var (exit, output, error) = CliRun.Run("encode", "--model", TestModel.Folder, "--data", Mnist, "--count", "3", "--out", "-");
+        Assert.Equal(0, exit);
+        var (header, rows) = ReadCsv(output);
+        Assert.Equal(["index", "label", .. Names("mean", 8)], header);
+        Assert.Equal(3, rows.Length);
+        Assert.Contains("wrote standard output (3 rows", error);
+    }
+
+    [Fact]
+    public void Score_writes_the_library_anomaly_scores_per_sample()
+    {
+        const int n = 30, samples = 4, seed = 7;
+        string csv = Out("scores.csv");
+        var (header, rows) = RunCsv(csv, "score", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--samples", $"{samples}", "--seed", $"{seed}", "--out", csv);
+
+        using var vae = VaeModel.Load(TestModel.Folder);
+        Dataset test = MnistTest(n);
+        AnomalyScore[] expected = vae.ScoreAnomalies(test.Features, samples, seed);
+        Assert.Equal(["index", "label", "nll", "neg_elbo", "reconstruction", "kl", "squared_error"], header);
+        for (int i = 0; i < n; i++)
+        {
+            AnomalyScore s = expected[i];
+            Assert.Equal([i, test.Labels![i], s.NegativeLogLikelihood, s.NegativeElbo, s.ReconstructionNll, s.Kl, s.SquaredError], rows[i]);
+        }
+    }
+
+    [Fact]
+    public void Decode_of_encoded_means_is_the_library_reconstruction()
+    {
+        const int n = 20;
+        string codes = Out("codes.csv"), decoded = Out("decoded.csv");
+        RunCsv(codes, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", $"{n}", "--out", codes);
+        var (header, rows) = RunCsv(decoded, "decode", "--model", TestModel.Folder, "--codes", codes, "--out", decoded);
+
+        using var vae = VaeModel.Load(TestModel.Folder);
+        float[] expected = vae.Reconstruct(MnistTest(n).Features);
+        Assert.Equal(Names("x", 784), header);
+        Assert.Equal(n, rows.Length);
+        Assert.Equal(expected, rows.SelectMany(r => r));
+    }
+
+    [Fact]
+    public void Decode_draws_a_png_grid_of_the_first_count_codes()
+    {
+        string codes = Out("codes.csv"), png = Out("decoded.png");
+        RunCsv(codes, "encode", "--model", TestModel.Folder, "--data", Mnist, "--count", "30", "--out", codes);
+        var (width, height) = CliRun.Png(png, "decode", "--model", TestModel.Folder, "--codes", codes, "--count", "12", "--columns", "6", "--out", png);
+        // ImageGrid: 3× upscaled 28-pixel cells, 2-pixel separators, a 29-pixel title band; the title may be wider than the grid.
+        Assert.Equal(29 + 2 * (84 + 2) + 2, height);
+        Assert.True(width >= 6 * (84 + 2) + 2, $"width {width}");
+    }
+
+    [Fact]
+    public void Decode_reads_headerless_codes_with_a_label_column_for_a_conditional_model()
+    {
+        string model = TestModel.Conditional, codes = Out("conditional-codes.csv"), decoded = Out("conditional.csv");
+        float[] z = [0.5f, -1.25f, 2f, 0f, -0.75f, 0.1f, 1.5f, -2f];
+        int[] labels = [3, 8];
+        File.WriteAllLines(codes, [$"0.5,-1.25,{labels[0]},2,0", $"-0.75,0.1,{labels[1]},1.5,-2"]);
+        var (_, rows) = RunCsv(decoded, "decode", "--model", model, "--codes", codes, "--label-column", "2", "--out", decoded);
+
+        using var vae = VaeModel.Load(model);
+        Assert.Equal(vae.Decode(z, labels), rows.SelectMany(r => r));
+        Assert.NotEqual(vae.Decode(z, [labels[1], labels[0]]), rows.SelectMany(r => r));
+    }
+
+    [Fact]
+    public void Encode_and_decode_a_conditional_model_round_trip_with_the_label_column()
+    {
+        const int n = 10;
+        string model = TestModel.Conditional, codes = Out("codes.csv"), decoded = Out("decoded.csv");
+        var (header, _) = RunCsv(codes, "encode", "--model", model, "--data", Mnist, "--count", $"{n}", "--out", codes);
+        var (_, rows) = RunCsv(decoded, "decode", "--model", model, "--codes", codes, "--out", decoded);
+
+        using var vae = VaeModel.Load(model);
+        Dataset test = MnistTest(n);
+        Assert.Equal(["index", "label", .. Names("mean", 4)], header);
+        Assert.Equal(vae.Reconstruct(test.Features, test.Labels), rows.SelectMany(r => r));
+    }
+
+    [Theory]
+    [InlineData("encode --kind median", "--kind is 'median'; expected one of mean, mean-logvar, sample")]
+    [InlineData("encode --out codes.txt", "--out is 'codes.txt'; expected a path ending in .csv, or - for standard output")]
+    [InlineData("score --split validation", "--split is 'validation'; expected test or train")]
+    [InlineData("score --samples 0", "--samples is 0; expected at least 1")]
+    [InlineData("decode --codes missing.csv", "codes file not found: missing.csv")]
+    public void Bad_options_are_one_error_line(string args, string expected)
+    {
+        string[] parts = args.Split(' ');
+        string[] data = parts[0] == "decode" ? [] : ["--data", Mnist];
+        Assert.Contains(expected, CliRun.Failure([parts[0], "--model", TestModel.Folder, .. data, .. parts[1..]]));
+    }
+
+    [Fact]
+    public void Split_train_on_data_without_splits_is_an_error()
+    {
+        string data = Out("tiny.csv");
+        File.WriteAllLines(data, [string.Join(',', Enumerable.Repeat("0", 784))]);
+        string error = CliRun.Failure("encode", "--model", TestModel.Folder, "--data", data, "--split", "train", "--out", Out("x.csv"));
+        Assert.Contains($"--split train picks an MNIST folder's training images; {data} is not an MNIST folder", error);
+    }
+
+    [Theory]
+    [InlineData("index,label,mean_0,mean_1\n0,1,0.5,0.25\n", "the header has mean columns mean_0, mean_1; the model's latent has 8 values, expected mean_0 … mean_7")]
+    [InlineData("a,b,c\n1,2,3\n", "the header (a, b, c) has no code columns; expected z_0 … z_7 or mean_0 … mean_7")]
+    [InlineData("1,2,3\n", "rows have 3 code values; the model's latent has 8")]
+    [InlineData("1,2,3,4,5,6,7,8\n1,2,3,4,5,6,7\n", "row 2 has 7 columns; the first row has 8")]
+    [InlineData("z_0,z_1,z_2,z_3,z_4,z_5,z_6,z_7\n1,2,3,4,5,6,7,1e39\n", "row 2, column 8: '1e39' is not a finite float32 number")]
+    [InlineData("", "no rows of codes")]
+    public void Malformed_codes_files_name_the_problem(string content, string expected)
+    {
+        string codes = Out("bad.csv");
+        File.WriteAllText(codes, content);
+        string error = CliRun.Failure("decode", "--model", TestModel.Folder, "--codes", codes, "--out", Out("decoded.csv"));
+        Assert.Contains($"{codes}: {expected}", error);
+        Assert.False(File.Exists(Out("decoded.csv")));
+    }
+
+    [Theory]
+    [InlineData("z_0,z_1,z_2,z_3\n1,2,3,4\n", "the model is conditional (10 classes) and the file has no label column")]
+    [InlineData("label,z_0,z_1,z_2,z_3\n10,1,2,3,4\n", "row 2, column 1: label '10' is not a class of the model; expected an integer from 0 to 9")]
+    [InlineData("label,z_0,z_1,z_2,z_3\n2.5,1,2,3,4\n", "row 2, column 1: label '2.5' is not a class of the model")]
+    public void Conditional_codes_need_valid_labels(string content, string expected)
+    {
+        string codes = Out("bad-labels.csv");
+        File.WriteAllText(codes, content);
+        Assert.Contains(expected, CliRun.Failure("decode", "--model", TestModel.Conditional, "--codes", codes, "--out", Out("decoded.csv")));
+    }
+
+    [Fact]
+    public void Decode_to_png_refuses_more_codes_than_a_grid_can_show()
+    {
+        string codes = Out("many.csv");
+        File.WriteAllLines(codes, Enumerable.Repeat(string.Join(',', Enumerable.Repeat("0", 8)), 1025));
+        Assert.Contains("--out is a PNG and the codes file has 1,025 codes; a grid draws at most 1,024",
+                        CliRun.Failure("decode", "--model", TestModel.Folder, "--codes", codes, "--out", Out("many.png")));
+    }
+}
