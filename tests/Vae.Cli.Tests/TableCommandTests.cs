@@ -108,6 +108,42 @@ public class TableCommandTests
     }
 
     [Fact]
+    public void Encode_of_a_png_folder_names_each_row_by_its_file_and_decode_reads_the_file_back()
+    {
+        // Six MNIST test digits as 28×28 grayscale PNGs in two class folders; one file name holds a comma and a quote.
+        Dataset digits = MnistTest(6);
+        string images = Path.Combine(folder, "pngs");
+        string[] names = ["even/0.png", "even/a,b.png", "even/q\"uote.png", "odd/1.png", "odd/2.png", "odd/3.png"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            string path = Path.Combine(images, names[i]);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var bitmap = new SkiaSharp.SKBitmap(28, 28, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque);
+            for (int p = 0; p < 784; p++)
+            {
+                byte b = (byte)MathF.Round(digits.Features[i * 784 + p] * 255);
+                bitmap.SetPixel(p % 28, p / 28, new SkiaSharp.SKColor(b, b, b));
+            }
+            using SkiaSharp.SKData png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(path, png.ToArray());
+        }
+        string codes = Out("png-codes.csv"), decoded = Out("png-decoded.csv");
+        var (exit, output, error) = CliRun.Run("encode", "--model", TestModel.Folder, "--data", images, "--out", codes);
+        Assert.True(exit == 0, error);
+        Assert.Contains($"wrote {codes}", output);
+
+        string[] lines = File.ReadAllLines(codes);
+        Assert.Equal(["index", "file", "label", .. Names("mean", 8)], lines[0].Split(','));
+        Assert.StartsWith("1,\"even/a,b.png\",0,", lines[2]);
+        Assert.StartsWith("2,\"even/q\"\"uote.png\",0,", lines[3]);
+        Assert.StartsWith("3,odd/1.png,1,", lines[4]);
+
+        using var vae = VaeModel.Load(TestModel.Folder);
+        var (_, rows) = RunCsv(decoded, "decode", "--model", TestModel.Folder, "--codes", codes, "--out", decoded);
+        Assert.Equal(vae.Reconstruct(digits.Features), rows.SelectMany(r => r));
+    }
+
+    [Fact]
     public void Encode_split_train_reads_the_mnist_training_images()
     {
         const int n = 5;

@@ -87,6 +87,8 @@ public class DataSourceTests
         Assert.Equal([1, 2, 3], data.SampleShape);
         Assert.Equal([0, 0, 1], data.Labels!);
         Assert.Equal(["cat", "dog"], data.ClassNames!);
+        Assert.Equal(["cat/a.png", "cat/b.png", "dog/c.png"], data.SampleNames!);
+        Assert.Equal(["dog/c.png", "cat/a.png"], data.Subset([2, 0]).SampleNames!);
         Assert.All(data.Features[..6], v => Assert.Equal(1f, v));
         Assert.Equal(0.2f, data.Features[12], 5);
         Assert.Equal(0f, data.Features[13]);
@@ -101,6 +103,7 @@ public class DataSourceTests
         Dataset data = DataSource.Load(root, new DataOptions());
         Assert.Equal([3, 2, 2], data.SampleShape);
         Assert.Null(data.Labels);
+        Assert.Equal(["1.png", "2.png"], data.SampleNames!);
         Assert.Equal([1f, 1f, 1f, 1f, 0f, 0f, 0f, 0f, 0.2f, 0.2f, 0.2f, 0.2f], data.Features[..12]);
     }
 

@@ -47,15 +47,22 @@ internal sealed class TableInputs
         return PictureInputs.Load(parse, Data, vae, PictureInputs.AtLeast(parse, Count, 0), trainSplit: split == "train");
     }
 
-    /// <summary>Writes the first cells of sample <paramref name="i"/>'s row: its index, and its label when <paramref name="data"/> has labels.</summary>
+    /// <summary>Writes the first cells of sample <paramref name="i"/>'s row: its index, its file when the data names its samples
+    /// (a PNG folder), and its label when the data has labels.</summary>
     public static void RowStart(CsvTable table, Dataset data, int i)
     {
         table.Cell(i);
+        if (data.SampleNames is { } names) table.Cell(names[i]);
         if (data.Labels is { } labels) table.Cell(labels[i]);
     }
 
-    /// <summary>The first column names: <c>index</c>, and <c>label</c> when <paramref name="data"/> has labels.</summary>
-    public static IEnumerable<string> KeyColumns(Dataset data) => data.Labels is null ? ["index"] : ["index", "label"];
+    /// <summary>The first column names: <c>index</c>, <c>file</c> when the data names its samples, <c>label</c> when it has labels.</summary>
+    public static IEnumerable<string> KeyColumns(Dataset data)
+    {
+        yield return "index";
+        if (data.SampleNames is not null) yield return "file";
+        if (data.Labels is not null) yield return "label";
+    }
 
     /// <summary>Prints "wrote <paramref name="path"/> (<paramref name="detail"/>)": on standard error when the table itself went to standard output.</summary>
     public static void ReportWritten(string path, string detail)

@@ -58,10 +58,12 @@ internal sealed class CsvTable
     /// <summary>Column names <c>prefix_0</c> … <c>prefix_{count−1}</c>.</summary>
     public static IEnumerable<string> Numbered(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix}_{i}");
 
+    /// <summary>Writes a text cell, quoted (RFC 4180: in double quotes, inner quotes doubled) when it holds a comma, a quote or a line break.</summary>
     public void Cell(string value)
     {
         Separate();
-        text.Write(value);
+        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) text.Write(value);
+        else text.Write($"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
     }
 
     public void Cell(int value)
@@ -87,6 +89,30 @@ internal sealed class CsvTable
     {
         text.Write('\n');
         rowStarted = false;
+    }
+
+    /// <summary>Splits one CSV line into its cells, undoing <see cref="Cell(string)"/>'s quoting.</summary>
+    public static string[] SplitRow(string line)
+    {
+        if (!line.Contains('"')) return line.Split(',');
+        var cells = new List<string>();
+        var cell = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c != '"') cell.Append(c);
+                else if (i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { cells.Add(cell.ToString()); cell.Clear(); }
+            else cell.Append(c);
+        }
+        cells.Add(cell.ToString());
+        return [.. cells];
     }
 
     private void Separate()

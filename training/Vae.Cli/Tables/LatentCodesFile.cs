@@ -38,7 +38,7 @@ internal static partial class LatentCodesFile
         {
             row++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            string[] cells = line.Split(',');
+            string[] cells = CsvTable.SplitRow(line);
             if (codeColumns is null)
             {
                 columns = cells.Length;

@@ -38,6 +38,20 @@ public sealed class Dataset
     /// <summary>Class names by label (e.g. the sub-folder names of a PNG folder), or null.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
+    /// <summary>Where each sample came from (a PNG folder: the image's path relative to the folder), or null.</summary>
+    public IReadOnlyList<string>? SampleNames
+    {
+        get => sampleNames;
+        init
+        {
+            if (value is not null && value.Count != Count)
+                throw new ArgumentException($"{nameof(SampleNames)} has {value.Count} entries but there are {Count} samples.", nameof(value));
+            sampleNames = value;
+        }
+    }
+
+    private readonly IReadOnlyList<string>? sampleNames;
+
     /// <summary>Values per sample.</summary>
     public int SampleSize => SampleShape.Aggregate(1, (a, b) => a * b);
 
@@ -55,7 +69,11 @@ public sealed class Dataset
             Array.Copy(Features, (long)indices[i] * size, features, (long)i * size, size);
             if (labels is not null) labels[i] = Labels![indices[i]];
         }
-        return new Dataset(features, SampleShape, labels, ClassCount) { ClassNames = ClassNames };
+        return new Dataset(features, SampleShape, labels, ClassCount)
+        {
+            ClassNames = ClassNames,
+            SampleNames = SampleNames is null ? null : indices.Select(i => SampleNames[i]).ToArray(),
+        };
     }
 
     /// <summary>The first <paramref name="count"/> samples (or all, if fewer).</summary>

@@ -5,7 +5,8 @@ namespace Vae.Training.Data;
 /// <summary>
 /// Reads a folder of PNG images, all of one size: grayscale images give [1, H, W] samples, colour ones [3, H, W]
 /// (alpha is dropped; a folder with any colour image is read as RGB). PNGs directly in the folder are unlabelled;
-/// PNGs in sub-folders are labelled by sub-folder, in ordinal name order (<see cref="Dataset.ClassNames"/>).
+/// PNGs in sub-folders are labelled by sub-folder, in ordinal name order (<see cref="Dataset.ClassNames"/>); each sample is
+/// named by its path relative to the folder (<see cref="Dataset.SampleNames"/>).
 /// Empty folders, undecodable files and mixed sizes raise a <see cref="DataFormatException"/> naming the image.
 /// </summary>
 public static class PngFolder
@@ -55,7 +56,11 @@ public static class PngFolder
                         }
             }
             int[]? labels = classes.Length > 0 ? files.Select(f => f.Label).ToArray() : null;
-            return new Dataset(values, [channels, h, w], labels, classes.Length) { ClassNames = classes.Length > 0 ? classes : null };
+            return new Dataset(values, [channels, h, w], labels, classes.Length)
+            {
+                ClassNames = classes.Length > 0 ? classes : null,
+                SampleNames = files.Select(f => Path.GetRelativePath(folder, f.Path).Replace(Path.DirectorySeparatorChar, '/')).ToArray(),
+            };
         }
         finally
         {
