@@ -165,5 +165,23 @@ public class OwnDataPictureTests
         Assert.False(Directory.Exists(Out("not-written")));
     }
 
+    [Theory]
+    [InlineData("reconstruct")]
+    [InlineData("latent-map")]
+    [InlineData("latent-map", "--kmeans", "3")]
+    [InlineData("manifold")]
+    [InlineData("interpolate", "--from", "2", "--to", "5")]
+    [InlineData("traverse", "--index", "3")]
+    [InlineData("anomalies", "--top", "4")]
+    public void Picture_commands_draw_unlabelled_data(string command, params string[] options)
+    {
+        // A CSV of 20 MNIST test digits without a label column: nothing to colour or caption by label.
+        Dataset digits = DataSource.LoadTest(RepoPaths.RequireMnist(), new DataOptions()).Take(20);
+        string csv = Out("unlabelled.csv"), png = Out($"unlabelled-{command}.png");
+        File.WriteAllLines(csv, digits.Features.Chunk(784).Select(row => string.Join(',', row.Select(v => Byte(v).ToString(CultureInfo.InvariantCulture)))));
+        var (width, height) = CliRun.Png(png, [command, "--model", TestModel.Folder, "--data", csv, "--out", png, .. options]);
+        Assert.True(width > 100 && height > 100, $"{command} drew {width}×{height}");
+    }
+
     private static byte Byte(float value) => (byte)Math.Clamp(MathF.Round(value * 255f), 0, 255);
 }

@@ -144,6 +144,20 @@ public class TableCommandTests
     }
 
     [Fact]
+    public void Score_of_unlabelled_data_has_no_label_column()
+    {
+        string data = Out("unlabelled.csv"), csv = Out("unlabelled-scores.csv");
+        Dataset digits = MnistTest(4);
+        File.WriteAllLines(data, digits.Features.Chunk(784).Select(row => string.Join(',', row.Select(v => MathF.Round(v * 255).ToString(CultureInfo.InvariantCulture)))));
+        var (header, rows) = RunCsv(csv, "score", "--model", TestModel.Folder, "--data", data, "--samples", "3", "--out", csv);
+
+        using var vae = VaeModel.Load(TestModel.Folder);
+        AnomalyScore[] expected = vae.ScoreAnomalies(digits.Features, 3, 1);
+        Assert.Equal(["index", "nll", "neg_elbo", "reconstruction", "kl", "squared_error"], header);
+        Assert.Equal(expected.Select(s => s.NegativeLogLikelihood), rows.Select(r => r[1]));
+    }
+
+    [Fact]
     public void Encode_split_train_reads_the_mnist_training_images()
     {
         const int n = 5;

@@ -57,7 +57,7 @@ internal static class AnomaliesCommand
                     $"{k} most anomalous of {test.Count:N0} test images by {chosen.Name}, {draws} z sample{(draws == 1 ? "" : "s")}; median {median:0.0}{chosen.Unit}"),
             };
             foreach (int i in worst)
-                picture.Add(test.Features.AsSpan(i * vae.InputSize, vae.InputSize), string.Create(CultureInfo.InvariantCulture, $"#{i} ({test.Labels![i]})\n{values[i]:0.0}"));
+                picture.Add(test.Features.AsSpan(i * vae.InputSize, vae.InputSize), string.Create(CultureInfo.InvariantCulture, $"#{i}{(test.Labels is { } labels ? $" ({labels[i]})" : "")}\n{values[i]:0.0}"));
             var (w, h) = picture.Save(path);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path} ({w}×{h}: top {k} by {key}, {values[worst[0]]:0.0} to {values[worst[^1]]:0.0}; median {median:0.0})"));
         }));

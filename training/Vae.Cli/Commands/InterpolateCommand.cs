@@ -40,7 +40,7 @@ internal static class InterpolateCommand
 
             var picture = new ImageGrid(vae.Info.ImageShape, n + 2)
             {
-                Title = $"From test image {a} (label {test.Labels![a]}) to test image {b} (label {test.Labels[b]}): decoded latent paths",
+                Title = $"From test image {a}{PictureInputs.About(test, a)} to test image {b}{PictureInputs.About(test, b)}: decoded latent paths",
                 ColumnHeaders = [$"test {a}", .. Enumerable.Range(0, n).Select(i => string.Create(CultureInfo.InvariantCulture, $"t = {(double)i / (n - 1):0.##}")), $"test {b}"],
                 RowLabels = ["linear", "spherical"],
             };

@@ -38,15 +38,16 @@ internal static class LatentMapCommand
             Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--kmeans is {k}; expected at most {test.Count} (the number of test images).", "--kmeans");
             float[] means = PictureInputs.EncodeMeans(vae, test.Features, test.Labels);
-            var (w, h) = ChartStyle.Save(path, Draw(means, vae.LatentSize, test.Labels!, k, chosen, parse.GetValue(seed)), 1000, 800);
+            var (w, h) = ChartStyle.Save(path, Draw(means, vae.LatentSize, test.Labels, k, chosen, parse.GetValue(seed)), 1000, 800);
             Console.WriteLine($"wrote {path} ({w}×{h}: {test.Count} posterior means)");
         }));
         return command;
     }
 
-    private static ScottPlot.Plot Draw(float[] means, int latent, int[] labels, int k, int[]? chosen, int seed)
+    /// <summary>The scatter: coloured by label (one colour for unlabelled data), or by k-means cluster when <paramref name="k"/> &gt; 0.</summary>
+    private static ScottPlot.Plot Draw(float[] means, int latent, int[]? labels, int k, int[]? chosen, int seed)
     {
-        int n = labels.Length;
+        int n = means.Length / latent;
         double[] x = new double[n], y = new double[n];
         string title, xLabel, yLabel;
         Func<double[], (double, double)> toPlane;
@@ -68,13 +69,16 @@ internal static class LatentMapCommand
             (xLabel, yLabel) = ($"PC1 ({first} of variance)", $"PC2 ({second} of variance)");
         }
 
-        int classes = labels.Max() + 1;
         if (k == 0)
-            return LatentMapChart.Create(x, y, labels, Enumerable.Range(0, classes).Select(c => $"label {c}").ToArray(), title, xLabel, yLabel);
+        {
+            return labels is null
+                ? LatentMapChart.Create(x, y, new int[n], ["unlabelled"], title, xLabel, yLabel)
+                : LatentMapChart.Create(x, y, labels, Enumerable.Range(0, labels.Max() + 1).Select(c => $"label {c}").ToArray(), title, xLabel, yLabel);
+        }
         KMeans clusters = KMeans.Fit(means, latent, k, seed);
-        double purity = KMeans.Purity(clusters.Assignments, labels);
-        title += $"\ncoloured by k-means cluster (k = {k} on all {latent} dims); purity vs labels {ChartStyle.Percent(purity)}";
-        var names = Enumerable.Range(0, k).Select(c => $"cluster {c}: mostly {MajorityLabel(clusters.Assignments, labels, c)}").ToArray();
+        title += $"\ncoloured by k-means cluster (k = {k} on all {latent} dims)" +
+                 (labels is null ? "" : $"; purity vs labels {ChartStyle.Percent(KMeans.Purity(clusters.Assignments, labels))}");
+        var names = Enumerable.Range(0, k).Select(c => labels is null ? $"cluster {c}" : $"cluster {c}: mostly {MajorityLabel(clusters.Assignments, labels, c)}").ToArray();
         return LatentMapChart.Create(x, y, clusters.Assignments, names, title, xLabel, yLabel, clusters.Centroids.Select(toPlane).ToArray());
     }
 

@@ -146,6 +146,15 @@ internal static class PictureInputs
         return labels.AsSpan(start, n);
     }
 
+    /// <summary>What is known of sample <paramref name="i"/> beyond its index, in parentheses with a leading space —
+    /// " (label 7)", " (odd/1.png, label 1)" — or "" for unnamed, unlabelled data.</summary>
+    public static string About(Dataset data, int i)
+    {
+        string[] facts = [.. data.SampleNames is { } names ? [names[i]] : Array.Empty<string>(),
+                          .. data.Labels is { } labels ? [$"label {labels[i]}"] : Array.Empty<string>()];
+        return facts.Length == 0 ? "" : $" ({string.Join(", ", facts)})";
+    }
+
     /// <summary>Reads a test-image index option and checks that it picks one of the <paramref name="count"/> test images.</summary>
     public static int TestIndex(ParseResult parse, Option<int> option, int count)
     {

@@ -66,7 +66,7 @@ internal static class TraverseCommand
             var grid = new ImageGrid(vae.Info.ImageShape, n)
             {
                 Scale = 2,
-                Title = string.Create(CultureInfo.InvariantCulture, $"Traversal around test image {i} (label {test.Labels![i]}): z[d] = μ[d] + δ, one row per dimension"),
+                Title = string.Create(CultureInfo.InvariantCulture, $"Traversal around test image {i}{PictureInputs.About(test, i)}: z[d] = μ[d] + δ, one row per dimension"),
                 ColumnHeaders = offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"δ {o:+0.0;−0.0;0}")).ToArray(),
                 RowLabels = rows.Select(d => string.Create(CultureInfo.InvariantCulture, $"z[{d}]  KL {kl[d]:0.00}")).ToArray(),
             };
