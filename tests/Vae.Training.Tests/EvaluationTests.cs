@@ -32,6 +32,23 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void Samples_of_the_model_size_in_another_shape_are_read_in_the_models_shape()
+    {
+        torch.random.manual_seed(3);
+        using var model = new ConvVae(new VaeConfig { Architecture = Architecture.Conv, InputShape = [1, 8, 8], LatentSize = 2, Conv = new ConvConfig { Channels = [4], Strides = [2] } });
+        float[] values = Enumerable.Range(0, 2 * 64).Select(i => i / 128f).ToArray();
+        using var flat = TensorSet.From(new Dataset(values, [64]), model, "test data");
+        Assert.Equal([2L, 1, 8, 8], flat.X.shape);
+        Assert.Equal(values, flat.X.data<float>().ToArray());
+        var (mean, logvar) = model.Encode(flat.X);
+        using (mean)
+        using (logvar) Assert.Equal([2L, 2], mean.shape);
+
+        var e = Assert.Throws<ArgumentException>(() => TensorSet.From(new Dataset(new float[2 * 63], [63]), model, "test data"));
+        Assert.Equal("test data samples have shape [63] (63 values); the model expects [1, 8, 8] (64 values). (Parameter 'test data')", e.Message);
+    }
+
+    [Fact]
     public void Binarisation_is_fixed_by_the_seed()
     {
         using Tensor x = full([1000], 0.3f);

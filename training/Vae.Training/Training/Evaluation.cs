@@ -26,14 +26,17 @@ public sealed class TensorSet : IDisposable
     public long Count => X.shape[0];
 
     /// <summary>The tensors of <paramref name="data"/> for <paramref name="model"/> (labels only when the model is conditional).</summary>
-    /// <exception cref="ArgumentException">Shapes differ from the model's, or a conditional model gets unlabelled data.</exception>
+    /// <exception cref="ArgumentException">Samples of another size than the model's input, or a conditional model gets unlabelled data.</exception>
     public static TensorSet From(Dataset data, VaeModule model, string name, Device? device = null)
     {
         VaeConfig config = model.Config;
         if (data.Count == 0) throw new ArgumentException($"{name} has no samples.", name);
-        if (!data.SampleShape.SequenceEqual(config.InputShape))
-            throw new ArgumentException($"{name} samples have shape [{string.Join(", ", data.SampleShape)}]; the model expects [{string.Join(", ", config.InputShape)}].", name);
-        Tensor x = Evaluation.ToTensor(data, device);
+        int size = config.InputShape.Aggregate(1, (a, b) => a * b);
+        if (data.SampleSize != size)
+            throw new ArgumentException($"{name} samples have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
+                                        $"the model expects [{string.Join(", ", config.InputShape)}] ({size} values).", name);
+        // Same size in another shape (a CSV row of 784 values for a 1×28×28 model) is read in the model's shape, row-major, as --shape would.
+        Tensor x = tensor(data.Features, [data.Count, .. config.InputShape.Select(d => (long)d)], device: device);
         if (config.Classes == 0) return new TensorSet(x, null);
         if (data.Labels is null)
         {
