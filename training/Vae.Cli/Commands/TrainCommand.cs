@@ -86,7 +86,7 @@ internal static class TrainCommand
         torch.random.manual_seed(options.Seed);
         using VaeModule model = Checkpoint.Create(config);
         Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");
-        Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epochs, β {options.Beta}" +
+        Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, β {options.Beta}" +
                           $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}");
         using var progress = new TrainProgress(options.Epochs);
         var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = progress.Epoch };

@@ -45,7 +45,7 @@ internal sealed class TrainProgress(int epochs) : IDisposable
         task = null;
         string line = string.Create(CultureInfo.InvariantCulture,
             $"epoch {m.Epoch,3}  train -ELBO {m.Train.NegElbo,8:F2}{Set("val", m.Validation)}{Set("test", m.Test)}  (recon {(m.Validation ?? m.Test ?? m.Train).Reconstruction:F2}, KL {(m.Validation ?? m.Test ?? m.Train).Kl:F2})  " +
-            $"AU {m.ActiveUnits}  lr {m.LearningRate:G3}  β {m.Beta:G3}  {m.Seconds:F1}s");
+            $"{(m.ActiveUnits >= 0 ? $"AU {m.ActiveUnits}  " : "")}lr {m.LearningRate:G3}  β {m.Beta:G3}  {m.Seconds:F1}s");
         if (live) AnsiConsole.WriteLine(line);
         else Console.WriteLine(line);
     }
