@@ -90,40 +90,58 @@ public sealed partial class VaeModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(encoderPath);
         ArgumentNullException.ThrowIfNull(decoderPath);
-        options = (options ?? new VaeSessionOptions()).Validate();
         foreach (string path in new[] { encoderPath, decoderPath })
             if (!File.Exists(path)) throw new VaeModelException($"{path}: file not found.");
+        return Load(OnnxSource.File(encoderPath), OnnxSource.File(decoderPath), options);
+    }
 
+    /// <summary>
+    /// Loads a pair from the bytes of <c>encoder.onnx</c> and <c>decoder.onnx</c> held in memory (embedded resources, a
+    /// blob store, a database). The arrays are not kept. The caller owns the result and disposes it.
+    /// </summary>
+    /// <exception cref="VaeModelException">The bytes are not a loadable ONNX model, or the two do not fit together.</exception>
+    /// <exception cref="ExecutionProviderException">A provider requested in strict mode cannot be used.</exception>
+    public static VaeModel Load(byte[] encoderOnnx, byte[] decoderOnnx, VaeSessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoderOnnx);
+        ArgumentNullException.ThrowIfNull(decoderOnnx);
+        return Load(OnnxSource.Memory("encoder", encoderOnnx), OnnxSource.Memory("decoder", decoderOnnx), options);
+    }
+
+    private static VaeModel Load(OnnxSource encoderSource, OnnxSource decoderSource, VaeSessionOptions? options)
+    {
+        options = (options ?? new VaeSessionOptions()).Validate();
         var skipped = new List<string>();
         if (options.Provider == ExecutionProvider.Auto)
         {
             foreach (ExecutionProvider candidate in ProviderSetup.AutoOrder)
             {
                 if (!ProviderSetup.IsAvailable(candidate)) { skipped.Add($"{candidate}: not in this ONNX Runtime build"); continue; }
-                try { return Open(encoderPath, decoderPath, options, candidate, skipped); }
+                try { return Open(encoderSource, decoderSource, options, candidate, skipped); }
                 catch (ExecutionProviderException e) { skipped.Add($"{candidate}: {e.Message}"); }
             }
-            return Open(encoderPath, decoderPath, options, ExecutionProvider.Cpu, skipped);
+            return Open(encoderSource, decoderSource, options, ExecutionProvider.Cpu, skipped);
         }
         try
         {
-            return Open(encoderPath, decoderPath, options, options.Provider, skipped);
+            return Open(encoderSource, decoderSource, options, options.Provider, skipped);
         }
         catch (ExecutionProviderException e) when (!options.Strict)
         {
             skipped.Add($"{options.Provider}: {e.Message}");
-            return Open(encoderPath, decoderPath, options, ExecutionProvider.Cpu, skipped);
+            return Open(encoderSource, decoderSource, options, ExecutionProvider.Cpu, skipped);
         }
     }
 
-    private static VaeModel Open(string encoderPath, string decoderPath, VaeSessionOptions options, ExecutionProvider provider, List<string> skipped)
+    private static VaeModel Open(OnnxSource encoderSource, OnnxSource decoderSource, VaeSessionOptions options, ExecutionProvider provider, List<string> skipped)
     {
         using SessionOptions sessionOptions = options.ToSessionOptions(provider);
         InferenceSession? encoderSession = null, decoderSession = null;
+        string encoderPath = encoderSource.Name, decoderPath = decoderSource.Name;
         try
         {
-            encoderSession = OpenSession(encoderPath, sessionOptions, options, provider);
-            decoderSession = OpenSession(decoderPath, sessionOptions, options, provider);
+            encoderSession = OpenSession(encoderSource, sessionOptions, options, provider);
+            decoderSession = OpenSession(decoderSource, sessionOptions, options, provider);
             VaeModelInfo info = PairCheck.Check(encoderSession, encoderPath, decoderSession, decoderPath);
             string y = "y";
             string[] conditional = info.Classes > 0 ? [y] : [];
@@ -145,32 +163,42 @@ public sealed partial class VaeModel : IDisposable
         }
     }
 
-    private static InferenceSession OpenSession(string path, SessionOptions sessionOptions, VaeSessionOptions options, ExecutionProvider provider)
+    private static InferenceSession OpenSession(OnnxSource source, SessionOptions sessionOptions, VaeSessionOptions options, ExecutionProvider provider)
     {
         try
         {
-            return new InferenceSession(path, sessionOptions);
+            return source.Open(sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
-            if (provider != ExecutionProvider.Cpu && LoadsOnCpu(path, options))
+            if (provider != ExecutionProvider.Cpu && LoadsOnCpu(source, options))
                 throw ProviderSetup.CannotStart(provider, options.DeviceId, e);
-            throw new VaeModelException($"{path}: not a loadable ONNX model ({e.Message.Trim()}).", e);
+            throw new VaeModelException($"{source.Name}: not a loadable ONNX model ({e.Message.Trim()}).", e);
         }
     }
 
-    private static bool LoadsOnCpu(string path, VaeSessionOptions options)
+    private static bool LoadsOnCpu(OnnxSource source, VaeSessionOptions options)
     {
         try
         {
             using SessionOptions cpu = options.ToSessionOptions(ExecutionProvider.Cpu);
-            using var session = new InferenceSession(path, cpu);
+            using InferenceSession session = source.Open(cpu);
             return true;
         }
         catch (OnnxRuntimeException)
         {
             return false;
         }
+    }
+
+    /// <summary>Where one graph comes from: a file, or bytes in memory; <see cref="Name"/> is what error messages call it.</summary>
+    private readonly record struct OnnxSource(string Name, string? Path, byte[]? Bytes)
+    {
+        public static OnnxSource File(string path) => new(path, path, null);
+
+        public static OnnxSource Memory(string graph, byte[] bytes) => new($"{graph} ({bytes.Length:N0} bytes in memory)", null, bytes);
+
+        public InferenceSession Open(SessionOptions options) => Path is not null ? new InferenceSession(Path, options) : new InferenceSession(Bytes!, options);
     }
 
     /// <summary>Marks a call in flight; throws <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.</summary>
