@@ -45,7 +45,21 @@ public class ImageGridTests
     {
         var grid = new ImageGrid([1, 28, 28], 4);
         Assert.Contains("expected 784", Assert.Throws<ArgumentException>(() => grid.Add(new float[783])).Message);
-        Assert.Contains("expected [1, H, W] or [3, H, W]", Assert.Throws<ArgumentException>(() => new ImageGrid([2, 28, 28], 4)).Message);
+        Assert.Contains("the samples have shape [2, 28, 28], which is not an image: pictures need [1, H, W] or [3, H, W]", Assert.Throws<ArgumentException>(() => new ImageGrid([2, 28, 28], 4)).Message);
+        Assert.Contains("Train on CSV rows with --shape C,H,W", Assert.Throws<ArgumentException>(() => new ImageGrid([783], 4)).Message);
         Assert.Contains("expected at least 1", Assert.Throws<ArgumentException>(() => new ImageGrid([1, 28, 28], 0)).Message);
+    }
+
+    [Fact]
+    public void A_flat_sample_of_a_square_size_is_drawn_as_a_grayscale_square()
+    {
+        float[] flat = Enumerable.Range(0, 784).Select(i => i % 28 / 27f).ToArray();
+        var square = new ImageGrid([1, 28, 28], 1);
+        var row = new ImageGrid([784], 1);
+        square.Add(flat);
+        row.Add(flat);
+        using SKBitmap a = square.Render(), b = row.Render();
+        Assert.Equal((a.Width, a.Height), (b.Width, b.Height));
+        Assert.Equal(a.Pixels, b.Pixels);
     }
 }

@@ -72,7 +72,7 @@ internal static class TraverseCommand
             };
             grid.AddBatch(PictureInputs.DecodeAll(vae, z, label is null ? null : Enumerable.Repeat(label[0], rows.Length * n).ToArray()));
             var (w, h) = grid.Save(path);
-            Console.WriteLine($"wrote {path} ({w}×{h}: {rows.Length} dimensions × {n} steps)");
+            Console.WriteLine($"wrote {path} ({w}×{h}: {rows.Length} dimension{(rows.Length == 1 ? "" : "s")} × {n} steps)");
         }));
         return command;
     }

@@ -14,15 +14,24 @@ internal sealed class ImageGrid
     private readonly List<(float[] Image, string? Caption)> cells = [];
     private readonly int channels, height, width;
 
-    /// <summary>A grid of images of shape <paramref name="imageShape"/> ([1, H, W] or [3, H, W]), <paramref name="columns"/> per row.</summary>
+    /// <summary>
+    /// A grid of images of shape <paramref name="imageShape"/> ([1, H, W] or [3, H, W]; a flat [N] with N a square number,
+    /// as a model trained on CSV rows has, is drawn as a grayscale √N × √N square), <paramref name="columns"/> per row.
+    /// </summary>
     public ImageGrid(int[] imageShape, int columns)
     {
         ArgumentNullException.ThrowIfNull(imageShape);
-        if (imageShape.Length != 3 || imageShape[0] is not (1 or 3) || imageShape[1] <= 0 || imageShape[2] <= 0)
-            throw new ArgumentException($"image shape is [{string.Join(", ", imageShape)}]; expected [1, H, W] or [3, H, W].", nameof(imageShape));
         if (columns <= 0) throw new ArgumentException($"{nameof(columns)} is {columns}; expected at least 1.", nameof(columns));
-        (channels, height, width) = (imageShape[0], imageShape[1], imageShape[2]);
+        (channels, height, width) = PictureShape(imageShape);
         Columns = columns;
+    }
+
+    private static (int Channels, int Height, int Width) PictureShape(int[] shape)
+    {
+        if (shape is [1 or 3, > 0, > 0]) return (shape[0], shape[1], shape[2]);
+        if (shape is [> 0] && (int)Math.Round(Math.Sqrt(shape[0])) is int side && side * side == shape[0]) return (1, side, side);
+        throw new ArgumentException($"the samples have shape [{string.Join(", ", shape)}], which is not an image: pictures need [1, H, W] or [3, H, W] " +
+                                    "(or [N] with N a square number, drawn as a grayscale square). Train on CSV rows with --shape C,H,W to give them an image shape.", "imageShape");
     }
 
     /// <summary>Images per row.</summary>
