@@ -34,6 +34,18 @@ internal static class Likelihoods
         return 0.5 * (squares / (sigma * sigma) + x.Length * Math.Log(2 * Math.PI * sigma * sigma));
     }
 
+    /// <summary>½ Σ ((x − μ)²·e^{−logvar} + logvar + log 2π): −log N(x; μ, diag(e^logvar)) with a per-value log-variance.</summary>
+    public static double GaussianNll(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> logvar)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double d = x[i] - mean[i];
+            sum += d * d * Math.Exp(-logvar[i]) + logvar[i];
+        }
+        return 0.5 * (sum + x.Length * Math.Log(2 * Math.PI));
+    }
+
     /// <summary>KL(N(mean, e^logvar) ‖ N(0, I)) = −½ Σ (1 + logvar − mean² − e^logvar).</summary>
     public static double GaussianKl(ReadOnlySpan<float> mean, ReadOnlySpan<float> logvar)
     {

@@ -53,6 +53,41 @@ internal static class PairCheck
         return true;
     }
 
+    /// <summary>
+    /// The per-pixel log-variance of a Gaussian decoder with a learned variance (an output <c>logvar</c> of the input
+    /// shape that does not depend on z), read once by decoding z = 0 and z = 1; null when the decoder has no such output.
+    /// </summary>
+    /// <exception cref="VaeModelException">The output is there but is not a Gaussian decoder's, does not fit, depends on z or is not finite.</exception>
+    public static float[]? PixelLogvar(InferenceSession decoder, string decoderPath, VaeModelInfo info)
+    {
+        const string logvar = "logvar";
+        if (!decoder.OutputMetadata.ContainsKey(logvar)) return null;
+        if (info.OutputKind != OutputKind.Mean)
+            throw new VaeModelException($"{decoderPath}: the graph has an output '{logvar}' but its likelihood is {info.Likelihood} (output kind {info.OutputKind}); a per-pixel '{logvar}' belongs to Gaussian decoders.");
+        CheckTensor(decoder.OutputMetadata, "output", logvar, info.InputShape, decoderPath);
+        float[] atZero = DecodeOne(decoder, info, 0f, logvar), atOne = DecodeOne(decoder, info, 1f, logvar);
+        if (!atZero.AsSpan().SequenceEqual(atOne))
+            throw new VaeModelException($"{decoderPath}: output '{logvar}' changes with z; this library supports a learned per-pixel log-variance that does not depend on z.");
+        if (Array.FindIndex(atZero, v => !float.IsFinite(v)) is int bad and >= 0)
+            throw new VaeModelException($"{decoderPath}: output '{logvar}' holds {atZero[bad]} at value {bad}; expected finite log-variances.");
+        return atZero;
+    }
+
+    // Runs the decoder once on z = (value, …, value) (class 0 for conditional models) and returns output `name`.
+    private static float[] DecodeOne(InferenceSession decoder, VaeModelInfo info, float value, string name)
+    {
+        var z = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(Enumerable.Repeat(value, info.LatentSize).ToArray(), [1, info.LatentSize]);
+        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor("z", z) };
+        if (info.Classes > 0)
+        {
+            var y = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([1, info.Classes]);
+            y[0, 0] = 1f;
+            inputs.Add(NamedOnnxValue.CreateFromTensor("y", y));
+        }
+        using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = decoder.Run(inputs, [name]);
+        return results[0].AsTensor<float>().ToArray();
+    }
+
     private static void CheckGraph(InferenceSession session, string path, string expected)
     {
         string graph = session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(VaeMetadata.Graph, "");

@@ -211,5 +211,5 @@ public sealed partial class VaeModel
     /// <summary>−log p(x|z) from the raw decoder output (logits or means).</summary>
     private double Nll(ReadOnlySpan<float> x, ReadOnlySpan<float> raw) => Info.OutputKind == OutputKind.Logits
         ? Likelihoods.BernoulliNll(x, raw)
-        : Likelihoods.GaussianNll(x, raw, Info.GaussianSigma);
+        : pixelLogvar is not null ? Likelihoods.GaussianNll(x, raw, pixelLogvar) : Likelihoods.GaussianNll(x, raw, Info.GaussianSigma);
 }

@@ -18,6 +18,7 @@ public sealed partial class VaeModel : IDisposable
     private readonly GraphRunner decoder;
     private readonly GraphRunner likelihoodDecoder;
     private readonly bool sigmoidInLibrary;
+    private readonly float[]? pixelLogvar;
     private readonly bool allowNonFinite;
     private int activeCalls;
     private int disposed;
@@ -26,9 +27,11 @@ public sealed partial class VaeModel : IDisposable
     /// probabilities here when <paramref name="sigmoidInLibrary"/>) or means. Owns the decoder session.</param>
     /// <param name="likelihoodDecoder">Fetches logits or means for likelihoods; <paramref name="decoder"/> itself when
     /// that one already does, else a second runner over the same session that does not own it.</param>
-    private VaeModel(GraphRunner encoder, GraphRunner decoder, GraphRunner likelihoodDecoder, bool sigmoidInLibrary,
+    /// <param name="pixelLogvar">A Gaussian decoder's learned per-pixel log-variance, or null for a fixed σ.</param>
+    private VaeModel(GraphRunner encoder, GraphRunner decoder, GraphRunner likelihoodDecoder, bool sigmoidInLibrary, float[]? pixelLogvar,
         VaeModelInfo info, VaeSessionOptions options, ExecutionProvider provider, string report)
     {
+        this.pixelLogvar = pixelLogvar;
         this.encoder = encoder;
         this.decoder = decoder;
         this.likelihoodDecoder = likelihoodDecoder;
@@ -42,6 +45,14 @@ public sealed partial class VaeModel : IDisposable
 
     /// <summary>Facts read from the ONNX metadata.</summary>
     public VaeModelInfo Info { get; }
+
+    /// <summary>
+    /// A Gaussian decoder's learned per-pixel log-variance (its graph's <c>logvar</c> output; <see cref="InputSize"/>
+    /// values), used by the likelihoods of <see cref="ScoreAnomalies(ReadOnlySpan{float}, Span{AnomalyScore}, int, long, ReadOnlySpan{int})"/>
+    /// and <see cref="ReconstructionError(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{int})"/>; empty for Bernoulli decoders and
+    /// for a fixed σ (<see cref="VaeModelInfo.GaussianSigma"/>).
+    /// </summary>
+    public ReadOnlySpan<float> PixelLogvar => pixelLogvar;
 
     /// <summary>The options the model was loaded with.</summary>
     public VaeSessionOptions Options { get; }
@@ -152,8 +163,9 @@ public sealed partial class VaeModel : IDisposable
             var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeMetadata.ProbabilitiesOutput : rawOutput]);
             GraphRunner likelihoodDecoder = probabilities ? new GraphRunner(decoderSession, decoderInputs, [rawOutput], ownsSession: false) : decoder;
             bool sigmoidInLibrary = info.OutputKind == OutputKind.Logits && !probabilities;
+            float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);
             string report = $"using {provider}" + (skipped.Count > 0 ? $" (skipped {string.Join("; ", skipped)})" : "");
-            return new VaeModel(encoder, decoder, likelihoodDecoder, sigmoidInLibrary, info, options, provider, report);
+            return new VaeModel(encoder, decoder, likelihoodDecoder, sigmoidInLibrary, pixelLogvar, info, options, provider, report);
         }
         catch
         {

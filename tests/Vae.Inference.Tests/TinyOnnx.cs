@@ -43,6 +43,35 @@ internal static class TinyOnnx
         return folder;
     }
 
+    /// <summary>
+    /// A linear Gaussian VAE pair with a decoder output <c>logvar</c>: x·Wm → mean, x·Wl → logvar; z·V → mean and
+    /// z·L + b → logvar (a constant per-pixel log-variance b when <paramref name="logvarWeights"/> are all zero).
+    /// </summary>
+    public static string WriteGaussianPair(int inputSize, int latent, float[] meanWeights, float[] logvarWeights, float[] decoderWeights,
+                                           float[] pixelLogvarWeights, float[] pixelLogvarBias)
+    {
+        string folder = Vae.Tests.RepoPaths.NewTempFolder();
+        var metadata = new Dictionary<string, string>
+        {
+            ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = $"{inputSize}",
+            ["vae.image_shape"] = $"1,1,{inputSize}", ["vae.latent_size"] = $"{latent}", ["vae.likelihood"] = "gaussian",
+            ["vae.output_kind"] = "mean", ["vae.classes"] = "0",
+        };
+        byte[] encoder = Model(Graph(
+            [Node("MatMul", ["x", "Wm"], ["mean"]), Node("MatMul", ["x", "Wl"], ["logvar"])],
+            [Tensor("Wm", [inputSize, latent], meanWeights), Tensor("Wl", [inputSize, latent], logvarWeights)],
+            [ValueInfo("x", inputSize)], [ValueInfo("mean", latent), ValueInfo("logvar", latent)]),
+            new(metadata) { ["vae.graph"] = "encoder" });
+        byte[] decoder = Model(Graph(
+            [Node("MatMul", ["z", "V"], ["mean"]), Node("MatMul", ["z", "L"], ["zl"]), Node("Add", ["zl", "b"], ["logvar"])],
+            [Tensor("V", [latent, inputSize], decoderWeights), Tensor("L", [latent, inputSize], pixelLogvarWeights), Tensor("b", [inputSize], pixelLogvarBias)],
+            [ValueInfo("z", latent)], [ValueInfo("mean", inputSize), ValueInfo("logvar", inputSize)]),
+            new(metadata) { ["vae.graph"] = "decoder" });
+        File.WriteAllBytes(Path.Combine(folder, VaeModel.EncoderFile), encoder);
+        File.WriteAllBytes(Path.Combine(folder, VaeModel.DecoderFile), decoder);
+        return folder;
+    }
+
     private static byte[] Model(byte[] graph, Dictionary<string, string> metadata)
     {
         var m = new Message().Int(1, 8).Bytes(8, new Message().Str(1, "").Int(2, 17).ToArray()).Str(2, "tests").Bytes(7, graph);

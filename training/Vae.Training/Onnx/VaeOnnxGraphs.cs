@@ -136,7 +136,7 @@ public static class VaeOnnxGraphs
         ArgumentNullException.ThrowIfNull(options);
         VaeConfig config = model.Config;
         VaeGraphLayout layout = model.GraphLayout;
-        return new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>
         {
             [VaeMetadata.FormatVersion] = VaeMetadata.CurrentFormatVersion.ToString(CultureInfo.InvariantCulture),
             [VaeMetadata.ModelKind] = config.Architecture.ToString().ToLowerInvariant(),
@@ -150,6 +150,10 @@ public static class VaeOnnxGraphs
             [VaeMetadata.Producer] = Producer,
             [VaeMetadata.Training] = options.TrainingSummary,
         };
+        // A fixed σ is part of p(x|z): without it a reader would score with σ = 1. A learned variance travels as the decoder's logvar output.
+        if (config.Likelihood == Likelihood.Gaussian && layout.PixelLogvar is null)
+            metadata[VaeMetadata.GaussianSigma] = config.GaussianSigma.ToString("R", CultureInfo.InvariantCulture);
+        return metadata;
     }
 
     /// <summary>Producer name and version written into every model.</summary>
