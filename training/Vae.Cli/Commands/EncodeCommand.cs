@@ -19,11 +19,8 @@ internal static class EncodeCommand
         var kind = new Option<string>("--kind") { Description = $"What to write per sample: {string.Join(", ", Kinds)} (z = mean + exp(logvar/2)·ε)", DefaultValueFactory = _ => "mean" };
         var seed = new Option<int>("--seed") { Description = "--kind sample: seed for ε", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("encode", "Write the latent code of every sample (posterior mean, mean and log-variance, or a draw z ~ q(z|x)) as CSV, one row per sample.")
-        {
-            kind, seed,
-        };
-        inputs.AddTo(command);
+        var command = new Command("encode", "Write the latent code of every sample (posterior mean, mean and log-variance, or a draw z ~ q(z|x)) as CSV, one row per sample.");
+        inputs.AddTo(command, kind, seed);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = inputs.OutPath(parse);

@@ -17,11 +17,8 @@ internal static class ScoreCommand
         var samples = new Option<int>("--samples") { Description = "Latent samples z ~ q(z|x) per sample for nll, neg_elbo and reconstruction", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed for the latent samples", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("score", "Write the anomaly scores of every sample (−log p(x), −ELBO, reconstruction, KL, squared error; nats) as CSV, one row per sample.")
-        {
-            samples, seed,
-        };
-        inputs.AddTo(command);
+        var command = new Command("score", "Write the anomaly scores of every sample (−log p(x), −ELBO, reconstruction, KL, squared error; nats) as CSV, one row per sample.");
+        inputs.AddTo(command, samples, seed);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = inputs.OutPath(parse);

@@ -24,10 +24,12 @@ internal sealed class TableInputs
     public TableInputs(string defaultOut) =>
         Out = new Option<string>("--out") { Description = "CSV to write (- for standard output)", DefaultValueFactory = _ => defaultOut };
 
-    /// <summary>Adds the model, data, split, count and output options, then the data's reading options, to <paramref name="command"/>.</summary>
-    public Command AddTo(Command command)
+    /// <summary>Adds the model, data, split, count and output options, then the command's <paramref name="own"/> options,
+    /// then the data's reading options, to <paramref name="command"/>.</summary>
+    public Command AddTo(Command command, params Option[] own)
     {
-        foreach (Option o in new Option[] { Model, Data.Data, Split, Count, Out }) command.Options.Add(o);
+        Option[] all = [Model, Data.Data, Split, Count, Out, .. own];
+        foreach (Option o in all) command.Options.Add(o);
         return command.WithReading(Data);
     }
 
