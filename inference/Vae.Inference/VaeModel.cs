@@ -154,6 +154,7 @@ public sealed partial class VaeModel : IDisposable
             encoderSession = OpenSession(encoderSource, sessionOptions, options, provider);
             decoderSession = OpenSession(decoderSource, sessionOptions, options, provider);
             VaeModelInfo info = PairCheck.Check(encoderSession, encoderPath, decoderSession, decoderPath);
+            float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);   // before any runner exists: it may refuse the pair
             string y = "y";
             string[] conditional = info.Classes > 0 ? [y] : [];
             var encoder = new GraphRunner(encoderSession, ["x", .. conditional], ["mean", "logvar"]);
@@ -163,7 +164,6 @@ public sealed partial class VaeModel : IDisposable
             var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeMetadata.ProbabilitiesOutput : rawOutput]);
             GraphRunner likelihoodDecoder = probabilities ? new GraphRunner(decoderSession, decoderInputs, [rawOutput], ownsSession: false) : decoder;
             bool sigmoidInLibrary = info.OutputKind == OutputKind.Logits && !probabilities;
-            float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);
             string report = $"using {provider}" + (skipped.Count > 0 ? $" (skipped {string.Join("; ", skipped)})" : "");
             return new VaeModel(encoder, decoder, likelihoodDecoder, sigmoidInLibrary, pixelLogvar, info, options, provider, report);
         }
