@@ -21,6 +21,30 @@ public sealed partial class VaeModel
     }
 
     /// <summary>
+    /// Draws z ~ q(z|x) by the reparameterisation z = mean + exp(½·logvar)·ε, ε ~ N(0, I) reproducible from
+    /// <paramref name="seed"/> (the same ε as <see cref="SampleLatent(Span{float}, long, float)"/>), for codes laid out as
+    /// <see cref="Encode(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{int})"/> writes them. <paramref name="z"/>
+    /// may be <paramref name="mean"/>'s own buffer. Allocates nothing.
+    /// </summary>
+    public static void SamplePosterior(ReadOnlySpan<float> mean, ReadOnlySpan<float> logvar, Span<float> z, long seed)
+    {
+        InputChecks.Length(logvar.Length, mean.Length, nameof(logvar), $"one log-variance per mean");
+        InputChecks.Length(z.Length, mean.Length, nameof(z), $"one value per mean");
+        var noise = new GaussianNoise(seed);
+        for (int i = 0; i < z.Length; i++) z[i] = mean[i] + MathF.Exp(0.5f * logvar[i]) * noise.Next();
+    }
+
+    /// <summary>Draws z ~ q(z|x) for every code (see <see cref="SamplePosterior(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, long)"/>); returns a new array.</summary>
+    public static float[] SamplePosterior(float[] mean, float[] logvar, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(logvar);
+        var z = new float[mean.Length];
+        SamplePosterior(mean, logvar, z, seed);
+        return z;
+    }
+
+    /// <summary>
     /// Decodes <c>B = output.Length / InputSize</c> latent draws z ~ N(0, temperature² I) (seeded) into <paramref name="output"/>.
     /// Conditional models take one class label per sample. Allocates no managed memory (scratch comes from <see cref="ArrayPool{T}.Shared"/>).
     /// </summary>

@@ -31,6 +31,7 @@ public class AllocationTests
             model.Denoise(x, output, iterations: 2);
             model.Impute(x, observed, output, iterations: 2);
             VaeModel.SampleLatent(mean, seed: 4);
+            VaeModel.SamplePosterior(mean, logvar, mean, seed: 5);
         }
         for (int i = 0; i < 3; i++) Calls();
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -30,6 +30,23 @@ public class OperationTests
         Assert.InRange(variance, 0.98, 1.02);
     }
 
+    [Fact]
+    public void Posterior_samples_are_the_encoders_mean_plus_its_standard_deviation_times_the_seeded_noise()
+    {
+        using var model = ReferenceModel.Load();
+        var (mean, logvar) = model.Encode(Digits);
+        var eps = new float[mean.Length];
+        VaeModel.SampleLatent(eps, seed: 6);
+        float[] z = VaeModel.SamplePosterior(mean, logvar, seed: 6);
+        for (int i = 0; i < z.Length; i++) Assert.Equal(mean[i] + MathF.Exp(0.5f * logvar[i]) * eps[i], z[i]);
+
+        float[] inPlace = (float[])mean.Clone();
+        VaeModel.SamplePosterior(inPlace, logvar, inPlace, seed: 6);
+        Assert.Equal(z, inPlace);
+        Assert.NotEqual(z, VaeModel.SamplePosterior(mean, logvar, seed: 7));
+        Assert.Contains("length of logvar is 3", Assert.Throws<ArgumentException>(() => VaeModel.SamplePosterior(mean, logvar[..3], seed: 1)).Message);
+    }
+
     [Theory]
     [InlineData(Interpolation.Linear)]
     [InlineData(Interpolation.Spherical)]

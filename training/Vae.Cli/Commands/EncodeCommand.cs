@@ -30,7 +30,7 @@ internal static class EncodeCommand
             Dataset data = inputs.Load(parse, vae);
             var (mean, logvar) = PictureInputs.EncodeAll(vae, data.Features, vae.Classes > 0 ? data.Labels : null);
             int latent = vae.LatentSize;
-            if (what == "sample") mean = Reparameterize(mean, logvar, parse.GetValue(seed));
+            if (what == "sample") mean = VaeModel.SamplePosterior(mean, logvar, parse.GetValue(seed));
 
             CsvTable.Save(path, table =>
             {
@@ -52,14 +52,5 @@ internal static class EncodeCommand
             TableInputs.ReportWritten(path, $"{data.Count:N0} rows: {what}, latent {latent}");
         }));
         return command;
-    }
-
-    /// <summary>z = mean + exp(½·logvar)·ε per value, ε ~ N(0, I) drawn from <paramref name="seed"/> (the reparameterisation).</summary>
-    private static float[] Reparameterize(float[] mean, float[] logvar, int seed)
-    {
-        var z = new float[mean.Length];
-        VaeModel.SampleLatent(z, seed);
-        for (int i = 0; i < z.Length; i++) z[i] = mean[i] + MathF.Exp(0.5f * logvar[i]) * z[i];
-        return z;
     }
 }
