@@ -36,7 +36,7 @@ public sealed class TensorSet : IDisposable
             throw new ArgumentException($"{name} samples have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
                                         $"the model expects [{string.Join(", ", config.InputShape)}] ({size} values).", name);
         // Same size in another shape (a CSV row of 784 values for a 1×28×28 model) is read in the model's shape, row-major, as --shape would.
-        Tensor x = tensor(data.Features, [data.Count, .. config.InputShape.Select(d => (long)d)], device: device);
+        Tensor x = Evaluation.ToTensor(data, device, config.InputShape);
         if (config.Classes == 0) return new TensorSet(x, null);
         if (data.Labels is null)
         {
@@ -72,9 +72,10 @@ public sealed class TensorSet : IDisposable
 /// <summary>Test-time figures of a trained model: −ELBO, importance-sampled NLL, active units.</summary>
 public static class Evaluation
 {
-    /// <summary>A data set as one float tensor of shape [N, ...SampleShape]. The caller disposes it.</summary>
-    public static Tensor ToTensor(Dataset data, Device? device = null) =>
-        tensor(data.Features, [data.Count, .. data.SampleShape.Select(d => (long)d)], device: device);
+    /// <summary>A data set as one float tensor of shape [N, ...SampleShape], or [N, ...<paramref name="sampleShape"/>] for a
+    /// shape of the same size (row-major). The caller disposes it.</summary>
+    public static Tensor ToTensor(Dataset data, Device? device = null, IReadOnlyList<int>? sampleShape = null) =>
+        tensor(data.Features, [data.Count, .. (sampleShape ?? data.SampleShape).Select(d => (long)d)], device: device);
 
     /// <summary>x binarised once: each pixel is 1 with probability equal to its value, from a generator seeded with <paramref name="seed"/>.</summary>
     public static Tensor Binarize(Tensor x, long seed)
