@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Vae.Training.Native;
 
 namespace Vae.Training.Models;
 
@@ -33,7 +34,11 @@ public sealed record VaeGraphLayout(
 /// </summary>
 public abstract class VaeModule : nn.Module
 {
-    protected VaeModule(string name, VaeConfig config) : base(name) => Config = config.Validate();
+    protected VaeModule(string name, VaeConfig config) : base(name)
+    {
+        Config = config.Validate();
+        Nnpack.Disable();
+    }
 
     /// <summary>The configuration this model was built from.</summary>
     public VaeConfig Config { get; }
