@@ -20,4 +20,52 @@ public class TrainCommandTests
         Assert.True(exit == 0, error);
         Assert.Contains("data: 300 training samples of shape [1, 28, 28], 10000 test samples", output);
     }
+
+    private static string[] Tiny(string run, params string[] more) =>
+        ["train", "--data", RepoPaths.RequireMnist(), "--out", run, "--hidden", "16", "--latent", "2", "--limit", "500", "--seed", "3", .. more];
+
+    [Fact]
+    public void Resume_continues_to_the_weights_of_an_uninterrupted_run()
+    {
+        string folder = RepoPaths.NewTempFolder(), whole = Path.Combine(folder, "whole"), split = Path.Combine(folder, "split");
+        CliRun.Setup(Tiny(whole, "--epochs", "2"), Tiny(split, "--epochs", "1"));
+        var (exit, output, error) = CliRun.Run("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", split, "--resume", "--epochs", "2");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("stopped after epoch 2", output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "last", "weights.bin")), File.ReadAllBytes(Path.Combine(split, "last", "weights.bin")));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(split, "metrics.csv")).Length);   // header + epochs 1 and 2
+    }
+
+    [Fact]
+    public void Resume_without_an_earlier_run_says_what_it_needs()
+    {
+        string run = Path.Combine(RepoPaths.NewTempFolder(), "none");
+        string error = CliRun.Failure("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", run, "--resume");
+        Assert.Contains(Path.Combine(run, "last", "state.json") + " is missing; --resume needs the 'last' checkpoint", error);
+    }
+
+    [Fact]
+    public void Resume_refuses_settings_that_would_change_the_run()
+    {
+        string run = Path.Combine(RepoPaths.NewTempFolder(), "run");
+        CliRun.Setup(Tiny(run, "--epochs", "1"));
+        string before = File.ReadAllText(Path.Combine(run, "metrics.csv"));
+
+        string error = CliRun.Failure("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", run, "--resume", "--epochs", "2", "--lr", "0.01", "--hidden", "32");
+        Assert.Contains("--hidden, --lr cannot change (only --epochs and --max-minutes may)", error);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(run, "metrics.csv")));
+    }
+
+    [Fact]
+    public void Resume_from_a_damaged_state_file_names_it()
+    {
+        string run = Path.Combine(RepoPaths.NewTempFolder(), "run");
+        CliRun.Setup(Tiny(run, "--epochs", "1"));
+        string state = Path.Combine(run, "last", "state.json");
+        File.WriteAllText(state, "{ \"epoch\": ");
+
+        string error = CliRun.Failure("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", run, "--resume", "--epochs", "2");
+        Assert.Contains($"{state} is not a valid trainer state", error);
+    }
 }

@@ -69,9 +69,14 @@ internal static class TrainCommand
             VaeConfig config;
             if (parse.GetValue(resume))
             {
+                // the run keeps its model and options; silently training with others than the user typed would mislead
+                string[] changed = model.All.Concat([batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience])
+                    .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
+                if (changed.Length > 0)
+                    throw new ArgumentException($"--resume continues the run in {runFolder} with its saved model and options; {string.Join(", ", changed)} cannot change (only --epochs and --max-minutes may).");
                 string last = Path.Combine(runFolder, Checkpoint.LastFolder);
+                TrainOptions saved = TrainerState.Load(last).Options ?? options;   // first: its error says what --resume needs
                 config = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
-                TrainOptions saved = TrainerState.Load(last).Options ?? options;
                 options = saved with { Epochs = Pick(parse, epochs, saved.Epochs, v => v), MaxMinutes = Pick(parse, maxMinutes, saved.MaxMinutes, v => v) };
             }
             else config = model.Build(parse, preset, train);

@@ -98,9 +98,12 @@ public sealed record VaeConfig
         return this;
     }
 
-    /// <summary>Reads a config saved with <see cref="JsonOptions"/>; throws <see cref="InvalidDataException"/> naming the file when it is not one.</summary>
+    /// <summary>Reads a config saved with <see cref="JsonOptions"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid config (the message names it).</exception>
     public static VaeConfig Load(string path)
     {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing; expected the {Path.GetFileName(path)} a checkpoint folder keeps beside its weights.", path);
         try
         {
             VaeConfig config = JsonSerializer.Deserialize<VaeConfig>(File.ReadAllText(path), JsonOptions)

@@ -55,12 +55,20 @@ public sealed record TrainerState
 
     /// <summary>Reads <c>state.json</c> from a <c>last/</c> checkpoint folder.</summary>
     /// <exception cref="FileNotFoundException">The folder holds no trainer state.</exception>
+    /// <exception cref="InvalidDataException">state.json is empty or not valid JSON for a trainer state.</exception>
     public static TrainerState Load(string folder)
     {
         string path = Path.Combine(folder, File);
         if (!System.IO.File.Exists(path))
             throw new FileNotFoundException($"{path} is missing; --resume needs the '{Checkpoint.LastFolder}' checkpoint of an earlier run.", path);
-        return JsonSerializer.Deserialize<TrainerState>(System.IO.File.ReadAllText(path), VaeConfig.JsonOptions)
-            ?? throw new InvalidDataException($"{path} is empty.");
+        try
+        {
+            return JsonSerializer.Deserialize<TrainerState>(System.IO.File.ReadAllText(path), VaeConfig.JsonOptions)
+                ?? throw new InvalidDataException($"{path} is empty; expected the trainer state object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid trainer state: {e.Message}", e);
+        }
     }
 }
