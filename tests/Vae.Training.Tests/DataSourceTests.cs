@@ -45,6 +45,10 @@ public class DataSourceTests
     [InlineData("1,NaN\n", "row 1, column 2: 'NaN' is not finite")]
     [InlineData("1,2\n1,Infinity\n", "row 2, column 2: 'Infinity' is not finite")]
     [InlineData("", "no data rows")]
+    [InlineData("a,b\n1,2\n", "row 1, column 1: 'a' is not a number (if row 1 holds column names, read it as a header: --csv-header")]
+    [InlineData("1;2\n3;4\n", "row 1, column 1: '1;2' is not a number (columns must be separated by commas")]
+    [InlineData("1,2\n3\t4,5\n", "row 2, column 1: '3\t4' is not a number (columns must be separated by commas")]
+    [InlineData("1,2\n1,\"2\n", "row 2, column 2: a quoted cell is not closed before the end of the line")]
     public void Bad_csv_names_file_row_and_column(string text, string expected)
     {
         string path = WriteFile("bad.csv", text);
@@ -52,6 +56,25 @@ public class DataSourceTests
         Assert.Contains(path, e.Message);
         Assert.Contains(expected, e.Message);
     }
+
+    [Fact]
+    public void Csv_cells_in_quotes_read_as_their_numbers()
+    {
+        // what spreadsheet exports and csv.writer(quoting=QUOTE_ALL) write
+        string quoted = WriteFile("q.csv", "\"label\",\"a\",\"b\"\r\n\"3\",\"255\",\" 51 \"\r\n\"1\",0,\"1e2\"\r\n");
+        string plain = WriteFile("p.csv", "label,a,b\n3,255,51\n1,0,1e2\n");
+        var options = new DataOptions { CsvHeader = true, LabelColumn = 0 };
+        Dataset fromQuoted = DataSource.Load(quoted, options), fromPlain = DataSource.Load(plain, options);
+        Assert.Equal(fromPlain.Features, fromQuoted.Features);
+        Assert.Equal(fromPlain.Labels!, fromQuoted.Labels!);
+        Assert.Equal([1f, 0.2f, 0f, 100f / 255f], fromQuoted.Features);
+    }
+
+    [Theory]
+    [InlineData("1,2,3", new[] { "1", "2", "3" })]
+    [InlineData("\"a,b\",\"say \"\"hi\"\"\",", new[] { "a,b", "say \"hi\"", "" })]
+    [InlineData("\"\"", new[] { "" })]
+    public void A_csv_row_splits_into_its_cells(string line, string[] cells) => Assert.Equal(cells, CsvRow.Split(line, "x.csv", 1));
 
     [Fact]
     public void Bad_csv_labels_and_shapes_are_named()

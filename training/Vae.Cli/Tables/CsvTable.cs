@@ -6,7 +6,8 @@ namespace Vae.Cli.Tables;
 
 /// <summary>
 /// Writes a table of numbers as CSV: a header row, then one row per sample; floats as their shortest round-trip text
-/// (invariant culture), so reading the file back gives the same float32 values bit for bit. Not thread-safe.
+/// (invariant culture), so reading the file back gives the same float32 values bit for bit; text cells are quoted as
+/// <see cref="Vae.Training.Data.CsvRow"/> reads them. Not thread-safe.
 /// </summary>
 internal sealed class CsvTable
 {
@@ -89,30 +90,6 @@ internal sealed class CsvTable
     {
         text.Write('\n');
         rowStarted = false;
-    }
-
-    /// <summary>Splits one CSV line into its cells, undoing <see cref="Cell(string)"/>'s quoting.</summary>
-    public static string[] SplitRow(string line)
-    {
-        if (!line.Contains('"')) return line.Split(',');
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c != '"') cell.Append(c);
-                else if (i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-                else quoted = false;
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(cell.ToString()); cell.Clear(); }
-            else cell.Append(c);
-        }
-        cells.Add(cell.ToString());
-        return [.. cells];
     }
 
     private void Separate()

@@ -38,7 +38,7 @@ internal static partial class LatentCodesFile
         {
             row++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            string[] cells = CsvTable.SplitRow(line);
+            string[] cells = CsvRow.Split(line, path, row);
             if (codeColumns is null)
             {
                 columns = cells.Length;

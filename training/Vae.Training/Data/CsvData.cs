@@ -5,8 +5,9 @@ namespace Vae.Training.Data;
 
 /// <summary>
 /// Reads a CSV file of numbers (plain or gzip): one sample per row, optionally a header row and an integer label
-/// column; values are scaled as configured. Ragged rows, non-numeric and non-finite values raise a
-/// <see cref="DataFormatException"/> naming the file, the row and the column (both 1-based, as editors show them).
+/// column; cells may be quoted (RFC 4180, <see cref="CsvRow"/>); values are scaled as configured. Ragged rows,
+/// non-numeric and non-finite values raise a <see cref="DataFormatException"/> naming the file, the row and the column
+/// (both 1-based, as editors show them).
 /// </summary>
 public static class CsvData
 {
@@ -23,7 +24,7 @@ public static class CsvData
             row++;
             if (row == 1 && options.CsvHeader) continue;
             if (line.Length == 0 || line.All(char.IsWhiteSpace)) continue;
-            string[] cells = line.Split(',');
+            string[] cells = CsvRow.Split(line, path, row);
             if (columns < 0)
             {
                 columns = cells.Length;
@@ -36,7 +37,7 @@ public static class CsvData
             {
                 string cell = cells[c].Trim();
                 if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                    throw new DataFormatException(path, $"row {row}, column {c + 1}: '{cell}' is not a number.");
+                    throw new DataFormatException(path, $"row {row}, column {c + 1}: '{cell}' is not a number{NotANumberHint(cell, row, options)}.");
                 if (!double.IsFinite(v))
                     throw new DataFormatException(path, $"row {row}, column {c + 1}: '{cell}' is not finite.");
                 if (c == options.LabelColumn)
@@ -58,6 +59,12 @@ public static class CsvData
         Scaling.Apply(data, options.Scale);
         return new Dataset(data, shape, labels?.ToArray());
     }
+
+    /// <summary>The likely cause, for the two mistakes seen most: another separator, and a header row read as data.</summary>
+    private static string NotANumberHint(string cell, int row, DataOptions options) =>
+        cell.AsSpan().IndexOfAny(";\t") >= 0 ? " (columns must be separated by commas; this row seems to use another separator)"
+        : row == 1 && !options.CsvHeader ? " (if row 1 holds column names, read it as a header: --csv-header, DataOptions.CsvHeader)"
+        : "";
 
     private static TextReader Open(string path)
     {
