@@ -149,6 +149,76 @@ public class DataSourceTests
         Assert.Contains("x.png: not a decodable PNG", Assert.Throws<DataFormatException>(() => DataSource.Load(broken, new DataOptions())).Message);
     }
 
+    [Fact]
+    public void Png_colour_values_are_read_as_stored_whatever_the_alpha()
+    {
+        // premultiplying (Skia's default decode) turned R = 201 at alpha 3 into 170, and lost every colour at alpha 0
+        string root = RepoPaths.NewTempFolder();
+        int[] alphas = [255, 128, 3, 0];
+        RawPng.Write(Path.Combine(root, "a.png"), 4, 1, RawPng.Rgba, 8, (x, y) => [201, 17 + x, 99, alphas[x]]);
+        Dataset data = DataSource.Load(root, new DataOptions());
+        Assert.Equal([3, 1, 4], data.SampleShape);
+        Assert.Equal(new[] { 201, 201, 201, 201, 17, 18, 19, 20, 99, 99, 99, 99 }.Select(b => b / 255f), data.Features);
+    }
+
+    [Fact]
+    public void Png_gray_alpha_16_bit_and_palette_images_read_as_the_8_bit_values_they_show()
+    {
+        string gray = RepoPaths.NewTempFolder();
+        RawPng.Write(Path.Combine(gray, "ga.png"), 3, 1, RawPng.GrayAlpha, 8, (x, y) => [50 * x, 7]);
+        RawPng.Write(Path.Combine(gray, "g16.png"), 3, 1, RawPng.Gray, 16, (x, y) => [257 * (60 + x)]);
+        Dataset grayData = DataSource.Load(gray, new DataOptions());
+        Assert.Equal([1, 1, 3], grayData.SampleShape);
+        Assert.Equal(new[] { 60, 61, 62, 0, 50, 100 }.Select(b => b / 255f), grayData.Features);   // g16.png sorts first
+
+        string palette = RepoPaths.NewTempFolder();
+        RawPng.Write(Path.Combine(palette, "p.png"), 2, 1, RawPng.Palette, 8, (x, y) => [x], palette: [10, 20, 30, 40, 50, 60]);
+        Dataset paletteData = DataSource.Load(palette, new DataOptions());
+        Assert.Equal([3, 1, 2], paletteData.SampleShape);
+        Assert.Equal(new[] { 10, 40, 20, 50, 30, 60 }.Select(b => b / 255f), paletteData.Features);
+    }
+
+    [Fact]
+    public void Png_classes_hold_images_anywhere_below_them_and_hidden_files_are_skipped()
+    {
+        string root = RepoPaths.NewTempFolder();
+        Func<int, int, int[]> pixel = (x, y) => [128];
+        foreach (string name in new[] { "cat/a.png", "cat/2024/b.PNG", "dog/c.png", "dog/._c.png", ".thumbs/d.png", "dog/.cache/e.png", "notes/readme.txt" })
+        {
+            string path = Path.Combine(root, name);
+            if (name.EndsWith(".txt", StringComparison.Ordinal) || name.Contains("._", StringComparison.Ordinal))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, "not an image");   // what macOS leaves beside copied files
+            }
+            else RawPng.Write(path, 2, 2, RawPng.Gray, 8, pixel);
+        }
+        Dataset data = DataSource.Load(root, new DataOptions());
+        Assert.Equal(["cat/2024/b.PNG", "cat/a.png", "dog/c.png"], data.SampleNames!);
+        Assert.Equal([0, 0, 1], data.Labels!);
+        Assert.Equal(["cat", "dog"], data.ClassNames!);
+    }
+
+    [Fact]
+    public void Pngs_both_beside_and_inside_class_folders_are_refused_rather_than_dropped()
+    {
+        string root = RepoPaths.NewTempFolder();
+        RawPng.Write(Path.Combine(root, "loose.png"), 2, 2, RawPng.Gray, 8, (x, y) => [1]);
+        RawPng.Write(Path.Combine(root, "cat", "a.png"), 2, 2, RawPng.Gray, 8, (x, y) => [1]);
+        var e = Assert.Throws<DataFormatException>(() => DataSource.Load(root, new DataOptions()));
+        Assert.Contains("1 PNG image(s) lie directly in the folder (e.g. loose.png) beside 1 class sub-folder(s) (cat)", e.Message);
+    }
+
+    [Fact]
+    public void A_truncated_png_is_named()
+    {
+        string root = RepoPaths.NewTempFolder();
+        byte[] png = RawPng.Encode(16, 16, RawPng.Gray, 8, (x, y) => [x * y]);
+        File.WriteAllBytes(Path.Combine(root, "cut.png"), png[..(png.Length - 30)]);
+        var e = Assert.Throws<DataFormatException>(() => DataSource.Load(root, new DataOptions()));
+        Assert.Contains("cut.png: not a decodable PNG image", e.Message);
+    }
+
     private static byte[] Idx(byte type, int[] shape, byte[] payload)
     {
         var bytes = new byte[4 + 4 * shape.Length + payload.Length];
