@@ -87,7 +87,8 @@ internal static class TrainCommand
 
     private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset)
     {
-        Console.WriteLine($"data: {train.Count} training samples of shape [{string.Join(", ", train.SampleShape)}]{(test is null ? ", no test set" : $", {test.Count} test samples")}");
+        Console.WriteLine($"data: {train.Count} training sample{(train.Count == 1 ? "" : "s")} of shape [{string.Join(", ", train.SampleShape)}]" +
+                          (test is null ? ", no test set" : $", {test.Count} test sample{(test.Count == 1 ? "" : "s")}"));
         torch.random.manual_seed(options.Seed);
         using VaeModule model = Checkpoint.Create(config);
         Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");
