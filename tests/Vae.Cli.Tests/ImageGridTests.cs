@@ -62,4 +62,19 @@ public class ImageGridTests
         Assert.Equal((a.Width, a.Height), (b.Width, b.Height));
         Assert.Equal(a.Pixels, b.Pixels);
     }
+
+    [Fact]
+    public void A_grid_too_big_to_view_is_refused_before_it_is_drawn()
+    {
+        var wide = new ImageGrid([1, 28, 28], 400);   // 400 × (84 + 2) + 2 = 34,402 pixels wide
+        for (int i = 0; i < 400; i++) wide.Add(new float[784]);
+        var e = Assert.Throws<ArgumentException>(() => wide.Render());
+        Assert.Contains("the picture of 400 images would be 34,402×", e.Message);
+        Assert.Contains("expected at most 32,767 per side", e.Message);
+
+        var fits = new ImageGrid([1, 28, 28], 380);   // 32,682 pixels: drawn
+        for (int i = 0; i < 380; i++) fits.Add(new float[784]);
+        using SKBitmap bitmap = fits.Render();
+        Assert.Equal(32_682, bitmap.Width);
+    }
 }

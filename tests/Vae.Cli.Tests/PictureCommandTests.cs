@@ -59,6 +59,19 @@ public class PictureCommandTests
     }
 
     [Fact]
+    public void Pictures_of_more_images_than_can_be_viewed_are_refused_with_the_option_named()
+    {
+        // manifold --grid 5000 died in an unhandled OverflowException (25 million decodings × 784 values)
+        Assert.Contains("--grid is 5000; expected at most 200 images per side", CliRun.Failure("manifold", "--model", Model, "--data", data, "--out", Out("m.png"), "--grid", "5000"));
+        Assert.Contains("--grid is 201; expected at most 200", CliRun.Failure("generate", "--model", Model, "--out", Out("g.png"), "--grid", "201"));
+        Assert.Contains("--steps is 5000; expected at most 200", CliRun.Failure("interpolate", "--model", Model, "--data", data, "--out", Out("i.png"), "--steps", "5000"));
+        Assert.Contains("--steps is 5000; expected at most 200", CliRun.Failure("traverse", "--model", Model, "--data", data, "--out", Out("t.png"), "--steps", "5000"));
+        // one row of 1,000 test images and their reconstructions
+        Assert.Contains("the picture of 2000 images would be 86,", CliRun.Failure("reconstruct", "--model", Model, "--data", data, "--out", Out("r.png"), "--count", "1000"));
+        Assert.Empty(Directory.GetFiles(folder, "*.png"));
+    }
+
+    [Fact]
     public void Missing_model_folder_is_a_clear_error()
     {
         string error = CliRun.Failure("generate", "--model", Path.Combine(folder, "no-model"), "--out", Out("g.png"));

@@ -29,7 +29,7 @@ internal static class GenerateCommand
         {
             string path = parse.GetValue(output)!;
             PngFile.CheckPath(path);
-            int n = PictureInputs.AtLeast(parse, grid, 1);
+            int n = PictureInputs.PerSide(parse, grid, 1);
             float t = PictureInputs.Positive(parse, temperature);
             int s = parse.GetValue(seed);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);

@@ -30,7 +30,7 @@ internal static class InterpolateCommand
         {
             string path = parse.GetValue(output)!;
             PngFile.CheckPath(path);
-            int n = PictureInputs.AtLeast(parse, steps, 2);
+            int n = PictureInputs.PerSide(parse, steps, 2);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
             Dataset test = PictureInputs.LoadTest(parse, data, vae);
             int a = PictureInputs.TestIndex(parse, from, test.Count), b = PictureInputs.TestIndex(parse, to, test.Count);

@@ -32,7 +32,7 @@ internal static class ManifoldCommand
         {
             string path = parse.GetValue(output)!;
             PngFile.CheckPath(path);
-            int n = PictureInputs.AtLeast(parse, grid, 1);
+            int n = PictureInputs.PerSide(parse, grid, 1);
             float r = PictureInputs.Positive(parse, range);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
             int? only = PictureInputs.ClassFor(vae, parse, label, parse.GetValue(model)!);

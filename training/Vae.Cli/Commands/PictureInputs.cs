@@ -36,6 +36,19 @@ internal static class PictureInputs
         return value;
     }
 
+    /// <summary>Reads an integer option that must lie in [<paramref name="minimum"/>, <see cref="MostPerSide"/>]: the number of
+    /// images along one side of a picture, checked before any decoding (at 20,000 per side the decoded values overflowed).</summary>
+    public static int PerSide(ParseResult parse, Option<int> option, int minimum)
+    {
+        int value = AtLeast(parse, option, minimum);
+        if (value > MostPerSide)
+            throw new ArgumentException($"{option.Name} is {value}; expected at most {MostPerSide} images per side (a picture of more cannot be viewed; 'vae decode' writes any number as CSV).", option.Name);
+        return value;
+    }
+
+    /// <summary>Most images along one side of a grid picture (<see cref="PerSide"/>).</summary>
+    public const int MostPerSide = 200;
+
     /// <summary>Reads a float option that must be finite and greater than zero.</summary>
     public static float Positive(ParseResult parse, Option<float> option)
     {

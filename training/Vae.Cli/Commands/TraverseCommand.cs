@@ -36,7 +36,7 @@ internal static class TraverseCommand
         {
             string path = parse.GetValue(output)!;
             PngFile.CheckPath(path);
-            int n = PictureInputs.AtLeast(parse, steps, 2);
+            int n = PictureInputs.PerSide(parse, steps, 2);
             float r = PictureInputs.Positive(parse, range);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
             int latent = vae.LatentSize;

@@ -34,6 +34,9 @@ internal sealed class ImageGrid
                                     "(or [N] with N a square number, drawn as a grayscale square). Train on CSV rows with --shape C,H,W to give them an image shape.", "imageShape");
     }
 
+    /// <summary>Largest width or height <see cref="Render"/> draws: the limit of common image viewers and browsers.</summary>
+    public const int MostPixelsPerSide = 32_767;
+
     /// <summary>Images per row.</summary>
     public int Columns { get; }
 
@@ -75,6 +78,8 @@ internal sealed class ImageGrid
     }
 
     /// <summary>Draws the grid. The caller owns and must dispose the bitmap.</summary>
+    /// <exception cref="ArgumentException">No images, labels or headers that do not fit, or a picture wider or taller
+    /// than <see cref="MostPixelsPerSide"/> (checked before anything is allocated).</exception>
     public SKBitmap Render()
     {
         if (cells.Count == 0) throw new ArgumentException("no images to draw.");
@@ -101,6 +106,9 @@ internal sealed class ImageGrid
         int rowH = cellH + Gap + captionH;
         int totalH = top + rows * rowH + Gap;
 
+        if (Math.Max((long)totalW, totalH) > MostPixelsPerSide)
+            throw new ArgumentException($"the picture of {cells.Count} images would be {totalW:N0}×{totalH:N0} pixels; expected at most {MostPixelsPerSide:N0} per side " +
+                                        "(what image viewers and browsers open). Draw fewer images, or write them as CSV with 'vae decode'/'vae encode'.");
         var bitmap = new SKBitmap(totalW, totalH, SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(Background);
