@@ -68,4 +68,19 @@ public class TrainCommandTests
         string error = CliRun.Failure("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", run, "--resume", "--epochs", "2");
         Assert.Contains($"{state} is not a valid trainer state", error);
     }
+
+    [Fact]
+    public void Outputs_that_cannot_be_written_are_refused_before_any_work()
+    {
+        // train --out <a file> trained every epoch, then died on the first checkpoint with "Could not find a part of the path"
+        string folder = RepoPaths.NewTempFolder(), file = Path.Combine(folder, "taken");
+        File.WriteAllText(file, "keep me");
+        Assert.Contains($"--out {file} is a file; expected a folder", CliRun.Failure(Tiny(file, "--epochs", "1")));
+        Assert.Contains($"--out {file} is a file; expected a folder", CliRun.Failure("export", "--checkpoint", TestModel.Run, "--out", file));
+        Assert.Contains($"{file} is a file, not a folder", CliRun.Failure("generate", "--model", TestModel.Folder, "--out", Path.Combine(file, "g.png")));
+        string csvFolder = Directory.CreateDirectory(Path.Combine(folder, "codes.csv")).FullName;
+        Assert.Contains($"--out {csvFolder} is a folder; expected a file name",
+                        CliRun.Failure("encode", "--model", TestModel.Folder, "--data", RepoPaths.RequireMnist(), "--out", csvFolder));
+        Assert.Equal("keep me", File.ReadAllText(file));
+    }
 }

@@ -36,6 +36,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_run_folder_that_is_a_file_is_refused_before_training()
+    {
+        string file = Path.Combine(RepoPaths.NewTempFolder(), "taken");
+        File.WriteAllText(file, "keep me");
+        using var model = new MlpVae(Small);
+        int epochs = 0;
+        var trainer = new Trainer(model, new TrainOptions { Epochs = 1 }) { OnEpoch = _ => epochs++ };
+
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(Toy(), runFolder: file));
+        Assert.Contains($"run folder {file} is a file; expected a folder", e.Message);
+        e = Assert.Throws<ArgumentException>(() => trainer.Fit(Toy(), runFolder: Path.Combine(file, "run")));
+        Assert.Contains($"{file} is a file, not a folder", e.Message);
+        Assert.Equal(0, epochs);
+        Assert.Equal("keep me", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void Kl_matches_the_closed_form_of_kingma_and_welling()
     {
         using var mean = tensor(new float[] { 0.5f, -1f }, [1, 2]);

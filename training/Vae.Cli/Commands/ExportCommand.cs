@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Vae.Training;
 using Vae.Training.Data;
 using Vae.Training.Models;
 using Vae.Training.Onnx;
@@ -52,6 +53,7 @@ internal static class ExportCommand
             }
 
             string to = parse.GetValue(output)!;
+            OutputPath.CheckFolder(to, "--out");
             var options = new ExportOptions
             {
                 Opset = parse.GetValue(opset),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TorchSharp;
+using Vae.Training;
 using Vae.Training.Data;
 using Vae.Training.Models;
 using Vae.Training.Training;
@@ -42,6 +43,7 @@ internal static class TrainCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string runFolder = parse.GetValue(output)!;
+            OutputPath.CheckFolder(runFolder, "--out");
             Preset preset = Preset.Get(parse.GetValue(model.Preset)!);
             TrainOptions p = preset.Options;
             TrainOptions options = new TrainOptions

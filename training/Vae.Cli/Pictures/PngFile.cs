@@ -29,5 +29,6 @@ internal static class PngFile
         if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("--out is empty; expected a .png path.", "--out");
         if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--out is '{path}'; expected a path ending in .png.", "--out");
+        Vae.Training.OutputPath.CheckFile(path, "--out");
     }
 }

@@ -27,6 +27,7 @@ internal sealed class CsvTable
         if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("--out is empty; expected a .csv path, or - for standard output.", "--out");
         if (path != StandardOutput && !path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--out is '{path}'; expected a path ending in .csv, or - for standard output.", "--out");
+        if (path != StandardOutput) OutputPath.CheckFile(path, "--out");
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ public static class VaeExporter
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        OutputPath.CheckFolder(folder, "model folder");
         options = (options ?? new ExportOptions()).Validate();
         var clock = Stopwatch.StartNew();
         using var threads = TorchThreads.Single();

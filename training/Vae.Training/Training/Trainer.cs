@@ -53,6 +53,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(train);
         if (resume && runFolder is null) throw new ArgumentException("resume needs the run folder.", nameof(resume));
+        if (runFolder is not null) OutputPath.CheckFolder(runFolder, "run folder");
         var (trainPart, validationPart) = DataSplit.HoldOut(train, options.ValidationSize, options.Seed);
         using TensorSet trainSet = TensorSet.From(trainPart, model, "training data", device);
         using TensorSet? validationSet = validationPart is null ? null : Evaluable(TensorSet.From(validationPart, model, "validation data", device));

@@ -1,0 +1,39 @@
+namespace Vae.Training;
+
+/// <summary>
+/// Checks, before any work is done, that an output can be written where the user asked: a folder path must not be an
+/// existing file, a file path must not be an existing folder, and no part of the way there may be a file. Without it, a
+/// run trained for an hour and then failed on its first checkpoint with the system's "Could not find a part of the path".
+/// </summary>
+public static class OutputPath
+{
+    /// <summary>Checks a folder to write into (created when missing).</summary>
+    /// <param name="path">The folder.</param>
+    /// <param name="what">What it is called where the user gave it, e.g. "--out" or "run folder".</param>
+    /// <exception cref="ArgumentException">The path is empty, is a file, or lies under a file.</exception>
+    public static void CheckFolder(string path, string what)
+    {
+        Check(path, what);
+        if (File.Exists(path)) throw new ArgumentException($"{what} {path} is a file; expected a folder (created when missing).", what);
+    }
+
+    /// <summary>Checks a file to write (replaced when present; its folder is created when missing).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="what">What it is called where the user gave it, e.g. "--out".</param>
+    /// <exception cref="ArgumentException">The path is empty, is a folder, or lies under a file.</exception>
+    public static void CheckFile(string path, string what)
+    {
+        Check(path, what);
+        if (Directory.Exists(path)) throw new ArgumentException($"{what} {path} is a folder; expected a file name.", what);
+    }
+
+    private static void Check(string path, string what)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException($"{what} is empty; expected a path.", what);
+        for (string? parent = Path.GetDirectoryName(Path.GetFullPath(path)); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
+        {
+            if (Directory.Exists(parent)) return;
+            if (File.Exists(parent)) throw new ArgumentException($"{what} {path} cannot be created: {parent} is a file, not a folder.", what);
+        }
+    }
+}
