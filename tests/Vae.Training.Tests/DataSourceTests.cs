@@ -44,6 +44,7 @@ public class DataSourceTests
     [InlineData("1,2\n4,x7\n", "row 2, column 2: 'x7' is not a number")]
     [InlineData("1,NaN\n", "row 1, column 2: 'NaN' is not finite")]
     [InlineData("1,2\n1,Infinity\n", "row 2, column 2: 'Infinity' is not finite")]
+    [InlineData("1,2\n1e39,2\n", "row 2, column 1: '1e39' is not finite in float32")]   // a finite double that was read as +∞
     [InlineData("", "no data rows")]
     [InlineData("a,b\n1,2\n", "row 1, column 1: 'a' is not a number (if row 1 holds column names, read it as a header: --csv-header")]
     [InlineData("1;2\n3;4\n", "row 1, column 1: '1;2' is not a number (columns must be separated by commas")]

@@ -23,30 +23,31 @@ public static class CsvData
         {
             row++;
             if (row == 1 && options.CsvHeader) continue;
-            if (line.Length == 0 || line.All(char.IsWhiteSpace)) continue;
-            string[] cells = CsvRow.Split(line, path, row);
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            // plain rows (the common case) are cut in place; only rows with quotes go through the RFC 4180 splitter
+            string[]? quoted = line.Contains('"') ? CsvRow.Split(line, path, row) : null;
+            int cells = quoted?.Length ?? line.AsSpan().Count(',') + 1;
             if (columns < 0)
             {
-                columns = cells.Length;
+                columns = cells;
                 if (options.LabelColumn is { } lc && (lc < 0 || lc >= columns))
                     throw new DataFormatException(path, $"label column {lc} (0-based) does not exist; row {row} has {columns} columns.");
             }
-            else if (cells.Length != columns)
-                throw new DataFormatException(path, $"row {row} has {cells.Length} columns; the first data row has {columns}.");
-            for (int c = 0; c < cells.Length; c++)
+            else if (cells != columns)
+                throw new DataFormatException(path, $"row {row} has {cells} columns; the first data row has {columns}.");
+            ReadOnlySpan<char> rest = line;
+            for (int c = 0; c < cells; c++)
             {
-                string cell = cells[c].Trim();
-                if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                    throw new DataFormatException(path, $"row {row}, column {c + 1}: '{cell}' is not a number{NotANumberHint(cell, row, options)}.");
-                if (!double.IsFinite(v))
-                    throw new DataFormatException(path, $"row {row}, column {c + 1}: '{cell}' is not finite.");
-                if (c == options.LabelColumn)
+                ReadOnlySpan<char> cell;
+                if (quoted is not null) cell = quoted[c].AsSpan().Trim();
+                else
                 {
-                    if (v != Math.Floor(v) || v < 0 || v > int.MaxValue)
-                        throw new DataFormatException(path, $"row {row}, column {c + 1}: label '{cell}' is not a non-negative integer.");
-                    labels!.Add((int)v);
+                    int comma = rest.IndexOf(',');
+                    cell = (comma < 0 ? rest : rest[..comma]).Trim();
+                    rest = comma < 0 ? default : rest[(comma + 1)..];
                 }
-                else values.Add((float)v);
+                if (c == options.LabelColumn) labels!.Add(Label(path, row, c, cell, options));
+                else values.Add(Value(path, row, c, cell, options));
             }
         }
         if (columns < 0) throw new DataFormatException(path, "no data rows.");
@@ -60,9 +61,28 @@ public static class CsvData
         return new Dataset(data, shape, labels?.ToArray());
     }
 
+    /// <summary>A feature value, parsed straight to float32 (correctly rounded; a value beyond float32's range is refused).</summary>
+    private static float Value(string path, int row, int column, ReadOnlySpan<char> cell, DataOptions options)
+    {
+        if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not a number{NotANumberHint(cell, row, options)}.");
+        if (!float.IsFinite(v))
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not finite in float32.");
+        return v;
+    }
+
+    private static int Label(string path, int row, int column, ReadOnlySpan<char> cell, DataOptions options)
+    {
+        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not a number{NotANumberHint(cell, row, options)}.");
+        if (!double.IsFinite(v) || v != Math.Floor(v) || v < 0 || v > int.MaxValue)
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: label '{cell}' is not a non-negative integer.");
+        return (int)v;
+    }
+
     /// <summary>The likely cause, for the two mistakes seen most: another separator, and a header row read as data.</summary>
-    private static string NotANumberHint(string cell, int row, DataOptions options) =>
-        cell.AsSpan().IndexOfAny(";\t") >= 0 ? " (columns must be separated by commas; this row seems to use another separator)"
+    private static string NotANumberHint(ReadOnlySpan<char> cell, int row, DataOptions options) =>
+        cell.IndexOfAny(";\t") >= 0 ? " (columns must be separated by commas; this row seems to use another separator)"
         : row == 1 && !options.CsvHeader ? " (if row 1 holds column names, read it as a header: --csv-header, DataOptions.CsvHeader)"
         : "";
 
