@@ -92,6 +92,17 @@ public class LoadErrorTests
         Assert.Throws<ArgumentNullException>(() => VaeModelInfo.FromMetadata(null!, "encoder.onnx"));
     }
 
+    [Fact]
+    public void An_undefined_optimisation_level_is_an_argument_error_naming_the_option()
+    {
+        // It reached ONNX Runtime, whose OnnxRuntimeException ("graph_optimization_level is not valid") escaped Load,
+        // which documents only VaeModelException and ExecutionProviderException.
+        var options = new VaeSessionOptions { OptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)42 };
+        var e = Assert.Throws<ArgumentException>(() => ReferenceModel.Load(options));
+        Assert.Equal("OptimizationLevel", e.ParamName);
+        Assert.Contains("OptimizationLevel is 42; expected one of ORT_DISABLE_ALL", e.Message);
+    }
+
     private static string CopyOfReference()
     {
         string folder = RepoPaths.NewTempFolder();
