@@ -132,8 +132,8 @@ public sealed partial class VaeModel
         try
         {
             int batch = CheckInput(from, labels, nameof(from), nameof(labels));
+            InputChecks.Length(to.Length, from.Length, nameof(to), $"same as from: batch {batch} × {InputSize}"); // before to's labels: a batch mismatch is to's fault
             CheckInput(to, labels, nameof(to), nameof(labels));
-            InputChecks.Length(to.Length, from.Length, nameof(to), $"same as from: batch {batch} × {InputSize}");
             InputChecks.Total(nameof(steps), "batch × (steps + 4) × latent size", batch, steps + 4L, LatentSize); // the codes rented below
             InputChecks.Length(output.Length, InputChecks.Total(nameof(steps), "batch × steps × input size", batch, steps, InputSize), nameof(output), $"batch {batch} × {steps} steps × {InputSize}");
             int latent = batch * LatentSize, pathLength = batch * steps * LatentSize;
