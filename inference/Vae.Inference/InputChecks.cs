@@ -25,6 +25,19 @@ internal static class InputChecks
             throw new ArgumentException($"length of {name} is {actual}, expected {expected} ({meaning.ToStringAndClear()}).", name);
     }
 
+    /// <summary>
+    /// <paramref name="a"/> × <paramref name="b"/> × <paramref name="c"/> (all positive) as the length of one buffer; throws naming
+    /// <paramref name="name"/> when it exceeds the largest .NET array, where int arithmetic would overflow. <paramref name="factors"/>
+    /// says what is multiplied (a constant, so passing checks allocate nothing).
+    /// </summary>
+    public static int Total(string name, string factors, long a, long b, long c = 1)
+    {
+        double total = (double)a * b * c;
+        if (total > Array.MaxLength)
+            throw new ArgumentException($"{name}: {factors} = {a} × {b}{(c == 1 ? "" : $" × {c}")} = {total:0} values, more than the largest .NET array ({Array.MaxLength}); split the work into smaller batches.", name);
+        return (int)(a * b * c);
+    }
+
     public static void Positive(int value, string name)
     {
         if (value <= 0) throw new ArgumentException($"{name} is {value}; expected a positive number.", name);

@@ -18,6 +18,7 @@ public sealed partial class VaeModel
         {
             int batch = CheckInput(x, labels, nameof(x), nameof(labels));
             InputChecks.Length(scores.Length, batch, nameof(scores), $"one score per sample");
+            InputChecks.Total(nameof(samples), "(2 × samples + 1) × batch", 2L * samples + 1, batch);
             int latent = batch * LatentSize;
             float[] codes = Rent(3 * latent + x.Length);
             double[] weights = ArrayPool<double>.Shared.Rent(2 * batch * samples + batch);

@@ -71,7 +71,7 @@ public sealed partial class VaeModel
     public float[] Generate(int count, long seed = 0, float temperature = 1f)
     {
         InputChecks.Positive(count, nameof(count));
-        var output = new float[checked(count * InputSize)];
+        var output = new float[InputChecks.Total(nameof(count), "count × input size", count, InputSize)];
         Generate(output, seed, temperature);
         return output;
     }
@@ -81,7 +81,7 @@ public sealed partial class VaeModel
     {
         ArgumentNullException.ThrowIfNull(labels);
         InputChecks.Positive(labels.Length, "labels.Length");
-        var output = new float[checked(labels.Length * InputSize)];
+        var output = new float[InputChecks.Total(nameof(labels), "labels × input size", labels.Length, InputSize)];
         Generate(output, seed, temperature, labels);
         return output;
     }
@@ -132,9 +132,10 @@ public sealed partial class VaeModel
         try
         {
             int batch = CheckInput(from, labels, nameof(from), nameof(labels));
+            InputChecks.Length(to.Length, from.Length, nameof(to), $"same as from: batch {batch} × {InputSize}"); // before to's labels: a batch mismatch is to's fault
             CheckInput(to, labels, nameof(to), nameof(labels));
-            InputChecks.Length(to.Length, from.Length, nameof(to), $"same as from: batch {batch} × {InputSize}");
-            InputChecks.Length(output.Length, checked(batch * steps * InputSize), nameof(output), $"batch {batch} × {steps} steps × {InputSize}");
+            InputChecks.Total(nameof(steps), "batch × (steps + 4) × latent size", batch, steps + 4L, LatentSize); // the codes rented below
+            InputChecks.Length(output.Length, InputChecks.Total(nameof(steps), "batch × steps × input size", batch, steps, InputSize), nameof(output), $"batch {batch} × {steps} steps × {InputSize}");
             int latent = batch * LatentSize, pathLength = batch * steps * LatentSize;
             float[] codes = Rent(4 * latent + pathLength);
             int[] pathLabels = ArrayPool<int>.Shared.Rent(Classes > 0 ? batch * steps : 0);
@@ -168,7 +169,7 @@ public sealed partial class VaeModel
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         if (steps < 2) throw new ArgumentException($"{nameof(steps)} is {steps}; expected at least 2 (both ends).", nameof(steps));
-        var output = new float[checked(InputChecks.BatchOf(from.Length, InputSize, nameof(from)) * steps * InputSize)];
+        var output = new float[InputChecks.Total(nameof(steps), "batch × steps × input size", InputChecks.BatchOf(from.Length, InputSize, nameof(from)), steps, InputSize)];
         Interpolate(from, to, steps, output, kind, labels);
         return output;
     }

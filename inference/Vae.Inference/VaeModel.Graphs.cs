@@ -48,7 +48,7 @@ public sealed partial class VaeModel
         try
         {
             int batch = CheckLatent(z, labels, nameof(z), nameof(labels));
-            InputChecks.Length(output.Length, batch * InputSize, nameof(output), $"batch {batch} × input size {InputSize}");
+            InputChecks.Length(output.Length, InputChecks.Total(nameof(z), "batch × input size", batch, InputSize), nameof(output), $"batch {batch} × input size {InputSize}");
             RunDecoder(z, labels, output, batch);
         }
         finally { Exit(); }
@@ -58,7 +58,7 @@ public sealed partial class VaeModel
     public float[] Decode(float[] z, int[]? labels = null)
     {
         ArgumentNullException.ThrowIfNull(z);
-        var output = new float[InputChecks.BatchOf(z.Length, LatentSize, nameof(z)) * InputSize];
+        var output = new float[InputChecks.Total(nameof(z), "batch × input size", InputChecks.BatchOf(z.Length, LatentSize, nameof(z)), InputSize)];
         Decode(z, output, labels);
         return output;
     }

@@ -38,6 +38,7 @@ public sealed record VaeModelInfo(
     /// <exception cref="VaeModelException">A required key is missing or malformed.</exception>
     public static VaeModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata, string source)
     {
+        ArgumentNullException.ThrowIfNull(metadata);
         string Get(string key) => metadata.TryGetValue(key, out string? value)
             ? value
             : throw new VaeModelException($"{source}: metadata key '{key}' is missing; this file was not exported by the VAE exporter (or by an older version).");
@@ -47,7 +48,10 @@ public sealed record VaeModelInfo(
         int[] GetShape(string key)
         {
             try { return VaeMetadata.ParseShape(Get(key)); }
-            catch (FormatException) { throw new VaeModelException($"{source}: metadata '{key}' is '{Get(key)}', expected a shape such as 1,28,28."); }
+            catch (Exception e) when (e is FormatException or OverflowException) // a dimension that is not a number, or beyond Int32
+            {
+                throw new VaeModelException($"{source}: metadata '{key}' is '{Get(key)}', expected a shape such as 1,28,28.", e);
+            }
         }
 
         string outputKind = Get(VaeMetadata.OutputKind);

@@ -40,6 +40,8 @@ public sealed record VaeSessionOptions
             throw new ArgumentException($"{nameof(IntraOpThreads)} is {IntraOpThreads}; expected 0 (automatic) or a positive count.", nameof(IntraOpThreads));
         if (DeviceId < 0)
             throw new ArgumentException($"{nameof(DeviceId)} is {DeviceId}; expected a device index of 0 or more.", nameof(DeviceId));
+        if (!Enum.IsDefined(OptimizationLevel))
+            throw new ArgumentException($"{nameof(OptimizationLevel)} is {(int)OptimizationLevel}; expected one of {string.Join(", ", Enum.GetNames<GraphOptimizationLevel>())}.", nameof(OptimizationLevel));
         if (!Enum.IsDefined(Provider))
             throw new ArgumentException($"{nameof(Provider)} is {(int)Provider}; expected one of {string.Join(", ", Enum.GetNames<ExecutionProvider>())}.", nameof(Provider));
         return this;

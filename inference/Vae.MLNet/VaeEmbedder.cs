@@ -40,6 +40,20 @@ internal sealed class VaeEmbedder
     /// <summary>Values written per row.</summary>
     public int OutputSize { get; }
 
+    /// <summary>
+    /// Throws naming the row and the value when <paramref name="row"/> holds NaN or ±Infinity and the model refuses them
+    /// (<see cref="VaeSessionOptions.AllowNonFinite"/> false): the model's own check would name an index into the whole batch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A value is not finite.</exception>
+    public void CheckFinite(ReadOnlySpan<float> row, long position, string column)
+    {
+        if (Model.Options.AllowNonFinite) return;
+        for (int i = 0; i < row.Length; i++)
+            if (!float.IsFinite(row[i]))
+                throw new InvalidOperationException(
+                    $"row {position}: input column '{column}' holds {row[i]} at value {i}; expected finite values (set {nameof(VaeSessionOptions)}.{nameof(VaeSessionOptions.AllowNonFinite)} to pass NaN/Infinity through).");
+    }
+
     /// <summary>Fills <c>batch.Outputs</c> for the first <paramref name="rows"/> rows of <c>batch.Inputs</c> (with <c>batch.Labels</c> for
     /// conditional models and <c>batch.Ids</c> for Sample).</summary>
     public void Run(EmbeddingBatch batch, int rows)

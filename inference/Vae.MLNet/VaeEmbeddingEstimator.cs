@@ -30,6 +30,7 @@ public sealed class VaeEmbeddingEstimator : IEstimator<VaeEmbeddingTransformer>
             using VaeModel probe = VaeModel.Load(options.ModelPath!, options.SessionOptions);
             (inputSize, outputSize, classes) = Sizes(probe);
         }
+        CheckBatchSize(options.BatchSize, Math.Max(inputSize, outputSize));
     }
 
     /// <summary>The settings this estimator was made with.</summary>
@@ -59,6 +60,15 @@ public sealed class VaeEmbeddingEstimator : IEstimator<VaeEmbeddingTransformer>
         if (options.Model is VaeModel shared) return new VaeEmbeddingTransformer(shared, ownsModel: false, options, input.Schema);
         VaeModel model = VaeModel.Load(options.ModelPath!, options.SessionOptions);
         return new VaeEmbeddingTransformer(model, ownsModel: true, options, input.Schema);
+    }
+
+    /// <summary>Each cursor holds BatchSize rows of input and output in single arrays: refuse a size they cannot have.</summary>
+    private static void CheckBatchSize(int batchSize, int rowValues)
+    {
+        if ((long)batchSize * rowValues > Array.MaxLength)
+            throw new ArgumentException(
+                $"{nameof(VaeEmbeddingOptions.BatchSize)} is {batchSize}; {batchSize} rows × {rowValues} values exceed the largest .NET array ({Array.MaxLength}), " +
+                $"expected at most {Array.MaxLength / rowValues} for this model.", nameof(VaeEmbeddingOptions.BatchSize));
     }
 
     private (int Input, int Output, int Classes) Sizes(VaeModel model) =>

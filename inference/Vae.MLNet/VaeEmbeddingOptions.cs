@@ -40,7 +40,10 @@ public sealed record VaeEmbeddingOptions
     /// <summary>ONNX Runtime session settings used when loading from <see cref="ModelPath"/> (null: library defaults).</summary>
     public VaeSessionOptions? SessionOptions { get; init; }
 
-    /// <summary>Rows encoded per ONNX Runtime call while scanning an IDataView (default 256). Single-row prediction always runs one row.</summary>
+    /// <summary>
+    /// Rows encoded per ONNX Runtime call while scanning an IDataView (default 256). Single-row prediction always runs one row.
+    /// At most the number of rows whose values fit one .NET array (about 2.7 million for 784 values a row); each cursor holds that many rows.
+    /// </summary>
     public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <summary>Seed of ε for <see cref="VaeEmbeddingKind.Sample"/>.</summary>

@@ -100,6 +100,27 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Batches_whose_output_exceeds_the_largest_array_are_argument_errors_not_overflows()
+    {
+        // 3,000,000 codes of 8 decode to 2,352,000,000 values: more than one array holds, and more than int arithmetic
+        // holds (it wrapped to −1,942,967,296: OverflowException from the array form, a negative expected length from the span form).
+        float[] codes = new float[3_000_000 * 8];
+        var e = Assert.Throws<ArgumentException>(() => Model.Decode(codes));
+        Assert.Equal("z", e.ParamName);
+        Assert.Contains("batch × input size = 3000000 × 784 = 2352000000 values, more than the largest .NET array", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Model.Decode(codes, new float[784]));
+        Assert.Equal("z", e.ParamName);
+        Assert.DoesNotContain("-1942967296", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Model.Generate(int.MaxValue / 784 + 1));
+        Assert.Equal("count", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => Model.Interpolate(Digit, Digit, steps: int.MaxValue));
+        Assert.Equal("steps", e.ParamName);
+        // the scratch for 4 × (2 × samples + 1) log-weights: ArrayPool's ArgumentOutOfRangeException naming nothing before
+        e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(new float[4 * 784], samples: int.MaxValue / 4 + 1));
+        Assert.Equal("samples", e.ParamName);
+    }
+
+    [Fact]
     public void Observed_non_finite_values_are_rejected_but_missing_ones_are_ignored()
     {
         float[] x = (float[])Digit.Clone();

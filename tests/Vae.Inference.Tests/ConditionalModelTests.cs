@@ -102,6 +102,17 @@ public class ConditionalModelTests
         Assert.Throws<ArgumentException>(() => model.Generate(2));
     }
 
+    [Fact]
+    public void Interpolating_towards_a_batch_of_another_size_blames_to_not_the_labels()
+    {
+        using var model = Load();
+        float[] from = new float[D], to = new float[2 * D];
+        // to's labels were checked first: "length of labels is 1, expected 2", though the labels fit from and the pairs
+        var e = Assert.Throws<ArgumentException>(() => model.Interpolate(from, to, 3, labels: [1]));
+        Assert.Equal("to", e.ParamName);
+        Assert.Contains($"length of to is {2 * D}, expected {D}", e.Message);
+    }
+
     private sealed class Tolerance(float tolerance) : IEqualityComparer<float>
     {
         public bool Equals(float a, float b) => MathF.Abs(a - b) <= tolerance;

@@ -74,6 +74,35 @@ public class LoadErrorTests
         Assert.Contains("output 'mean' has shape [batch,8], expected [batch,9]", e.Message);
     }
 
+    [Fact]
+    public void A_shape_dimension_beyond_int32_in_the_metadata_is_a_model_error()
+    {
+        // int.Parse's OverflowException escaped Load (only FormatException was turned into a VaeModelException)
+        var metadata = new Dictionary<string, string>
+        {
+            ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = "99999999999", ["vae.image_shape"] = "1,28,28",
+            ["vae.latent_size"] = "8", ["vae.likelihood"] = "bernoulli", ["vae.output_kind"] = "logits",
+        };
+        var e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(metadata, "encoder.onnx"));
+        Assert.Contains("encoder.onnx: metadata 'vae.input_shape' is '99999999999', expected a shape", e.Message);
+        metadata["vae.input_shape"] = "784";
+        metadata["vae.image_shape"] = "1,28,4294967324";
+        e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(metadata, "encoder.onnx"));
+        Assert.Contains("'vae.image_shape' is '1,28,4294967324'", e.Message);
+        Assert.Throws<ArgumentNullException>(() => VaeModelInfo.FromMetadata(null!, "encoder.onnx"));
+    }
+
+    [Fact]
+    public void An_undefined_optimisation_level_is_an_argument_error_naming_the_option()
+    {
+        // It reached ONNX Runtime, whose OnnxRuntimeException ("graph_optimization_level is not valid") escaped Load,
+        // which documents only VaeModelException and ExecutionProviderException.
+        var options = new VaeSessionOptions { OptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)42 };
+        var e = Assert.Throws<ArgumentException>(() => ReferenceModel.Load(options));
+        Assert.Equal("OptimizationLevel", e.ParamName);
+        Assert.Contains("OptimizationLevel is 42; expected one of ORT_DISABLE_ALL", e.Message);
+    }
+
     private static string CopyOfReference()
     {
         string folder = RepoPaths.NewTempFolder();

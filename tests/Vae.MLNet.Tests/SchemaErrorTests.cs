@@ -97,5 +97,16 @@ public class SchemaErrorTests
         Assert.Contains("not found", e.Message);
     }
 
+    [Fact]
+    public void A_batch_size_whose_buffers_exceed_the_largest_array_is_refused_when_the_estimator_is_made()
+    {
+        // It was accepted, then every scan failed with OverflowException when its cursor sized BatchSize × 784 buffers.
+        var e = Assert.Throws<ArgumentException>(() => ml.Transforms.VaeEmbedding(
+            new VaeEmbeddingOptions { OutputColumnName = "E", InputColumnName = "Pixels", ModelPath = TestData.ModelPath, BatchSize = int.MaxValue }));
+        Assert.Equal("BatchSize", e.ParamName);
+        Assert.Contains($"BatchSize is {int.MaxValue}", e.Message);
+        Assert.Contains($"expected at most {Array.MaxLength / 784}", e.Message);
+    }
+
     /// <summary>The SchemaShape an estimator sees for <paramref name="data"/> (ML.NET keeps SchemaShape.Create internal; its own tests call it).</summary>
 }
