@@ -116,7 +116,7 @@ internal sealed class BatchingCursor : DataViewRowCursor
             if (features.Length != inputSize)
                 throw new InvalidOperationException($"row {source.Position}: input column has {features.Length} values, expected {inputSize}.");
             features.CopyTo(batch.Inputs.AsSpan(count * inputSize, inputSize));
-            parent.Transformer.Embedder.CheckFinite(batch.Inputs.AsSpan(count * inputSize, inputSize), source.Position, parent.Transformer.InputColumnName);
+            batch.Positions[count] = source.Position;
             if (labelReader is not null) batch.Labels[count] = labelReader();
             idGetter!(ref ids[count]);
             batches[count] = source.Batch;

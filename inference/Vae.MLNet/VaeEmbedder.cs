@@ -11,7 +11,8 @@ internal sealed class VaeEmbedder
 {
     /// <param name="labelColumnName">The column of class labels: required for conditional models, null for the others.</param>
     /// <exception cref="ArgumentException">A conditional model without a label column, or an unconditional one with one.</exception>
-    public VaeEmbedder(VaeModel model, VaeEmbeddingKind kind, int seed, string? labelColumnName)
+    /// <param name="inputColumnName">The column the inputs come from (for error messages).</param>
+    public VaeEmbedder(VaeModel model, VaeEmbeddingKind kind, int seed, string? labelColumnName, string inputColumnName)
     {
         int classes = model.Info.Classes;
         if (classes > 0 && labelColumnName is null)
@@ -19,6 +20,7 @@ internal sealed class VaeEmbedder
         if (classes == 0 && labelColumnName is not null)
             throw new ArgumentException($"{nameof(VaeEmbeddingOptions.LabelColumnName)} is '{labelColumnName}' but the model is unconditional (classes 0); leave it null.", nameof(labelColumnName));
         Model = model;
+        InputColumnName = inputColumnName;
         Kind = kind;
         Seed = seed;
         OutputSize = kind switch
@@ -30,6 +32,7 @@ internal sealed class VaeEmbedder
     }
 
     public VaeModel Model { get; }
+    public string InputColumnName { get; }
     public VaeEmbeddingKind Kind { get; }
     public int Seed { get; }
     public int InputSize => Model.InputSize;
@@ -40,23 +43,29 @@ internal sealed class VaeEmbedder
     /// <summary>Values written per row.</summary>
     public int OutputSize { get; }
 
-    /// <summary>
-    /// Throws naming the row and the value when <paramref name="row"/> holds NaN or ±Infinity and the model refuses them
-    /// (<see cref="VaeSessionOptions.AllowNonFinite"/> false): the model's own check would name an index into the whole batch.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">A value is not finite.</exception>
-    public void CheckFinite(ReadOnlySpan<float> row, long position, string column)
-    {
-        if (Model.Options.AllowNonFinite) return;
-        for (int i = 0; i < row.Length; i++)
-            if (!float.IsFinite(row[i]))
-                throw new InvalidOperationException(
-                    $"row {position}: input column '{column}' holds {row[i]} at value {i}; expected finite values (set {nameof(VaeSessionOptions)}.{nameof(VaeSessionOptions.AllowNonFinite)} to pass NaN/Infinity through).");
-    }
-
     /// <summary>Fills <c>batch.Outputs</c> for the first <paramref name="rows"/> rows of <c>batch.Inputs</c> (with <c>batch.Labels</c> for
     /// conditional models and <c>batch.Ids</c> for Sample).</summary>
+    /// <exception cref="InvalidOperationException">An input value is NaN or ±Infinity and the model refuses them: the message
+    /// names the row's position, the column and the value's index in the row (the model's own check, which costs nothing
+    /// extra, names an index into the whole batch).</exception>
     public void Run(EmbeddingBatch batch, int rows)
+    {
+        try
+        {
+            RunModel(batch, rows);
+        }
+        catch (ArgumentException e) when (!Model.Options.AllowNonFinite)
+        {
+            ReadOnlySpan<float> x = batch.Inputs.AsSpan(0, rows * InputSize);
+            for (int i = 0; i < x.Length; i++)
+                if (!float.IsFinite(x[i]))
+                    throw new InvalidOperationException($"row {batch.Positions[i / InputSize]}: input column '{InputColumnName}' holds {x[i]} at value {i % InputSize}; " +
+                                                        $"expected finite values (set {nameof(VaeSessionOptions)}.{nameof(VaeSessionOptions.AllowNonFinite)} to pass NaN/Infinity through).", e);
+            throw;
+        }
+    }
+
+    private void RunModel(EmbeddingBatch batch, int rows)
     {
         int latent = Model.LatentSize;
         Span<float> mean = batch.Mean.AsSpan(0, rows * latent), logvar = batch.Logvar.AsSpan(0, rows * latent);
@@ -102,6 +111,7 @@ internal sealed class EmbeddingBatch
         Logvar = new float[capacity * latent];
         Ids = new DataViewRowId[embedder.Kind == VaeEmbeddingKind.Sample ? capacity : 0];
         Labels = new int[embedder.Classes > 0 ? capacity : 0];
+        Positions = new long[capacity];
     }
 
     public int Capacity { get; }
@@ -113,4 +123,7 @@ internal sealed class EmbeddingBatch
 
     /// <summary>Class index per row (conditional models; empty otherwise).</summary>
     public int[] Labels { get; }
+
+    /// <summary>Each row's position in its data view (for error messages).</summary>
+    public long[] Positions { get; }
 }

@@ -95,7 +95,7 @@ internal sealed class VaeEmbeddingRowMapper : IRowToRowMapper
             if (features.Length != embedder.InputSize)
                 throw new InvalidOperationException($"input column has {features.Length} values, expected {embedder.InputSize}.");
             features.CopyTo(batch!.Inputs);
-            embedder.CheckFinite(batch.Inputs, input.Position, mapper.transformer.InputColumnName);
+            batch.Positions[0] = input.Position;
             if (labelReader is not null) batch.Labels[0] = labelReader();
             if (batch.Ids.Length > 0) idGetter!(ref batch.Ids[0]);
             embedder.Run(batch, 1);
