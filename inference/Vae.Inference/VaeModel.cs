@@ -154,13 +154,14 @@ public sealed partial class VaeModel : IDisposable
             encoderSession = OpenSession(encoderSource, sessionOptions, options, provider);
             decoderSession = OpenSession(decoderSource, sessionOptions, options, provider);
             VaeModelInfo info = PairCheck.Check(encoderSession, encoderPath, decoderSession, decoderPath);
-            float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);   // before any runner exists: it may refuse the pair
+            // both checks may refuse the pair: before any runner (and its native name strings) exists
+            float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);
+            bool probabilities = PairCheck.HasProbabilities(decoderSession, decoderPath, info);
             string y = "y";
             string[] conditional = info.Classes > 0 ? [y] : [];
             var encoder = new GraphRunner(encoderSession, ["x", .. conditional], ["mean", "logvar"]);
             string[] decoderInputs = ["z", .. conditional];
             string rawOutput = info.OutputKind == OutputKind.Logits ? "logits" : "mean";
-            bool probabilities = PairCheck.HasProbabilities(decoderSession, decoderPath, info);
             var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeMetadata.ProbabilitiesOutput : rawOutput]);
             GraphRunner likelihoodDecoder = probabilities ? new GraphRunner(decoderSession, decoderInputs, [rawOutput], ownsSession: false) : decoder;
             bool sigmoidInLibrary = info.OutputKind == OutputKind.Logits && !probabilities;
