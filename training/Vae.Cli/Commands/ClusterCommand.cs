@@ -34,6 +34,8 @@ internal static class ClusterCommand
             string path = parse.GetValue(data.Data)!;
             Dataset test = LabelledDataView.Sample(data.LoadTestOfData(parse), n, parse.GetValue(seed));
             using (VaeModel probe = VaeModel.Load(modelPath)) LabelledDataView.Check(test, probe, data.Data.Name, path);
+            if (k > test.Count)   // ML.NET's KMeans fails on too few examples, and sizes k × features arrays before it looks
+                throw new ArgumentException($"--clusters is {k}; expected at most the {test.Count} images clustered (lower --clusters or raise --count).", "--clusters");
 
             var ml = new MLContext(seed: parse.GetValue(seed));
             IDataView digits = ml.Data.Cache(LabelledDataView.Load(ml, test));
