@@ -82,6 +82,32 @@ public partial class MlNetDemoCommandTests
                      CliRun.Failure("classify", "--model", Model, "--data", labelled, "--label-column", "0"));
     }
 
+    [Fact]
+    public void Accuracy_counts_every_test_image_even_of_classes_missing_from_training()
+    {
+        // keys learnt from training rows of digits 0 and 1 only made every other test row a missing label, which the
+        // evaluator skipped: about 99 % "on the 500 test images", measured on the ~100 zeros and ones among them
+        Dataset mnist = Mnist.LoadTest(RepoPaths.RequireMnist());
+        int[] zerosAndOnes = Enumerable.Range(0, 2000).Where(i => mnist.Labels![i] <= 1).Take(100).ToArray();
+        string train = WriteCsv("01.csv", mnist.Subset(zerosAndOnes), 0, zerosAndOnes.Length), test = WriteCsv("all.csv", mnist, 5000, 500);
+        int testZerosAndOnes = Enumerable.Range(5000, 500).Count(i => mnist.Labels![i] <= 1);
+
+        var (exit, output, error) = CliRun.Run("classify", "--model", Model, "--data", train, "--test-data", test, "--label-column", "0", "--train", "0");
+        Assert.True(exit == 0, error);
+        Assert.All(Rows(output), row => Assert.True(row.Figures[0] <= testZerosAndOnes / 500.0,
+            $"{row.Name}: accuracy {row.Figures[0]:P2}, but only {testZerosAndOnes} of the 500 test images are of the two trained classes"));
+    }
+
+    [Fact]
+    public void More_clusters_than_images_is_an_option_error_not_an_ml_net_crash()
+    {
+        // were an unhandled InvalidOperationException ("too few examples") and, for k = 100000, an OutOfMemoryException
+        Assert.Equal("error: --clusters is 10; expected at most the 5 images clustered (lower --clusters or raise --count).",
+                     CliRun.Failure("cluster", "--model", Model, "--data", RepoPaths.RequireMnist(), "--count", "5"));
+        Assert.Contains("--clusters is 100000; expected at most the 10000 images clustered",
+                        CliRun.Failure("cluster", "--model", Model, "--data", RepoPaths.RequireMnist(), "--clusters", "100000"));
+    }
+
     /// <summary>Rows [start, start + count) of <paramref name="data"/> as a CSV: the label, then the pixel values.</summary>
     private string WriteCsv(string name, Dataset data, int start, int count)
     {

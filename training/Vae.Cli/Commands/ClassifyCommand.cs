@@ -55,33 +55,43 @@ internal static class ClassifyCommand
             foreach (IDataView view in new[] { trainView, testView })
                 foreach (VBuffer<float> _ in view.GetColumn<VBuffer<float>>("Pixels")) { }
             IDataView fewTrain = ml.Data.TakeRows(trainView, 500), fewTest = ml.Data.TakeRows(testView, 500);
-            Score(ml, vae, fewTrain, fewTest);
-            Score(ml, raw, fewTrain, fewTest);
+            int classes = Math.Max(trainSet.ClassCount, testSet.ClassCount);
+            Score(ml, vae, fewTrain, fewTest, classes);
+            Score(ml, raw, fewTrain, fewTest, classes);
 
-            Report(ml, $"VAE {parse.GetValue(kind)} (ML.NET)", vae, trainView, testView);
-            Report(ml, "raw pixels", raw, trainView, testView);
+            Report(ml, $"VAE {parse.GetValue(kind)} (ML.NET)", vae, trainView, testView, classes);
+            Report(ml, "raw pixels", raw, trainView, testView, classes);
         }));
         return command;
     }
 
     /// <summary>Prints the test accuracy of <paramref name="features"/> + SdcaMaximumEntropy and the seconds it took.</summary>
-    private static void Report(MLContext ml, string name, IEstimator<ITransformer> features, IDataView train, IDataView test)
+    private static void Report(MLContext ml, string name, IEstimator<ITransformer> features, IDataView train, IDataView test, int classes)
     {
         var clock = Stopwatch.StartNew();
-        var (accuracy, dims) = Score(ml, features, train, test);
+        var (accuracy, dims) = Score(ml, features, train, test, classes);
         Console.WriteLine($"  {name,-28} {dims,5} {accuracy,9:P2} {clock.Elapsed.TotalSeconds,8:F1}");
     }
 
     /// <summary>Appends label mapping and the trainer to <paramref name="features"/>, fits on train; returns test accuracy and feature size.</summary>
-    private static (double Accuracy, int Dims) Score(MLContext ml, IEstimator<ITransformer> features, IDataView train, IDataView test)
+    /// <remarks>The keys are every class of both sets, fixed in advance: keys learnt from the training rows alone made a test
+    /// row of a class absent from them a missing label, which the evaluator skips — 2 training images of 2 classes then
+    /// scored 92 % "on the 10000 test images", measured on the two classes only.</remarks>
+    private static (double Accuracy, int Dims) Score(MLContext ml, IEstimator<ITransformer> features, IDataView train, IDataView test, int classes)
     {
+        IDataView keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ClassKey { Label = (uint)c }));
         var pipeline = features
-            .Append(ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label"))
+            .Append(ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label", keyData: keys))
             .AppendCacheCheckpoint(ml) // SDCA makes many passes: compute the features once
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("LabelKey", "Features"));
         using var fitted = pipeline.Fit(train);
         IDataView scored = fitted.Transform(test);
         var metrics = ml.MulticlassClassification.Evaluate(scored, labelColumnName: "LabelKey");
         return (metrics.MicroAccuracy, scored.Schema["Features"].Type is VectorDataViewType v ? v.Size : 1);
+    }
+
+    private sealed class ClassKey
+    {
+        public uint Label { get; set; }
     }
 }
