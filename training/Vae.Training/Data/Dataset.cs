@@ -58,6 +58,21 @@ public sealed class Dataset
     /// <summary>Number of samples.</summary>
     public int Count => Features.Length / SampleSize;
 
+    /// <summary>
+    /// Checks that every value lies in [0, 1], as a Bernoulli likelihood needs (its cross-entropy has no meaning outside,
+    /// and dynamic binarisation draws x ~ Bernoulli(value)).
+    /// </summary>
+    /// <param name="name">What the data is called in the message, e.g. "training data".</param>
+    /// <exception cref="ArgumentException">A value outside [0, 1]: names the sample, the index in it and the value.</exception>
+    public void CheckUnitInterval(string name)
+    {
+        int i = Features.AsSpan().IndexOfAnyExceptInRange(0f, 1f);
+        if (i < 0) return;
+        int size = SampleSize;
+        throw new ArgumentException($"{name}: sample {i / size}, value {i % size} is {Features[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                                    "a Bernoulli likelihood needs values in [0, 1] (divide the data by its maximum with --scale / DataOptions.Scale, or use a Gaussian likelihood).", name);
+    }
+
     /// <summary>The samples with the given indices, in that order, as a new data set.</summary>
     public Dataset Subset(IReadOnlyList<int> indices)
     {

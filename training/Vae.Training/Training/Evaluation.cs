@@ -35,6 +35,7 @@ public sealed class TensorSet : IDisposable
         if (data.SampleSize != size)
             throw new ArgumentException($"{name} samples have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
                                         $"the model expects [{string.Join(", ", config.InputShape)}] ({size} values).", name);
+        if (config.Likelihood == Likelihood.Bernoulli) data.CheckUnitInterval(name);
         // Same size in another shape (a CSV row of 784 values for a 1×28×28 model) is read in the model's shape, row-major, as --shape would.
         Tensor x = Evaluation.ToTensor(data, device, config.InputShape);
         if (config.Classes == 0) return new TensorSet(x, null);
