@@ -59,7 +59,8 @@ public static class Checkpoint
 
     /// <summary>Loads a checkpoint (or a run folder's best checkpoint). The caller owns (and disposes) the module.</summary>
     /// <exception cref="FileNotFoundException">config.json or weights.bin is missing.</exception>
-    /// <exception cref="InvalidDataException">config.json is not a valid config.</exception>
+    /// <exception cref="InvalidDataException">config.json is not a valid config, or weights.bin is truncated or
+    /// holds the weights of another model than config.json describes.</exception>
     public static VaeModule Load(string folder)
     {
         folder = Resolve(folder);
@@ -68,13 +69,30 @@ public static class Checkpoint
         VaeModule model = Create(VaeConfig.Load(Path.Combine(folder, ConfigFile)));
         try
         {
-            model.load(weightsPath);
+            LoadWeights(model, weightsPath);
             return model;
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Loads <paramref name="weightsPath"/> into <paramref name="model"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is truncated or not TorchSharp weights of a model with
+    /// <paramref name="model"/>'s config (TorchSharp's own error would name neither the file nor the config).</exception>
+    internal static void LoadWeights(VaeModule model, string weightsPath)
+    {
+        try
+        {
+            model.load(weightsPath);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+        {
+            throw new InvalidDataException($"{weightsPath} does not hold the weights of the model its {ConfigFile} describes " +
+                                           $"({model.Config.Architecture}, input [{string.Join(", ", model.Config.InputShape)}], latent {model.Config.LatentSize}): " +
+                                           $"{e.Message} The file is truncated or belongs to another model.", e);
         }
     }
 

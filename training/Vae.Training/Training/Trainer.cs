@@ -206,7 +206,7 @@ public sealed class Trainer
             throw new ArgumentException($"{last} holds a model with a different config; resume with the run's own settings.\nsaved: {saved.ToJson()}\nnow: {model.Config.ToJson()}");
         if (state.Options is { } before && before with { Epochs = options.Epochs, MaxMinutes = options.MaxMinutes } != options)
             throw new ArgumentException($"{last} was trained with other options ({JsonSerializer.Serialize(before, VaeConfig.JsonOptions)}); resume with the same ones (only --epochs and --max-minutes may change).");
-        model.load(Path.Combine(last, Checkpoint.WeightsFile));
+        Checkpoint.LoadWeights(model, Path.Combine(last, Checkpoint.WeightsFile));
         ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(last, TrainerState.OptimizerFile));
         TrainerState.Restore(shuffle, state.ShuffleGenerator);
         TrainerState.Restore(noise, state.NoiseGenerator);

@@ -1,0 +1,56 @@
+using TorchSharp;
+using Vae.Tests;
+using Vae.Training.Data;
+using Vae.Training.Models;
+using Vae.Training.Onnx;
+using Vae.Training.Training;
+using static TorchSharp.torch;
+
+namespace Vae.Training.Tests;
+
+/// <summary>Odd or wrong uses of the library from user code fail up front with typed errors naming what was
+/// expected and what was found, instead of TorchSharp/libtorch errors, hangs or silently wrong files.</summary>
+public class LibraryMisuseTests
+{
+    private static readonly VaeConfig Small = new() { InputShape = [12], HiddenSizes = [8], LatentSize = 2 };
+
+    private static Dataset Toy(int count = 16, int size = 12) =>
+        new(Enumerable.Range(0, count * size).Select(i => (i * 7 % 11) / 11f).ToArray(), [size]);
+
+    private static string CopyOf(string checkpoint, string name)
+    {
+        string copy = Path.Combine(Path.GetDirectoryName(checkpoint)!, name);
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.GetFiles(checkpoint)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    [Fact]
+    public void Loading_truncated_or_foreign_weights_is_invalid_data_naming_the_file()
+    {
+        torch.random.manual_seed(71);
+        using var model = new MlpVae(Small);
+        string good = Path.Combine(RepoPaths.NewTempFolder(), "good");
+        Checkpoint.Save(model, good);
+        byte[] weights = File.ReadAllBytes(Path.Combine(good, Checkpoint.WeightsFile));
+
+        string truncated = CopyOf(good, "truncated");
+        File.WriteAllBytes(Path.Combine(truncated, Checkpoint.WeightsFile), weights[..(weights.Length / 2)]);
+        string empty = CopyOf(good, "empty");
+        File.WriteAllBytes(Path.Combine(empty, Checkpoint.WeightsFile), []);
+        string otherWidth = CopyOf(good, "other-width");
+        File.WriteAllText(Path.Combine(otherWidth, Checkpoint.ConfigFile), (Small with { HiddenSizes = [9] }).ToJson());
+        string otherArchitecture = CopyOf(good, "other-architecture");
+        File.WriteAllText(Path.Combine(otherArchitecture, Checkpoint.ConfigFile),
+                          new VaeConfig { Architecture = Architecture.Conv, InputShape = [1, 6, 6], LatentSize = 2 }.ToJson());
+
+        foreach (string folder in new[] { truncated, empty, otherWidth, otherArchitecture })
+        {
+            var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(folder));
+            Assert.Contains(Path.Combine(folder, Checkpoint.WeightsFile), e.Message);
+            Assert.Contains("does not hold the weights of the model its config.json describes", e.Message);
+        }
+        using VaeModule loaded = Checkpoint.Load(good);
+        Assert.Equal(Small.ToJson(), loaded.Config.ToJson());
+    }
+}
