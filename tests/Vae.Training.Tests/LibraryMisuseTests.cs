@@ -53,4 +53,22 @@ public class LibraryMisuseTests
         using VaeModule loaded = Checkpoint.Load(good);
         Assert.Equal(Small.ToJson(), loaded.Config.ToJson());
     }
+
+    [Theory]
+    [InlineData("""{ "input_shape": null }""", "InputShape is missing (null)")]
+    [InlineData("""{ "input_shape": [12], "hidden_sizes": null }""", "HiddenSizes is missing (null)")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "channels": null } }""", "conv Channels is missing (null)")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "strides": null } }""", "conv Strides is missing (null)")]
+    [InlineData("""{ "architecture": 7, "input_shape": [12] }""", "Architecture is 7; expected mlp or conv")]
+    [InlineData("""{ "likelihood": 9, "input_shape": [12] }""", "Likelihood is 9; expected bernoulli or gaussian")]
+    public void A_config_json_with_null_lists_or_unknown_enum_numbers_is_invalid_data(string json, string expected)
+    {
+        string path = Path.Combine(RepoPaths.NewTempFolder(), Checkpoint.ConfigFile);
+        File.WriteAllText(path, json);
+
+        var e = Assert.Throws<InvalidDataException>(() => VaeConfig.Load(path));
+
+        Assert.Contains($"{path} is not a valid VAE config", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
 }
