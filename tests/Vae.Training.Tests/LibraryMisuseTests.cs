@@ -71,4 +71,21 @@ public class LibraryMisuseTests
         Assert.Contains($"{path} is not a valid VAE config", e.Message);
         Assert.Contains(expected, e.Message);
     }
+
+    [Fact]
+    public void Evaluation_refuses_batch_sizes_below_one_instead_of_looping_forever()
+    {
+        torch.random.manual_seed(72);
+        using var model = new MlpVae(Small);
+        using TensorSet set = TensorSet.From(Toy(3), model, "test data");
+
+        // Negative sizes used to reach libtorch's narrow(), 0 looped forever, rowsPerChunk 0 divided by zero.
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.NegElbo(model, set, -1, seed: 1)).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.ActiveUnits(model, set, -2)).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => TestReport.Evaluate(model, Toy(3), 5, seed: 1, batchSize: -1)).ParamName);
+        Assert.Equal("rowsPerChunk", Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.ImportanceNll(model, set, 5, seed: 1, rowsPerChunk: 0)).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.NegElbo(model, set, 0, seed: 1)).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => Evaluation.ActiveUnits(model, set, 0)).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => TestReport.Evaluate(model, Toy(3), 5, seed: 1, batchSize: 0)).ParamName);
+    }
 }
