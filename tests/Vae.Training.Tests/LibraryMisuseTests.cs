@@ -105,4 +105,33 @@ public class LibraryMisuseTests
         Assert.Equal(0, batches);
         Assert.Single(trainer.Fit(Toy()));
     }
+
+    [Fact]
+    public void Export_refuses_real_samples_and_labels_that_do_not_fit_the_model_and_writes_nothing()
+    {
+        torch.random.manual_seed(74);
+        using var model = new MlpVae(Small with { Classes = 3 });
+        string folder = Path.Combine(RepoPaths.NewTempFolder(), "out");
+        using var labels = arange(40, dtype: int64) % 3;
+
+        using (var wrongSize = rand(40, 10))
+        {
+            var e = Assert.Throws<ArgumentException>(() => VaeExporter.Export(model, folder, null, wrongSize, labels));
+            Assert.Equal("realSamples", e.ParamName);
+            Assert.Contains("has shape [40, 10]; expected [N, 12]", e.Message);
+        }
+        using var samples = rand(40, 12);
+        using (var fewer = arange(10, dtype: int64) % 3)
+        {
+            var e = Assert.Throws<ArgumentException>(() => VaeExporter.Export(model, folder, null, samples, fewer));
+            Assert.Equal("realLabels", e.ParamName);
+            Assert.Contains("is Int64 [10]; expected int64 [40]", e.Message);
+        }
+        using (var floats = zeros(40))
+            Assert.Equal("realLabels", Assert.Throws<ArgumentException>(() => VaeExporter.Export(model, folder, null, samples, floats)).ParamName);
+        Assert.False(Directory.Exists(folder));
+
+        ExportResult result = VaeExporter.Export(model, folder, null, samples, labels);
+        Assert.InRange(result.MaxAbsDifference, 0, LayerParity.Bound);
+    }
 }
