@@ -134,4 +134,21 @@ public class LibraryMisuseTests
         ExportResult result = VaeExporter.Export(model, folder, null, samples, labels);
         Assert.InRange(result.MaxAbsDifference, 0, LayerParity.Bound);
     }
+
+    [Fact]
+    public void Saving_without_a_training_summary_over_an_old_checkpoint_drops_its_training_json()
+    {
+        torch.random.manual_seed(75);
+        string folder = Path.Combine(RepoPaths.NewTempFolder(), "checkpoint");
+        using (var old = new MlpVae(Small with { LatentSize = 3 }))
+            Checkpoint.Save(old, folder, new { epochs = 99, test_neg_elbo = 1.5 });
+        using var model = new MlpVae(Small);
+
+        Checkpoint.Save(model, folder);
+
+        Assert.False(File.Exists(Path.Combine(folder, Checkpoint.TrainingFile)));
+        Assert.Equal("{}", Checkpoint.ReadTrainingJson(folder));
+        using VaeModule loaded = Checkpoint.Load(folder);
+        Assert.Equal(2, loaded.Config.LatentSize);
+    }
 }

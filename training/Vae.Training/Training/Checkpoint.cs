@@ -14,7 +14,9 @@ public static class Checkpoint
     public const string ConfigFile = "config.json", WeightsFile = "weights.bin", TrainingFile = "training.json";
     public const string BestFolder = "best", LastFolder = "last";
 
-    /// <summary>Saves the model into <paramref name="folder"/>, every file atomically.</summary>
+    /// <summary>Saves the model into <paramref name="folder"/>, every file atomically. Without <paramref name="training"/>,
+    /// a training.json left there by an earlier save is deleted: it describes another model (its figures would be
+    /// read back by <see cref="ReadTrainingJson"/> and exported as this model's training summary).</summary>
     public static void Save(VaeModule model, string folder, object? training = null)
     {
         Directory.CreateDirectory(folder);
@@ -22,6 +24,8 @@ public static class Checkpoint
         AtomicFile.WriteAllText(Path.Combine(folder, ConfigFile), model.Config.ToJson());
         if (training is not null)
             AtomicFile.WriteAllText(Path.Combine(folder, TrainingFile), JsonSerializer.Serialize(training, VaeConfig.JsonOptions));
+        else
+            File.Delete(Path.Combine(folder, TrainingFile));
     }
 
     /// <summary>
