@@ -151,4 +151,15 @@ public class LibraryMisuseTests
         using VaeModule loaded = Checkpoint.Load(folder);
         Assert.Equal(2, loaded.Config.LatentSize);
     }
+
+    [Fact]
+    public void Early_stopping_without_a_validation_set_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new TrainOptions { Patience = 2 }.Validate());
+        Assert.Equal(nameof(TrainOptions.Patience), e.ParamName);
+        Assert.Contains("Patience is 2; expected 0 when ValidationSize is 0", e.Message);
+        using var model = new MlpVae(Small);
+        Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainOptions { Epochs = 3, Patience = 1 }));
+        Assert.Equal(1, new TrainOptions { Patience = 1, ValidationSize = 4 }.Validate().Patience);
+    }
 }

@@ -69,7 +69,8 @@ public sealed record TrainOptions
     /// <summary>Training samples held out for validation, taken at random with the seed (default 0: none).</summary>
     public int ValidationSize { get; init; }
 
-    /// <summary>Stop after this many epochs without a better validation −ELBO; 0 disables early stopping (default 0).</summary>
+    /// <summary>Stop after this many epochs without a better validation −ELBO; 0 disables early stopping (default 0).
+    /// Needs a validation set (<see cref="ValidationSize"/> &gt; 0); <see cref="Validate"/> refuses it without one.</summary>
     public int Patience { get; init; }
 
     /// <summary>Time budget in minutes: training stops after the epoch when another epoch as long would overrun it; 0: no limit (default 0).
@@ -97,6 +98,9 @@ public sealed record TrainOptions
         Require(Samples >= 1, nameof(Samples), Samples, "at least 1");
         Require(ValidationSize >= 0, nameof(ValidationSize), ValidationSize, "≥ 0");
         Require(Patience >= 0, nameof(Patience), Patience, "≥ 0 (0: no early stopping)");
+        // Early stopping watches the validation −ELBO; without a validation set every epoch would count as better.
+        Require(Patience == 0 || ValidationSize > 0, nameof(Patience), Patience,
+                $"0 when {nameof(ValidationSize)} is 0 (early stopping needs held-out samples: set {nameof(ValidationSize)}, --val-size)");
         Require(MaxMinutes >= 0, nameof(MaxMinutes), MaxMinutes, "≥ 0 (0: no limit)");
         return this;
     }
