@@ -162,4 +162,27 @@ public class LibraryMisuseTests
         Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainOptions { Epochs = 3, Patience = 1 }));
         Assert.Equal(1, new TrainOptions { Patience = 1, ValidationSize = 4 }.Validate().Patience);
     }
+
+    [Theory]
+    [InlineData(nameof(TrainOptions.WeightDecay))]
+    [InlineData(nameof(TrainOptions.ClipNorm))]
+    [InlineData(nameof(TrainOptions.MaxMinutes))]
+    public void An_infinite_option_is_refused_before_training_instead_of_failing_to_save_training_json(string field)
+    {
+        var options = field switch
+        {
+            nameof(TrainOptions.WeightDecay) => new TrainOptions { Epochs = 1, WeightDecay = double.PositiveInfinity },
+            nameof(TrainOptions.ClipNorm) => new TrainOptions { Epochs = 1, ClipNorm = double.PositiveInfinity },
+            _ => new TrainOptions { Epochs = 1, MaxMinutes = double.PositiveInfinity },
+        };
+        using var model = new MlpVae(Small);
+        string run = Path.Combine(RepoPaths.NewTempFolder(), "run");
+
+        // Accepted before, these trained a whole epoch and then failed to serialise the options into training.json.
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(model, options).Fit(Toy(), runFolder: run));
+
+        Assert.Equal(field, e.ParamName);
+        Assert.Contains($"{field} is {double.PositiveInfinity}; expected a finite number ≥ 0", e.Message);
+        Assert.False(Directory.Exists(run));
+    }
 }
