@@ -73,6 +73,15 @@ public sealed record VaeConfig
     /// <summary>Checks sizes and names; throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public VaeConfig Validate()
     {
+        // A config.json can hold "input_shape": null or an enum number (7): refuse them here rather than fail later.
+        if (!Enum.IsDefined(Architecture))
+            throw new ArgumentException($"{nameof(Architecture)} is {(int)Architecture}; expected mlp or conv.", nameof(Architecture));
+        if (!Enum.IsDefined(Likelihood))
+            throw new ArgumentException($"{nameof(Likelihood)} is {(int)Likelihood}; expected bernoulli or gaussian.", nameof(Likelihood));
+        if (InputShape is null)
+            throw new ArgumentException($"{nameof(InputShape)} is missing (null); expected positive dimensions such as [1, 28, 28].", nameof(InputShape));
+        if (HiddenSizes is null)
+            throw new ArgumentException($"{nameof(HiddenSizes)} is missing (null); expected a list of sizes such as [400] ([] for none).", nameof(HiddenSizes));
         if (InputShape.Length == 0 || InputShape.Any(d => d <= 0))
             throw new ArgumentException($"{nameof(InputShape)} is [{string.Join(", ", InputShape)}]; expected positive dimensions such as [1, 28, 28].", nameof(InputShape));
         if (HiddenSizes.Any(h => h <= 0))
@@ -147,6 +156,9 @@ public sealed record ConvConfig
     /// <summary>Checks sizes; throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public ConvConfig Validate()
     {
+        if (Channels is null || Strides is null)
+            throw new ArgumentException($"conv {(Channels is null ? nameof(Channels) : nameof(Strides))} is missing (null); expected one entry per convolution such as [32, 64] and [2, 2].",
+                                        Channels is null ? nameof(Channels) : nameof(Strides));
         if (Channels.Length == 0 || Channels.Any(c => c <= 0))
             throw new ArgumentException($"conv {nameof(Channels)} is [{string.Join(", ", Channels)}]; expected at least one positive channel count.", nameof(Channels));
         if (Strides.Length != Channels.Length || Strides.Any(s => s is < 1 or > 3))

@@ -19,13 +19,16 @@ public static class OnnxExportVerifier
     public const double RelativeTolerance = OnnxParity.RelativeTolerance;
 
     /// <summary>Returns the largest absolute difference found.</summary>
-    /// <param name="realSamples">Optional real inputs [N, ...InputShape]; the first rows are used.</param>
+    /// <param name="realSamples">Optional real inputs [N, ...InputShape] (or [N, ...] of as many values per row, read row-major); the first rows are used.</param>
     /// <param name="realLabels">Class indices [N] (int64) of <paramref name="realSamples"/>, for conditional models; random labels when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="realSamples"/> does not have the model's number of values per row, or
+    /// <paramref name="realLabels"/> is not an int64 vector with one label per sample.</exception>
     /// <exception cref="OnnxVerificationException">ONNX Runtime refuses a graph, or an output differs by more than
     /// <paramref name="tolerance"/> + <see cref="RelativeTolerance"/>·|expected|; the message names the output and the difference.</exception>
     public static double Verify(VaeModule model, byte[] encoderOnnx, byte[] decoderOnnx, double tolerance, Tensor? realSamples = null, Tensor? realLabels = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        CheckRealInputs(model.Config, realSamples, realLabels);
         VaeGraphLayout layout = model.GraphLayout;
         using var encoder = OnnxParity.Open(encoderOnnx, "encoder");
         using var decoder = OnnxParity.Open(decoderOnnx, "decoder");
@@ -49,7 +52,7 @@ public static class OnnxExportVerifier
                     ("random", randn([batch, .. model.Config.InputShape.Select(d => (long)d)], generator: generator).sigmoid(), null),
                 };
                 if (realSamples is not null && realSamples.shape[0] >= batch)
-                    inputs.Add(("real", realSamples.narrow(0, 0, batch), realLabels?.narrow(0, 0, batch)));
+                    inputs.Add(("real", realSamples.narrow(0, 0, batch).reshape([batch, .. model.Config.InputShape.Select(d => (long)d)]), layout.Classes > 0 ? realLabels?.narrow(0, 0, batch) : null));
                 foreach (var (kind, x, labels) in inputs)
                 {
                     using var scope = NewDisposeScope();
@@ -79,6 +82,19 @@ public static class OnnxExportVerifier
         {
             model.train(wasTraining);
         }
+    }
+
+    /// <summary>Refuses real inputs the verification could not feed to the model, before TorchSharp or ONNX Runtime
+    /// fail on them with errors that name neither argument.</summary>
+    private static void CheckRealInputs(VaeConfig config, Tensor? realSamples, Tensor? realLabels)
+    {
+        if (realSamples is null) return;
+        long rowSize = realSamples.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        if (realSamples.dim() < 2 || rowSize != config.InputSize)
+            throw new ArgumentException($"{nameof(realSamples)} has shape [{string.Join(", ", realSamples.shape)}]; expected [N, {string.Join(", ", config.InputShape)}] " +
+                                        $"(or N rows of {config.InputSize} values in another shape).", nameof(realSamples));
+        if (realLabels is not null && config.Classes > 0 && (realLabels.dim() != 1 || realLabels.shape[0] != realSamples.shape[0] || realLabels.dtype != ScalarType.Int64))
+            throw new ArgumentException($"{nameof(realLabels)} is {realLabels.dtype} [{string.Join(", ", realLabels.shape)}]; expected int64 [{realSamples.shape[0]}], one class index per row of {nameof(realSamples)}.", nameof(realLabels));
     }
 
     /// <summary>One-hot float rows [N, classes] for int64 class indices [N].</summary>

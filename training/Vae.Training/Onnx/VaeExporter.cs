@@ -22,6 +22,8 @@ public static class VaeExporter
     /// <summary>Builds, verifies and writes the pair into <paramref name="folder"/>.</summary>
     /// <param name="realSamples">Optional real inputs [N, ...InputShape] used in verification besides random ones.</param>
     /// <param name="realLabels">Class indices [N] (int64) of <paramref name="realSamples"/> for conditional models.</param>
+    /// <exception cref="ArgumentException"><paramref name="realSamples"/> does not have the model's number of values per row, or <paramref name="realLabels"/>
+    /// (conditional models) is not int64 [N]; nothing is written.</exception>
     /// <exception cref="UnsupportedModuleException">A module has no converter; nothing is written.</exception>
     /// <exception cref="OnnxVerificationException">ONNX Runtime disagrees with TorchSharp; nothing is written.</exception>
     public static ExportResult Export(VaeModule model, string folder, ExportOptions? options = null, Tensor? realSamples = null, Tensor? realLabels = null)

@@ -14,7 +14,9 @@ public static class Checkpoint
     public const string ConfigFile = "config.json", WeightsFile = "weights.bin", TrainingFile = "training.json";
     public const string BestFolder = "best", LastFolder = "last";
 
-    /// <summary>Saves the model into <paramref name="folder"/>, every file atomically.</summary>
+    /// <summary>Saves the model into <paramref name="folder"/>, every file atomically. Without <paramref name="training"/>,
+    /// a training.json left there by an earlier save is deleted: it describes another model (its figures would be
+    /// read back by <see cref="ReadTrainingJson"/> and exported as this model's training summary).</summary>
     public static void Save(VaeModule model, string folder, object? training = null)
     {
         Directory.CreateDirectory(folder);
@@ -22,6 +24,8 @@ public static class Checkpoint
         AtomicFile.WriteAllText(Path.Combine(folder, ConfigFile), model.Config.ToJson());
         if (training is not null)
             AtomicFile.WriteAllText(Path.Combine(folder, TrainingFile), JsonSerializer.Serialize(training, VaeConfig.JsonOptions));
+        else
+            File.Delete(Path.Combine(folder, TrainingFile));
     }
 
     /// <summary>
@@ -59,7 +63,8 @@ public static class Checkpoint
 
     /// <summary>Loads a checkpoint (or a run folder's best checkpoint). The caller owns (and disposes) the module.</summary>
     /// <exception cref="FileNotFoundException">config.json or weights.bin is missing.</exception>
-    /// <exception cref="InvalidDataException">config.json is not a valid config.</exception>
+    /// <exception cref="InvalidDataException">config.json is not a valid config, or weights.bin is truncated or
+    /// holds the weights of another model than config.json describes.</exception>
     public static VaeModule Load(string folder)
     {
         folder = Resolve(folder);
@@ -68,13 +73,30 @@ public static class Checkpoint
         VaeModule model = Create(VaeConfig.Load(Path.Combine(folder, ConfigFile)));
         try
         {
-            model.load(weightsPath);
+            LoadWeights(model, weightsPath);
             return model;
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Loads <paramref name="weightsPath"/> into <paramref name="model"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is truncated or not TorchSharp weights of a model with
+    /// <paramref name="model"/>'s config (TorchSharp's own error would name neither the file nor the config).</exception>
+    internal static void LoadWeights(VaeModule model, string weightsPath)
+    {
+        try
+        {
+            model.load(weightsPath);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+        {
+            throw new InvalidDataException($"{weightsPath} does not hold the weights of the model its {ConfigFile} describes " +
+                                           $"({model.Config.Architecture}, input [{string.Join(", ", model.Config.InputShape)}], latent {model.Config.LatentSize}): " +
+                                           $"{e.Message} The file is truncated or belongs to another model.", e);
         }
     }
 

@@ -87,8 +87,10 @@ public static class Evaluation
 
     /// <summary>−ELBO (β = 1), reconstruction and KL averaged over the set, one z per input from a generator
     /// seeded with <paramref name="seed"/>, so repeated evaluations agree.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
     public static SetMetrics NegElbo(VaeModule model, TensorSet data, int batchSize, long seed)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         model.eval();
         using var noGrad = no_grad();
         using var generator = new Generator((ulong)seed, data.X.device);
@@ -107,8 +109,10 @@ public static class Evaluation
 
     /// <summary>Number of latent units whose posterior mean has variance &gt; <paramref name="threshold"/> over the set
     /// (Burda et al., 2016, section 5.2).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
     public static int ActiveUnits(VaeModule model, TensorSet data, int batchSize, double threshold = 0.01)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         model.eval();
         using var noGrad = no_grad();
         var means = new List<Tensor>();
@@ -137,10 +141,12 @@ public static class Evaluation
     /// over the set, with <paramref name="k"/> samples per input drawn from a generator seeded with
     /// <paramref name="seed"/>. Samples are processed in chunks of at most <paramref name="rowsPerChunk"/> decoder rows.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> or <paramref name="rowsPerChunk"/> is less than 1.</exception>
     public static double ImportanceNll(VaeModule model, TensorSet data, int k, long seed, int rowsPerChunk = 8192,
                                        Action<long>? onProgress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
         model.eval();
         using var noGrad = no_grad();
         using var generator = new Generator((ulong)seed, data.X.device);

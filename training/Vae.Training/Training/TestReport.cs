@@ -54,8 +54,11 @@ public sealed record TestReport
     /// binarised once with <paramref name="seed"/> (so the NLL is that of binarised MNIST), and the −ELBO on the raw
     /// pixels is reported too. <paramref name="onProgress"/> receives the samples whose NLL is done.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> or <paramref name="batchSize"/> is less than 1.</exception>
     public static TestReport Evaluate(VaeModule model, Dataset test, int k, long seed, int batchSize = 500, Action<long>? onProgress = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var clock = Stopwatch.StartNew();
         using TensorSet raw = TensorSet.From(test, model, "test data");
         bool binarize = model.Config.Likelihood == Likelihood.Bernoulli;

@@ -69,7 +69,8 @@ public sealed record TrainOptions
     /// <summary>Training samples held out for validation, taken at random with the seed (default 0: none).</summary>
     public int ValidationSize { get; init; }
 
-    /// <summary>Stop after this many epochs without a better validation −ELBO; 0 disables early stopping (default 0).</summary>
+    /// <summary>Stop after this many epochs without a better validation −ELBO; 0 disables early stopping (default 0).
+    /// Needs a validation set (<see cref="ValidationSize"/> &gt; 0); <see cref="Validate"/> refuses it without one.</summary>
     public int Patience { get; init; }
 
     /// <summary>Time budget in minutes: training stops after the epoch when another epoch as long would overrun it; 0: no limit (default 0).
@@ -77,7 +78,7 @@ public sealed record TrainOptions
     /// depends on the machine's speed.</summary>
     public double MaxMinutes { get; init; }
 
-    /// <summary>Checks ranges; throws <see cref="ArgumentException"/> naming the bad field.</summary>
+    /// <summary>Checks ranges (every number finite); throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public TrainOptions Validate()
     {
         static void Require(bool ok, string name, object value, string expected)
@@ -87,17 +88,21 @@ public sealed record TrainOptions
         Require(Epochs > 0, nameof(Epochs), Epochs, "at least 1");
         Require(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
-        Require(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "≥ 0");
+        // Every field is saved in training.json, which cannot hold an infinity: refuse them here, not after the first epoch.
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a finite number ≥ 0");
         Require(StepEpochs > 0, nameof(StepEpochs), StepEpochs, "at least 1");
         Require(StepGamma > 0 && StepGamma <= 1, nameof(StepGamma), StepGamma, "in (0, 1]");
         Require(MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), MinLearningRate, $"in [0, {LearningRate}]");
-        Require(ClipNorm >= 0, nameof(ClipNorm), ClipNorm, "≥ 0 (0: no clipping)");
+        Require(ClipNorm >= 0 && double.IsFinite(ClipNorm), nameof(ClipNorm), ClipNorm, "a finite number ≥ 0 (0: no clipping)");
         Require(Beta >= 0 && double.IsFinite(Beta), nameof(Beta), Beta, "≥ 0");
         Require(WarmupEpochs >= 0, nameof(WarmupEpochs), WarmupEpochs, "≥ 0");
         Require(Samples >= 1, nameof(Samples), Samples, "at least 1");
         Require(ValidationSize >= 0, nameof(ValidationSize), ValidationSize, "≥ 0");
         Require(Patience >= 0, nameof(Patience), Patience, "≥ 0 (0: no early stopping)");
-        Require(MaxMinutes >= 0, nameof(MaxMinutes), MaxMinutes, "≥ 0 (0: no limit)");
+        // Early stopping watches the validation −ELBO; without a validation set every epoch would count as better.
+        Require(Patience == 0 || ValidationSize > 0, nameof(Patience), Patience,
+                $"0 when {nameof(ValidationSize)} is 0 (early stopping needs held-out samples: set {nameof(ValidationSize)}, --val-size)");
+        Require(MaxMinutes >= 0 && double.IsFinite(MaxMinutes), nameof(MaxMinutes), MaxMinutes, "a finite number ≥ 0 (0: no limit)");
         return this;
     }
 
