@@ -90,23 +90,6 @@ public class LibraryMisuseTests
     }
 
     [Fact]
-    public void A_binarized_model_refuses_training_data_outside_zero_to_one_before_training()
-    {
-        torch.random.manual_seed(73);
-        using var model = new MlpVae(Small with { Binarize = true });
-        var bytes = new Dataset(Enumerable.Range(0, 16 * 12).Select(i => (float)(i % 256)).ToArray(), [12]);
-        int batches = 0;
-        var trainer = new Trainer(model, new TrainOptions { Epochs = 1 }) { OnBatch = _ => batches++ };
-
-        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(bytes));
-
-        Assert.Contains("training data has values in [0, 191]", e.Message);
-        Assert.Contains("pixel probabilities in [0, 1]", e.Message);
-        Assert.Equal(0, batches);
-        Assert.Single(trainer.Fit(Toy()));
-    }
-
-    [Fact]
     public void Export_refuses_real_samples_and_labels_that_do_not_fit_the_model_and_writes_nothing()
     {
         torch.random.manual_seed(74);

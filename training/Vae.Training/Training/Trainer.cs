@@ -48,14 +48,13 @@ public sealed class Trainer
     /// written after each epoch; with <paramref name="resume"/>, the run continues from its <c>last/</c> checkpoint.
     /// </summary>
     /// <returns>The metrics of every epoch of the run (earlier sessions included when resuming).</returns>
-    /// <exception cref="ArgumentException">The data does not fit the model (shape, labels, or values outside [0, 1] for a model with <see cref="VaeConfig.Binarize"/>).</exception>
+    /// <exception cref="ArgumentException">The data does not fit the model (shape, labels, or values outside [0, 1] for a Bernoulli likelihood).</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; checkpoints of earlier epochs are intact.</exception>
     public IReadOnlyList<EpochMetrics> Fit(Dataset train, Dataset? test = null, string? runFolder = null, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (resume && runFolder is null) throw new ArgumentException("resume needs the run folder.", nameof(resume));
         if (runFolder is not null) OutputPath.CheckFolder(runFolder, "run folder");
-        if (model.Config.Binarize) RequireProbabilities(train, "training data");
         var (trainPart, validationPart) = DataSplit.HoldOut(train, options.ValidationSize, options.Seed);
         using TensorSet trainSet = TensorSet.From(trainPart, model, "training data", device);
         using TensorSet? validationSet = validationPart is null ? null : Evaluable(TensorSet.From(validationPart, model, "validation data", device));
@@ -116,21 +115,6 @@ public sealed class Trainer
             if (options.MaxMinutes > 0 && state.Seconds + seconds > options.MaxMinutes * 60) { StopReason = "time limit"; break; }
         }
         return history;
-    }
-
-    /// <summary>Dynamic binarisation draws each pixel from Bernoulli(value): values outside [0, 1] (bytes not divided
-    /// by 255) would stop the first batch with a libtorch error, so they are refused up front.</summary>
-    private static void RequireProbabilities(Dataset data, string name)
-    {
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float v in data.Features)
-        {
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
-        if (min < 0 || max > 1)
-            throw new ArgumentException($"{name} has values in [{min}, {max}]; a model trained on binarised pixels ({nameof(VaeConfig.Binarize)}) " +
-                                        "needs pixel probabilities in [0, 1] (divide bytes by 255).", name);
     }
 
     /// <summary>The set as evaluated: binarised once with the seed when the model trains on binarised pixels.</summary>
