@@ -12,10 +12,9 @@ namespace Vae.Training.Tests;
 /// expected and what was found, instead of TorchSharp/libtorch errors, hangs or silently wrong files.</summary>
 public class LibraryMisuseTests
 {
-    private static readonly VaeConfig Small = new() { InputShape = [12], HiddenSizes = [8], LatentSize = 2 };
+    private static readonly VaeConfig Small = TinyVae.Config;
 
-    private static Dataset Toy(int count = 16, int size = 12) =>
-        new(Enumerable.Range(0, count * size).Select(i => (i * 7 % 11) / 11f).ToArray(), [size]);
+    private static Dataset Toy(int count = 16, int size = 12) => TinyVae.Data(count, size);
 
     private static string CopyOf(string checkpoint, string name)
     {
