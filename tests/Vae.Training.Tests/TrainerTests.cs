@@ -10,10 +10,9 @@ namespace Vae.Training.Tests;
 
 public class TrainerTests
 {
-    private static readonly VaeConfig Small = new() { InputShape = [12], HiddenSizes = [8], LatentSize = 2 };
+    private static readonly VaeConfig Small = TinyVae.Config;
 
-    private static Dataset Toy(int count = 64, int size = 12) =>
-        new(Enumerable.Range(0, count * size).Select(i => (i * 7 % 11) / 11f).ToArray(), [size]);
+    private static Dataset Toy(int count = 64, int size = 12) => TinyVae.Data(count, size);
 
     private static float[] Weights(VaeModule model) => model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
 
@@ -139,6 +138,39 @@ public class TrainerTests
         Assert.Contains($"epoch 2, batch {e.Batch}", e.Message);
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(last, Checkpoint.WeightsFile)));
         Assert.Equal(1, TrainerState.Load(last).Epoch);
+    }
+
+    [Fact]
+    public void Weights_left_non_finite_by_the_last_step_are_never_checkpointed()
+    {
+        // the epoch's last batch had a finite loss and its step left NaN weights (simulated after the step): that run
+        // used to end normally and save them as best/ and last/
+        string run = RepoPaths.NewTempFolder();
+        torch.random.manual_seed(5);
+        using var model = new MlpVae(Small);
+        var trainer = new Trainer(model, new TrainOptions { Epochs = 1, BatchSize = 8 })
+        {
+            OnBatch = progress =>
+            {
+                if (progress.Batch < progress.Batches) return;
+                using var noGrad = torch.no_grad();
+                model.parameters().First().fill_(float.NaN);
+            },
+        };
+
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(Toy(16), runFolder: run));
+        Assert.Equal((1, 0), (e.Epoch, e.Batch));
+        Assert.Contains("the weights hold NaN or infinity after the last step of epoch 1", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(run, Checkpoint.BestFolder)));
+        Assert.False(Directory.Exists(Path.Combine(run, Checkpoint.LastFolder)));
+    }
+
+    [Fact]
+    public void A_learning_rate_beyond_float32_is_refused_up_front()
+    {
+        // libtorch failed inside the first step: "value cannot be converted to type float without overflow"
+        var e = Assert.Throws<ArgumentException>(() => new TrainOptions { LearningRate = 1e300 }.Validate());
+        Assert.Contains("LearningRate is 1E+300; expected > 0 and within float32's range", e.Message);
     }
 
     [Fact]

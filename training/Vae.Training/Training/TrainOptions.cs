@@ -87,7 +87,8 @@ public sealed record TrainOptions
         }
         Require(Epochs > 0, nameof(Epochs), Epochs, "at least 1");
         Require(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
+        // libtorch applies the rate to float32 weights: beyond float32's range it fails inside the optimiser step
+        Require(LearningRate > 0 && LearningRate <= float.MaxValue, nameof(LearningRate), LearningRate, "> 0 and within float32's range");
         // Every field is saved in training.json, which cannot hold an infinity: refuse them here, not after the first epoch.
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a finite number ≥ 0");
         Require(StepEpochs > 0, nameof(StepEpochs), StepEpochs, "at least 1");

@@ -78,6 +78,8 @@ public sealed class Trainer
             double lr = options.LearningRateAt(epoch, state.Seconds);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             var (trainLoss, trainMetrics) = TrainEpoch(trainSet, optimizer, shuffle, noise, epoch);
+            // each batch's loss was finite, but the last step can still leave non-finite weights: never checkpoint them
+            if (!WeightsFinite()) throw new TrainingDivergedException(epoch, 0, double.NaN);
 
             int evalBatch = Math.Max(options.BatchSize, 1000);
             SetMetrics? validation = validationSet is null ? null : Evaluation.NegElbo(model, validationSet, evalBatch, options.Seed);
@@ -198,6 +200,17 @@ public sealed class Trainer
         File.WriteAllText(Path.Combine(folder, TrainerState.File), JsonSerializer.Serialize(state, VaeConfig.JsonOptions));
     }
 
+    private bool WeightsFinite()
+    {
+        using var _ = no_grad();
+        foreach (var p in model.parameters())
+        {
+            using Tensor finite = isfinite(p).all();
+            if (!finite.item<bool>()) return false;
+        }
+        return true;
+    }
+
     private TrainerState RestoreLast(string runFolder, optim.Optimizer optimizer, Generator shuffle, Generator noise)
     {
         string last = Path.Combine(runFolder, Checkpoint.LastFolder);
@@ -220,13 +233,16 @@ public sealed class Trainer
 
 /// <summary>Training stopped because the loss became NaN or infinite.</summary>
 public sealed class TrainingDivergedException(int epoch, int batch, double loss)
-    : Exception(batch > 0
-        ? $"training diverged: loss is {loss} at epoch {epoch}, batch {batch}. Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact."
-        : $"training diverged: validation -ELBO is {loss} after epoch {epoch}. Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact.")
+    : Exception((batch switch
+        {
+            > 0 => $"training diverged: loss is {loss} at epoch {epoch}, batch {batch}.",
+            0 => $"training diverged: the weights hold NaN or infinity after the last step of epoch {epoch}.",
+            _ => $"training diverged: validation -ELBO is {loss} after epoch {epoch}.",
+        }) + " Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact.")
 {
     /// <summary>The epoch (1-based) in which the loss diverged.</summary>
     public int Epoch { get; } = epoch;
 
-    /// <summary>The batch (1-based) whose loss was not finite; −1 when the validation figure was.</summary>
+    /// <summary>The batch (1-based) whose loss was not finite; 0 when the weights were after the epoch's last step; −1 when the validation figure was.</summary>
     public int Batch { get; } = batch;
 }
