@@ -166,6 +166,30 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Resume_from_a_damaged_optimizer_or_generator_state_names_the_file()
+    {
+        string run = RepoPaths.NewTempFolder(), last = Path.Combine(run, Checkpoint.LastFolder);
+        var options = new TrainOptions { Epochs = 1, BatchSize = 16 };
+        torch.random.manual_seed(7);
+        using var model = new MlpVae(Small);
+        new Trainer(model, options).Fit(Toy(), runFolder: run);
+        string optimizer = Path.Combine(last, TrainerState.OptimizerFile), state = Path.Combine(last, TrainerState.File);
+        byte[] optimizerBytes = File.ReadAllBytes(optimizer);
+        string stateText = File.ReadAllText(state);
+
+        File.WriteAllBytes(optimizer, optimizerBytes[..(optimizerBytes.Length / 2)]);   // was a bare EndOfStreamException
+        var e = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(), runFolder: run, resume: true));
+        Assert.Contains($"{optimizer} is not the optimiser state of this run", e.Message);
+
+        File.WriteAllBytes(optimizer, optimizerBytes);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(stateText)!;
+        json["shuffle_generator"] = "not base64!";                                          // was a bare FormatException
+        File.WriteAllText(state, json.ToJsonString());
+        e = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(), runFolder: run, resume: true));
+        Assert.Contains($"{state}: a generator state is damaged", e.Message);
+    }
+
+    [Fact]
     public void A_learning_rate_beyond_float32_is_refused_up_front()
     {
         // libtorch failed inside the first step: "value cannot be converted to type float without overflow"

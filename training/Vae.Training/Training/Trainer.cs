@@ -221,9 +221,29 @@ public sealed class Trainer
         if (state.Options is { } before && before with { Epochs = options.Epochs, MaxMinutes = options.MaxMinutes } != options)
             throw new ArgumentException($"{last} was trained with other options ({JsonSerializer.Serialize(before, VaeConfig.JsonOptions)}); resume with the same ones (only --epochs and --max-minutes may change).");
         Checkpoint.LoadWeights(model, Path.Combine(last, Checkpoint.WeightsFile));
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(last, TrainerState.OptimizerFile));
-        TrainerState.Restore(shuffle, state.ShuffleGenerator);
-        TrainerState.Restore(noise, state.NoiseGenerator);
+        string optimizerPath = Path.Combine(last, TrainerState.OptimizerFile);
+        try
+        {
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{optimizerPath} is not the optimiser state of this run ({e.Message}); it is truncated or from another model.", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"{optimizerPath} is missing; --resume needs the whole '{Checkpoint.LastFolder}' checkpoint of an earlier run.", optimizerPath, e);
+        }
+        string statePath = Path.Combine(last, TrainerState.File);
+        try
+        {
+            TrainerState.Restore(shuffle, state.ShuffleGenerator);
+            TrainerState.Restore(noise, state.NoiseGenerator);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new InvalidDataException($"{statePath}: a generator state is damaged ({e.Message}).", e);
+        }
         return state with { Options = options };
     }
 
