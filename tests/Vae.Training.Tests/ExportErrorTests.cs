@@ -27,6 +27,20 @@ public class ExportErrorTests
     }
 
     [Fact]
+    public void A_model_with_nan_weights_is_named_as_broken_not_as_an_onnx_mismatch()
+    {
+        // read "decoder output differs by NaN (TorchSharp NaN, ONNX Runtime NaN)", as if the exporter were at fault
+        torch.random.manual_seed(43);
+        using var model = new MlpVae(new VaeConfig { InputShape = [6], HiddenSizes = [4], LatentSize = 2 });
+        using (torch.no_grad()) model.parameters().First().fill_(float.NaN);
+        string folder = Path.Combine(RepoPaths.NewTempFolder(), "out");
+
+        var e = Assert.Throws<OnnxVerificationException>(() => VaeExporter.Export(model, folder));
+        Assert.Contains("is NaN at index 0 in TorchSharp itself, before any comparison; the model's weights or the verification inputs are not finite", e.Message);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
     public void Registering_a_converter_makes_a_custom_layer_exportable()
     {
         torch.random.manual_seed(42);

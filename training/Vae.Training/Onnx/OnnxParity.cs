@@ -69,6 +69,10 @@ public static class OnnxParity
         float[] reference = flat.data<float>().ToArray();
         if (reference.Length != actual.Length)
             throw new OnnxVerificationException($"export verification failed: {what} has {actual.Length} values in ONNX Runtime, {reference.Length} in TorchSharp.");
+        int bad = Array.FindIndex(reference, v => !float.IsFinite(v));
+        if (bad >= 0)   // nothing to compare: the model itself is broken (NaN weights, or inputs it overflows on)
+            throw new OnnxVerificationException($"export verification failed: {what} is {reference[bad]} at index {bad} in TorchSharp itself, " +
+                                                "before any comparison; the model's weights or the verification inputs are not finite (check the checkpoint's training run).");
         double worst = 0, worstExcess = double.NegativeInfinity;
         int at = 0;
         for (int i = 0; i < reference.Length; i++)
