@@ -167,4 +167,18 @@ public class LibraryMisuseTests
         Assert.Contains($"{field} is {double.PositiveInfinity}; expected a finite number ≥ 0", e.Message);
         Assert.False(Directory.Exists(run));
     }
+
+    [Fact]
+    public void A_damaged_training_json_is_named_when_read()
+    {
+        string folder = RepoPaths.NewTempFolder();
+        using var model = new MlpVae(Small);
+        Checkpoint.Save(model, folder, new { epochs = 3 });
+        Assert.Equal("{\"epochs\":3}", Checkpoint.ReadTrainingJson(folder));
+
+        string path = Path.Combine(folder, Checkpoint.TrainingFile);
+        File.WriteAllText(path, "{ \"epochs\": ");   // was a bare JsonReaderException
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.ReadTrainingJson(folder));
+        Assert.Contains($"{path} is not valid JSON", e.Message);
+    }
 }

@@ -109,9 +109,19 @@ public static class Checkpoint
     };
 
     /// <summary>Reads training.json of a checkpoint (or of a run folder's best checkpoint) as compact JSON, or "{}" when absent.</summary>
+    /// <exception cref="InvalidDataException">The file is not valid JSON (the message names it).</exception>
     public static string ReadTrainingJson(string folder)
     {
         string path = Path.Combine(File.Exists(Path.Combine(folder, TrainingFile)) ? folder : Path.Combine(folder, BestFolder), TrainingFile);
-        return File.Exists(path) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.ToJsonString() : "{}";
+        if (!File.Exists(path)) return "{}";
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))?.ToJsonString()
+                ?? throw new InvalidDataException($"{path} is empty (null); expected the training summary object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the training summary 'vae train' writes beside the weights.", e);
+        }
     }
 }
