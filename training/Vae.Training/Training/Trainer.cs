@@ -46,10 +46,11 @@ public sealed class Trainer
     /// Trains for the remaining epochs. <see cref="TrainOptions.ValidationSize"/> samples of <paramref name="train"/>
     /// (chosen with the seed) are held out. With <paramref name="runFolder"/>, checkpoints and metrics.csv are
     /// written after each epoch; with <paramref name="resume"/>, the run continues from its <c>last/</c> checkpoint.
+    /// Without it, every call is a new run from epoch 1 with a fresh optimiser, starting from the model's current weights.
     /// </summary>
     /// <returns>The metrics of every epoch of the run (earlier sessions included when resuming).</returns>
     /// <exception cref="ArgumentException">The data does not fit the model (shape, labels, or values outside [0, 1] for a Bernoulli likelihood).</exception>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; checkpoints of earlier epochs are intact.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or the weights became NaN or infinite; checkpoints of earlier epochs are intact.</exception>
     public IReadOnlyList<EpochMetrics> Fit(Dataset train, Dataset? test = null, string? runFolder = null, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(train);
