@@ -21,7 +21,7 @@ public static class LatentPath
     {
         InputChecks.Length(b.Length, a.Length, nameof(b), $"same size as a");
         if (steps < 2) throw new ArgumentException($"{nameof(steps)} is {steps}; expected at least 2 (both ends).", nameof(steps));
-        InputChecks.Length(path.Length, steps * a.Length, nameof(path), $"{steps} steps × {a.Length}");
+        InputChecks.Length(path.Length, InputChecks.Total(nameof(steps), "steps × code length", steps, a.Length), nameof(path), $"{steps} steps × {a.Length}");
         double dot = 0, na = 0, nb = 0;
         for (int i = 0; i < a.Length; i++) { dot += a[i] * (double)b[i]; na += a[i] * (double)a[i]; nb += b[i] * (double)b[i]; }
         double cos = na > 0 && nb > 0 ? Math.Clamp(dot / Math.Sqrt(na * nb), -1, 1) : 1;

@@ -92,6 +92,7 @@ public sealed partial class VaeModel
     {
         InputChecks.Positive(perClass, nameof(perClass));
         if (Classes == 0) throw new InvalidOperationException("this model is not conditional (0 classes); use Generate(count).");
+        InputChecks.Total(nameof(perClass), "classes × perClass × input size", Classes, perClass, InputSize);
         int[] labels = Enumerable.Range(0, Classes).SelectMany(c => Enumerable.Repeat(c, perClass)).ToArray();
         return Generate(labels, seed, temperature);
     }

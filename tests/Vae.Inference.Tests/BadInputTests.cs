@@ -118,6 +118,9 @@ public class BadInputTests
         // the scratch for 4 × (2 × samples + 1) log-weights: ArrayPool's ArgumentOutOfRangeException naming nothing before
         e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(new float[4 * 784], samples: int.MaxValue / 4 + 1));
         Assert.Equal("samples", e.ParamName);
+        // LatentPath on its own: steps × code length wrapped to "expected 0"
+        e = Assert.Throws<ArgumentException>(() => LatentPath.Fill(new float[8], new float[8], int.MaxValue / 4, new float[16], Interpolation.Linear));
+        Assert.Equal("steps", e.ParamName);
     }
 
     [Fact]

@@ -69,6 +69,16 @@ public class ConditionalModelTests
     }
 
     [Fact]
+    public void Generate_per_class_of_more_values_than_an_array_holds_is_an_argument_error()
+    {
+        // classes × perClass wrapped in int arithmetic (ToArray of int.MaxValue labels failed first, naming nothing)
+        using var model = Load();
+        var e = Assert.Throws<ArgumentException>(() => model.GeneratePerClass(int.MaxValue / C + 1));
+        Assert.Equal("perClass", e.ParamName);
+        Assert.Contains("classes × perClass × input size", e.Message);
+    }
+
+    [Fact]
     public void Generate_per_class_decodes_seeded_samples_with_each_label()
     {
         using var model = Load();
