@@ -310,4 +310,14 @@ public class TableCommandTests
         Assert.Contains("--out is a PNG and the codes file has 1,025 codes; a grid draws at most 1,024",
                         CliRun.Failure("decode", "--model", TestModel.Folder, "--codes", codes, "--out", Out("many.png")));
     }
+
+    [Fact]
+    public void Codes_are_read_rounded_once_to_float32()
+    {
+        // as a double the text is the midpoint between two floats, which then rounded up (ties to even): 1 + 2^-22
+        string codes = Out("round.csv");
+        File.WriteAllText(codes, "1.0000001788139343,0,0,0,0,0,0,0\n");
+        var read = Vae.Cli.Tables.LatentCodesFile.Read(codes, latentSize: 8, classes: 0, labelColumn: null);
+        Assert.Equal(BitConverter.Int32BitsToSingle(0x3F800001), read.Values[0]);   // 1 + 2^-23, the nearest float
+    }
 }

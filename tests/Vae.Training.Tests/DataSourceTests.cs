@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using SkiaSharp;
 using Vae.Tests;
@@ -69,6 +70,17 @@ public class DataSourceTests
         Assert.Equal(fromPlain.Features, fromQuoted.Features);
         Assert.Equal(fromPlain.Labels!, fromQuoted.Labels!);
         Assert.Equal([1f, 0.2f, 0f, 100f / 255f], fromQuoted.Features);
+    }
+
+    [Fact]
+    public void Csv_values_are_rounded_once_to_float32()
+    {
+        // just below the midpoint between 1 + 2^-23 and 1 + 2^-22: as a double it is the midpoint itself, which then
+        // rounds (ties to even) up to 1 + 2^-22; read straight as float32 it is 1 + 2^-23, the nearest float
+        string path = WriteFile("r.csv", "1.0000001788139343,0\n");
+        Dataset data = DataSource.Load(path, new DataOptions { Scale = 1 });
+        Assert.Equal(BitConverter.Int32BitsToSingle(0x3F800001), data.Features[0]);
+        Assert.NotEqual((float)double.Parse("1.0000001788139343", CultureInfo.InvariantCulture), data.Features[0]);
     }
 
     [Theory]

@@ -104,9 +104,10 @@ internal static partial class LatentCodesFile
     private static double Number(string path, string cell, int row, int column)
     {
         string text = cell.Trim();
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+        // straight to float32 (correctly rounded, as the codes are float32); beyond its range parses as ±infinity
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
             throw new DataFormatException(path, $"row {row}, column {column + 1}: '{text}' is not a number.");
-        if (!double.IsFinite(v) || !float.IsFinite((float)v))
+        if (!float.IsFinite(v))
             throw new DataFormatException(path, $"row {row}, column {column + 1}: '{text}' is not a finite float32 number.");
         return v;
     }
