@@ -33,7 +33,7 @@ internal static class TrainCommand
         var warmup = new Option<int>("--warmup") { Description = "Linear KL warm-up over this many epochs (0: off)", DefaultValueFactory = _ => 0 };
         var samples = new Option<int>("--samples") { Description = "Importance samples k: 1 trains the ELBO, k > 1 the IWAE bound", DefaultValueFactory = _ => 1 };
         var valSize = new Option<int>("--val-size") { Description = "Training samples held out for validation (0: none; best/ is then the last epoch)", DefaultValueFactory = _ => 0 };
-        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off)", DefaultValueFactory = _ => 0 };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off; needs --val-size)", DefaultValueFactory = _ => 0 };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
