@@ -280,7 +280,7 @@ public class TableCommandTests
     [InlineData("a,b,c\n1,2,3\n", "the header (a, b, c) has no code columns; expected z_0 … z_7 or mean_0 … mean_7")]
     [InlineData("1,2,3\n", "rows have 3 code values; the model's latent has 8")]
     [InlineData("1,2,3,4,5,6,7,8\n1,2,3,4,5,6,7\n", "row 2 has 7 columns; the first row has 8")]
-    [InlineData("z_0,z_1,z_2,z_3,z_4,z_5,z_6,z_7\n1,2,3,4,5,6,7,1e39\n", "row 2, column 8: '1e39' is not a finite float32 number")]
+    [InlineData("z_0,z_1,z_2,z_3,z_4,z_5,z_6,z_7\n1,2,3,4,5,6,7,1e39\n", "row 2, column 8: '1e39' is not finite in float32")]
     [InlineData("", "no rows of codes")]
     public void Malformed_codes_files_name_the_problem(string content, string expected)
     {

@@ -101,16 +101,7 @@ internal static partial class LatentCodesFile
             throw new DataFormatException(path, $"label column {c} (0-based) does not exist; the first row has {columns} columns.");
     }
 
-    private static double Number(string path, string cell, int row, int column)
-    {
-        string text = cell.Trim();
-        // straight to float32 (correctly rounded, as the codes are float32); beyond its range parses as ±infinity
-        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
-            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{text}' is not a number.");
-        if (!float.IsFinite(v))
-            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{text}' is not a finite float32 number.");
-        return v;
-    }
+    private static double Number(string path, string cell, int row, int column) => CsvRow.Float(path, row, column, cell.AsSpan().Trim());
 
     [GeneratedRegex(@"^(z|mean)_(\d+)$")]
     private static partial Regex CodeName();

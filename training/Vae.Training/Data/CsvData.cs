@@ -47,7 +47,7 @@ public static class CsvData
                     rest = comma < 0 ? default : rest[(comma + 1)..];
                 }
                 if (c == options.LabelColumn) labels!.Add(Label(path, row, c, cell, options));
-                else values.Add(Value(path, row, c, cell, options));
+                else values.Add(CsvRow.Float(path, row, c, cell, mayBeHeader: row == 1 && !options.CsvHeader));
             }
         }
         if (columns < 0) throw new DataFormatException(path, "no data rows.");
@@ -61,30 +61,14 @@ public static class CsvData
         return new Dataset(data, shape, labels?.ToArray());
     }
 
-    /// <summary>A feature value, parsed straight to float32 (correctly rounded; a value beyond float32's range is refused).</summary>
-    private static float Value(string path, int row, int column, ReadOnlySpan<char> cell, DataOptions options)
-    {
-        if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
-            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not a number{NotANumberHint(cell, row, options)}.");
-        if (!float.IsFinite(v))
-            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not finite in float32.");
-        return v;
-    }
-
     private static int Label(string path, int row, int column, ReadOnlySpan<char> cell, DataOptions options)
     {
         if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not a number{NotANumberHint(cell, row, options)}.");
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not a number{CsvRow.NotANumberHint(cell, row == 1 && !options.CsvHeader)}.");
         if (!double.IsFinite(v) || v != Math.Floor(v) || v < 0 || v > int.MaxValue)
             throw new DataFormatException(path, $"row {row}, column {column + 1}: label '{cell}' is not a non-negative integer.");
         return (int)v;
     }
-
-    /// <summary>The likely cause, for the two mistakes seen most: another separator, and a header row read as data.</summary>
-    private static string NotANumberHint(ReadOnlySpan<char> cell, int row, DataOptions options) =>
-        cell.IndexOfAny(";\t") >= 0 ? " (columns must be separated by commas; this row seems to use another separator)"
-        : row == 1 && !options.CsvHeader ? " (if row 1 holds column names, read it as a header: --csv-header, DataOptions.CsvHeader)"
-        : "";
 
     private static TextReader Open(string path)
     {

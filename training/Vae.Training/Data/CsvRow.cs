@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Vae.Training.Data;
@@ -34,4 +35,29 @@ public static class CsvRow
         cells.Add(cell.ToString());
         return [.. cells];
     }
+
+    /// <summary>
+    /// One cell as float32, parsed straight to it (correctly rounded once; text beyond float32's range is refused, not
+    /// read as infinity). Shared by the data and latent-code readers, so a file reads the same in both.
+    /// </summary>
+    /// <param name="path">The file, for the error message.</param>
+    /// <param name="row">The cell's 1-based row, for the error message.</param>
+    /// <param name="column">The cell's 0-based column (the message shows it 1-based).</param>
+    /// <param name="cell">The cell's text, trimmed.</param>
+    /// <param name="mayBeHeader">Row 1 of a file read without a header: a failure there suggests reading it as one.</param>
+    /// <exception cref="DataFormatException">Not a number, or not finite in float32.</exception>
+    public static float Float(string path, int row, int column, ReadOnlySpan<char> cell, bool mayBeHeader = false)
+    {
+        if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not a number{NotANumberHint(cell, mayBeHeader)}.");
+        if (!float.IsFinite(v))
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not finite in float32.");
+        return v;
+    }
+
+    /// <summary>The likely cause, for the two mistakes seen most: another separator, and a header row read as data.</summary>
+    internal static string NotANumberHint(ReadOnlySpan<char> cell, bool mayBeHeader) =>
+        cell.IndexOfAny(";\t") >= 0 ? " (columns must be separated by commas; this row seems to use another separator)"
+        : mayBeHeader ? " (if row 1 holds column names, read it as a header: --csv-header, DataOptions.CsvHeader)"
+        : "";
 }
