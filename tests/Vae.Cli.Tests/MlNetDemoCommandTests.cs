@@ -76,7 +76,7 @@ public partial class MlNetDemoCommandTests
         string labelled = WriteCsv("labelled.csv", mnist, 0, 50), unlabelled = Path.Combine(folder, "unlabelled.csv");
         File.WriteAllLines(unlabelled, File.ReadAllLines(labelled).Select(line => line[(line.IndexOf(',') + 1)..]));
 
-        Assert.Equal($"error: {unlabelled} has no labels; expected labelled data (an MNIST folder, PNGs in one sub-folder per class, a CSV with --label-column or an idx file with --labels).",
+        Assert.Equal($"error: {unlabelled} has no labels; expected labelled data (an MNIST folder, images in one sub-folder per class, a CSV with --label-column or an idx file with --labels).",
                      CliRun.Failure("cluster", "--model", Model, "--data", unlabelled));
         Assert.Equal("error: classify needs a test set: pass --test-data (an MNIST folder as --data brings its t10k split).",
                      CliRun.Failure("classify", "--model", Model, "--data", labelled, "--label-column", "0"));

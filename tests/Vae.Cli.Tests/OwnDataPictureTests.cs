@@ -121,7 +121,7 @@ public class OwnDataPictureTests
     public void Test_images_of_another_shape_than_the_model_are_a_clear_error()
     {
         var (images, _, _) = Rgb.Value;
-        Assert.Equal($"error: the samples of {images} have shape [3, 32, 32] (3072 values); the model expects [1, 28, 28] (784 values).",
+        Assert.Equal($"error: the samples of {images} have shape [3, 32, 32] (3072 values); the model expects [1, 28, 28] (784 values); read the images with --resize 28,28 --grayscale.",
                      CliRun.Failure("reconstruct", "--model", TestModel.Folder, "--data", images, "--out", Out("x.png")));
     }
 
@@ -141,7 +141,7 @@ public class OwnDataPictureTests
         string flat = Out("flat");
         Directory.CreateDirectory(flat);
         foreach (string png in Directory.GetFiles(Path.Combine(images, "disc")).Take(3)) File.Copy(png, Path.Combine(flat, Path.GetFileName(png)));
-        Assert.Equal($"error: the model is conditional (2 classes) and {flat} has no labels; give labelled data (PNGs in one sub-folder per class, a CSV with --label-column, an idx file with --labels).",
+        Assert.Equal($"error: the model is conditional (2 classes) and {flat} has no labels; give labelled data (images in one sub-folder per class, a CSV with --label-column, an idx file with --labels).",
                      CliRun.Failure("reconstruct", "--model", model, "--data", flat, "--out", Out("x.png")));
     }
 

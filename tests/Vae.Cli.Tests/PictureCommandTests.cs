@@ -109,7 +109,7 @@ public class PictureCommandTests
     public void Missing_test_data_is_a_clear_error()
     {
         string missing = Path.Combine(folder, "no-data");
-        Assert.Equal($"error: data not found: {missing}; expected an MNIST folder, a folder of PNG images, a .csv file or an idx file. Run 'make data' for MNIST.",
+        Assert.Equal($"error: data not found: {missing}; expected an MNIST folder, a folder of images, a .csv file or an idx file. Run 'make data' for MNIST.",
                      CliRun.Failure("latent-map", "--model", Model, "--data", missing, "--out", Out("x.png")));
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SkiaSharp;
 using Vae.Inference;
 using Vae.Tests;
 using Vae.Training.Data;
@@ -54,6 +55,40 @@ public class TableCommandTests
             Assert.Equal(i, rows[i][0]);
             Assert.Equal(test.Labels![i], rows[i][1]);
             Assert.Equal(mean.AsSpan(i * 8, 8).ToArray(), rows[i][2..]);
+        }
+    }
+
+    [Fact]
+    public void Encode_reads_photos_of_another_size_and_colour_at_the_model_shape_with_resize_and_grayscale()
+    {
+        string images = RepoPaths.NewTempFolder();
+        var random = new Random(4);
+        for (int i = 0; i < 3; i++)
+        {
+            using var bitmap = new SKBitmap(40, 32, SKColorType.Rgba8888, SKAlphaType.Opaque);
+            for (int y = 0; y < 32; y++)
+                for (int x = 0; x < 40; x++) bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+            using SKData jpeg = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+            File.WriteAllBytes(Path.Combine(images, $"{i}.jpg"), jpeg.ToArray());
+        }
+        string csv = Out("photos.csv");
+        Assert.Contains("have shape [3, 32, 40] (3840 values); the model expects [1, 28, 28] (784 values); read the images with --resize 28,28 --grayscale",
+            CliRun.Failure("encode", "--model", TestModel.Folder, "--data", images, "--out", csv));
+
+        var (exit, _, error) = CliRun.Run("encode", "--model", TestModel.Folder, "--data", images, "--resize", "28", "--grayscale", "--out", csv);
+        Assert.True(exit == 0, error);
+        Dataset data = DataSource.Load(images, new DataOptions { ImageSize = [28, 28], Grayscale = true });
+        Assert.Equal([1, 28, 28], data.SampleShape);
+        using var vae = VaeModel.Load(TestModel.Folder);
+        var (mean, _) = vae.Encode(data.Features);
+        string[] lines = File.ReadAllLines(csv);
+        Assert.Equal(string.Join(',', ["index", "file", .. Names("mean", 8)]), lines[0]);
+        Assert.Equal(4, lines.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            string[] cells = lines[1 + i].Split(',');
+            Assert.Equal([$"{i}", $"{i}.jpg"], cells[..2]);
+            Assert.Equal(mean.AsSpan(i * 8, 8).ToArray(), cells[2..].Select(c => float.Parse(c, CultureInfo.InvariantCulture)));
         }
     }
 

@@ -17,7 +17,7 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var model = PictureInputs.ModelOption();
-        var data = new DataOptionsSet("Labelled training images: an MNIST folder (tested on its t10k split), a folder of PNGs with one sub-folder per class, a .csv with --label-column or an idx file with --labels");
+        var data = new DataOptionsSet("Labelled training images: an MNIST folder (tested on its t10k split), a folder of images with one sub-folder per class, a .csv with --label-column or an idx file with --labels");
         var train = new Option<int>("--train") { Description = "Training images used, picked at random with --seed (0: all)", DefaultValueFactory = _ => 10000 };
         var kind = new Option<VaeEmbeddingKind>("--kind") { Description = "Embedding: Mean, MeanAndLogVar, Sample or ReconstructionError", DefaultValueFactory = _ => VaeEmbeddingKind.Mean };
         var seed = new Option<int>("--seed") { Description = "ML.NET seed", DefaultValueFactory = _ => 1 };

@@ -19,7 +19,7 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
 
         var command = new Command("evaluate", "Evaluate a trained model on a test set: -ELBO, importance-sampled NLL with k samples (Burda et al. 2016; on a fixed seeded binarisation of the test set for Bernoulli models), active units, reconstruction error.");
-        foreach (Option o in new Option[] { model, data.Data, data.Labels, data.TestData, data.TestLabels, data.CsvHeader, data.LabelColumn, data.Scale, data.Shape, data.Limit, k, seed, json })
+        foreach (Option o in (Option[])[model, .. data.All, k, seed, json])
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {

@@ -21,7 +21,7 @@ internal static class ExportCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint folder written by 'vae train' (with --check: overrides the one recorded in model.json)", DefaultValueFactory = _ => "runs/mnist" };
         var output = new Option<string>("--out") { Description = "Model folder to write", DefaultValueFactory = _ => "models/mnist" };
-        var data = new DataOptionsSet("Test images (and labels) that join the random inputs of the verification: an MNIST folder (its t10k split), a folder of PNGs, a .csv or an idx file, read as train reads them (default: data/mnist, used when present and of the model's shape)");
+        var data = new DataOptionsSet("Test images (and labels) that join the random inputs of the verification: an MNIST folder (its t10k split), a folder of images, a .csv or an idx file, read as train reads them (default: data/mnist, used when present and of the model's shape)");
         var opset = new Option<int>("--opset") { Description = $"ONNX opset ({OnnxOpsets.Min} to {OnnxOpsets.Max})", DefaultValueFactory = _ => ExportOptions.DefaultOpset };
         var irVersion = new Option<int?>("--ir-version") { Description = "ONNX IR version (default: 8, or the lowest the opset needs)" };
         var tolerance = new Option<double>("--tolerance") { Description = "Absolute part of the verification tolerance (|ONNX Runtime - TorchSharp| <= tolerance + 1e-6*|TorchSharp|)", DefaultValueFactory = _ => ExportOptions.DefaultTolerance };
@@ -87,10 +87,9 @@ internal static class ExportCommand
         string path = parse.GetValue(data.Data)!;
         bool given = parse.GetResult(data.Data) is { Implicit: false };
         if (!given && !DataSource.IsMnistFolder(path)) return (null, null);
-        Dataset test = data.LoadTestOfData(parse);
+        Dataset test = data.LoadTestOfData(parse, RealSampleCount);
         if (!given && test.SampleSize != config.InputSize) return (null, null);
         PictureInputs.CheckShape(test, config.InputShape, data.Data.Name, path);
-        test = test.Take(RealSampleCount);
         Tensor samples = tensor(test.Features, [test.Count, .. config.InputShape.Select(d => (long)d)]);
         if (config.Classes == 0 || test.Labels is null) return (samples, null);
         if (test.Labels.Any(l => l < 0 || l >= config.Classes))

@@ -38,7 +38,7 @@ internal static class LabelledDataView
         if (model.Classes > 0)
             throw new ArgumentException($"the model is conditional ({model.Classes} classes): its encoder reads the label these figures are scored against, so its embeddings would carry the answer; use an unconditional model.", "--model");
         if (data.Labels is null)
-            throw new ArgumentException($"{path} has no labels; expected labelled data (an MNIST folder, PNGs in one sub-folder per class, a CSV with --label-column or an idx file with --labels).", option);
+            throw new ArgumentException($"{path} has no labels; expected labelled data (an MNIST folder, images in one sub-folder per class, a CSV with --label-column or an idx file with --labels).", option);
         PictureInputs.CheckShape(data, model, option, path);
     }
 

@@ -16,7 +16,7 @@ internal static class PictureInputs
     /// <summary><c>--data</c> (the images a picture command draws from) and the options that say how to read it.
     /// Add <see cref="DataOptionsSet.Data"/> and <see cref="DataOptionsSet.Reading"/> to the command.</summary>
     public static DataOptionsSet DataOptions() =>
-        new("Test images: an MNIST folder (its test split, e.g. from 'make data'), a folder of PNGs (sub-folders = classes), a .csv file or an idx file");
+        new("Test images: an MNIST folder (its test split, e.g. from 'make data'), a folder of images (PNG, JPEG, WebP, BMP, GIF; sub-folders = classes), a .csv file or an idx file");
 
     /// <summary>Adds <paramref name="data"/>'s reading options (after the command's own) to <paramref name="command"/>.</summary>
     public static Command WithReading(this Command command, DataOptionsSet data)
@@ -70,12 +70,11 @@ internal static class PictureInputs
     /// </summary>
     public static Dataset Load(ParseResult parse, DataOptionsSet data, VaeModel vae, int limit, bool trainSplit)
     {
-        Dataset test = trainSplit ? data.LoadTrainSplitOfData(parse) : data.LoadTestOfData(parse);
-        if (limit > 0) test = test.Take(limit);
+        Dataset test = trainSplit ? data.LoadTrainSplitOfData(parse, limit) : data.LoadTestOfData(parse, limit);
         string path = parse.GetValue(data.Data)!;
         CheckShape(test, vae, data.Data.Name, path);
         if (vae.Classes > 0 && test.Labels is null)
-            throw new ArgumentException($"the model is conditional ({vae.Classes} classes) and {path} has no labels; give labelled data (PNGs in one sub-folder per class, a CSV with --label-column, an idx file with --labels).", data.Data.Name);
+            throw new ArgumentException($"the model is conditional ({vae.Classes} classes) and {path} has no labels; give labelled data (images in one sub-folder per class, a CSV with --label-column, an idx file with --labels).", data.Data.Name);
         return test;
     }
 
@@ -90,7 +89,17 @@ internal static class PictureInputs
         int size = modelShape.Aggregate(1, (a, b) => a * b);
         if (data.SampleSize != size)
             throw new ArgumentException($"the samples of {path} have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
-                                        $"the model expects [{string.Join(", ", modelShape)}] ({size} values).", option);
+                                        $"the model expects [{string.Join(", ", modelShape)}] ({size} values){ImageHint(data, modelShape)}.", option);
+    }
+
+    /// <summary>For images of another size or colour than the model's: the reading options that would fit them.</summary>
+    private static string ImageHint(Dataset data, IReadOnlyList<int> modelShape)
+    {
+        if (data.SampleNames is null || data.SampleShape is not [int channels, int height, int width] || modelShape is not [int c, int h, int w]) return "";
+        var fixes = new List<string>();
+        if (height != h || width != w) fixes.Add($"--resize {h},{w}");
+        if (channels == 3 && c == 1) fixes.Add("--grayscale");
+        return fixes.Count > 0 ? $"; read the images with {string.Join(" ", fixes)}" : "";
     }
 
     /// <summary>Posterior means of every sample, N × latent, encoded in batches (conditional models: with each sample's label).</summary>

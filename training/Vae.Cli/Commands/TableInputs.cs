@@ -13,7 +13,7 @@ internal sealed class TableInputs
 {
     public readonly Option<string> Model = PictureInputs.ModelOption();
 
-    public readonly DataOptionsSet Data = new("Samples: an MNIST folder (its test split; --split train for its training images), a folder of PNGs (sub-folders = classes), a .csv file or an idx file");
+    public readonly DataOptionsSet Data = new("Samples: an MNIST folder (its test split; --split train for its training images), a folder of images (PNG, JPEG, WebP, BMP, GIF; sub-folders = classes), a .csv file or an idx file");
 
     public readonly Option<string> Split = new("--split") { Description = "MNIST folders: test (t10k, 10,000 images) or train (60,000)", DefaultValueFactory = _ => "test" };
 
@@ -50,7 +50,7 @@ internal sealed class TableInputs
     }
 
     /// <summary>Writes the first cells of sample <paramref name="i"/>'s row: its index, its file when the data names its samples
-    /// (a PNG folder), and its label when the data has labels.</summary>
+    /// (an image folder), and its label when the data has labels.</summary>
     public static void RowStart(CsvTable table, Dataset data, int i)
     {
         table.Cell(i);

@@ -81,14 +81,14 @@ internal sealed class ModelOptions
 
     private static int RequireLabels(Dataset data) => data.Labels is not null && data.ClassCount > 0
         ? data.ClassCount
-        : throw new ArgumentException("--conditional needs labelled data (MNIST, idx with --labels, CSV with --label-column, or PNG sub-folders per class).", "--conditional");
+        : throw new ArgumentException("--conditional needs labelled data (MNIST, idx with --labels, CSV with --label-column, or image sub-folders per class).", "--conditional");
 }
 
 /// <summary>Where the data comes from: <c>--data</c> and its reading options.</summary>
 internal sealed class DataOptionsSet
 {
     /// <param name="dataDescription">Help text of <c>--data</c>, for commands that read it in their own way.</param>
-    public DataOptionsSet(string dataDescription = "MNIST folder, folder of PNGs (sub-folders = classes), .csv file or idx file") =>
+    public DataOptionsSet(string dataDescription = "MNIST folder, folder of images (PNG, JPEG, WebP, BMP, GIF; sub-folders = classes), .csv file or idx file") =>
         Data = new("--data") { Description = dataDescription, DefaultValueFactory = _ => Mnist.DefaultFolder };
 
     public readonly Option<string> Data;
@@ -99,23 +99,24 @@ internal sealed class DataOptionsSet
     public readonly Option<int?> LabelColumn = new("--label-column") { Description = "CSV: 0-based column holding the integer class label" };
     public readonly Option<double> Scale = new("--scale") { Description = "Divide values by this (0: by 255 when values exceed 1)", DefaultValueFactory = _ => 0 };
     public readonly Option<string?> Shape = new("--shape") { Description = "CSV: sample shape, e.g. 1,28,28 (default: one row of values)" };
+    public readonly Option<string?> Resize = new("--resize") { Description = "Image folders: bring every image to H,W pixels (or N for N×N): centre crop to that aspect ratio, then resample (default: images must be one size)" };
+    public readonly Option<bool> Grayscale = new("--grayscale") { Description = "Image folders: read colour images as one luma channel (ITU-R BT.601, as PIL's convert(\"L\"))" };
     public readonly Option<int> Limit = new("--limit") { Description = "Use only the first N samples (train: of the training set; evaluate: of the test set; 0: all)", DefaultValueFactory = _ => 0 };
 
     public IEnumerable<Option> All => [.. TrainAndTest, Limit];
 
     /// <summary>How <c>--data</c> is read: idx labels, CSV layout, scaling.</summary>
-    public IEnumerable<Option> Reading => [Labels, CsvHeader, LabelColumn, Scale, Shape];
+    public IEnumerable<Option> Reading => [Labels, CsvHeader, LabelColumn, Scale, Shape, Resize, Grayscale];
 
     /// <summary>The options of a command that reads a training set and a test set, except <c>--limit</c>.</summary>
-    public IEnumerable<Option> TrainAndTest => [Data, Labels, TestData, TestLabels, CsvHeader, LabelColumn, Scale, Shape];
+    public IEnumerable<Option> TrainAndTest => [Data, Labels, TestData, TestLabels, CsvHeader, LabelColumn, Scale, Shape, Resize, Grayscale];
 
     /// <summary>The training set (its first <paramref name="limit"/> samples when &gt; 0) and the test set (null when there is none).</summary>
     public (Dataset Train, Dataset? Test) Load(ParseResult parse, int limit)
     {
         string path = parse.GetValue(Data)!;
         DataOptions options = Options(parse, parse.GetValue(Labels));
-        Dataset train = DataSource.Load(path, options);
-        if (limit > 0) train = train.Take(limit);
+        Dataset train = DataSource.Load(path, options with { Limit = limit });
         Dataset? test = parse.GetValue(TestData) is { } testPath
             ? DataSource.LoadTest(testPath, Options(parse, parse.GetValue(TestLabels)))
             : DataSource.IsMnistFolder(path) ? DataSource.LoadTest(path, options) : null;
@@ -126,22 +127,23 @@ internal sealed class DataOptionsSet
     public Dataset LoadTest(ParseResult parse)
     {
         string path = parse.GetValue(TestData) ?? parse.GetValue(Data)!;
-        Dataset test = DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels)));
-        int limit = parse.GetValue(Limit);
-        return limit > 0 ? test.Take(limit) : test;
+        return DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels)) with { Limit = parse.GetValue(Limit) });
     }
 
-    /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself.</summary>
-    public Dataset LoadTestOfData(ParseResult parse) => DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels)));
+    /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself;
+    /// its first <paramref name="limit"/> samples when &gt; 0.</summary>
+    public Dataset LoadTestOfData(ParseResult parse, int limit = 0) =>
+        DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels)) with { Limit = limit });
 
-    /// <summary><c>--data</c> as a training set, read with <see cref="Reading"/>: MNIST's 60,000 training images for an MNIST folder.</summary>
+    /// <summary><c>--data</c> as a training set, read with <see cref="Reading"/>: MNIST's 60,000 training images for an MNIST folder
+    /// (the first <paramref name="limit"/> when &gt; 0).</summary>
     /// <exception cref="ArgumentException"><c>--data</c> is not an MNIST folder (other data has no splits).</exception>
-    public Dataset LoadTrainSplitOfData(ParseResult parse)
+    public Dataset LoadTrainSplitOfData(ParseResult parse, int limit = 0)
     {
         string path = parse.GetValue(Data)!;
         if (!DataSource.IsMnistFolder(path))
             throw new ArgumentException($"--split train picks an MNIST folder's training images; {path} is not an MNIST folder (other data has no splits: all of it is read).", "--split");
-        return DataSource.Load(path, Options(parse, parse.GetValue(Labels)));
+        return DataSource.Load(path, Options(parse, parse.GetValue(Labels)) with { Limit = limit });
     }
 
     private DataOptions Options(ParseResult parse, string? labels) => new()
@@ -151,5 +153,17 @@ internal sealed class DataOptionsSet
         LabelColumn = parse.GetValue(LabelColumn),
         Scale = parse.GetValue(Scale),
         Shape = parse.GetValue(Shape) is { } s ? ModelOptions.ParseSizes(s, "--shape") : null,
+        ImageSize = parse.GetValue(Resize) is { } r ? ImageSize(r) : null,
+        Grayscale = parse.GetValue(Grayscale),
     };
+
+    /// <summary><c>--resize</c>: "H,W", or "N" for N × N.</summary>
+    private static int[] ImageSize(string text)
+    {
+        int[] sizes = ModelOptions.ParseSizes(text, "--resize");
+        int[] size = sizes.Length == 1 ? [sizes[0], sizes[0]] : sizes;
+        if (size.Length != 2 || size[0] <= 0 || size[1] <= 0 || (long)size[0] * size[1] > ImageFolder.MaxPixels)
+            throw new ArgumentException($"--resize is '{text}'; expected H,W (or N for N×N), both > 0 and at most {ImageFolder.MaxPixels:N0} pixels in all.", "--resize");
+        return size;
+    }
 }

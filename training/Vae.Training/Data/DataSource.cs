@@ -17,10 +17,23 @@ public sealed record DataOptions
 
     /// <summary>CSV: shape of one sample, e.g. [1, 28, 28]; null for [columns].</summary>
     public int[]? Shape { get; init; }
+
+    /// <summary>Image folders: bring every image to [height, width] (centre crop to that aspect ratio, then resample);
+    /// null (default) for images that are already all one size.</summary>
+    public int[]? ImageSize { get; init; }
+
+    /// <summary>Only the first N samples (default 0: all). Image folders decode no more images than that; the class count
+    /// and names stay those of the whole set.</summary>
+    public int Limit { get; init; }
+
+    /// <summary>Image folders: read colour images as one luma channel (ITU-R BT.601, as PIL's <c>convert("L")</c>);
+    /// default false (a folder with any colour image is read as RGB).</summary>
+    public bool Grayscale { get; init; }
 }
 
 /// <summary>
-/// Loads a data set from a path, recognising its kind: a folder with the MNIST idx files, a folder of PNG images,
+/// Loads a data set from a path, recognising its kind: a folder with the MNIST idx files, a folder of images
+/// (<see cref="ImageFolder"/>),
 /// a CSV file (<c>.csv</c>), or an idx file (plain or gzip).
 /// </summary>
 public static class DataSource
@@ -39,16 +52,33 @@ public static class DataSource
     private static Dataset Load(string path, DataOptions options, string mnistSplit)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Limit < 0) throw new ArgumentException($"{nameof(DataOptions.Limit)} is {options.Limit}; expected ≥ 0 (0: all samples).", nameof(options));
+        if (Directory.Exists(path) && !IsMnistFolder(path)) return ImageFolder.Load(path, options);
+        Dataset data = LoadWhole(path, options, mnistSplit);
+        return options.Limit > 0 && options.Limit < data.Count ? data.Take(options.Limit) : data;
+    }
+
+    private static Dataset LoadWhole(string path, DataOptions options, string mnistSplit)
+    {
         if (Directory.Exists(path))
         {
-            if (IsMnistFolder(path)) return Mnist.Load(path, mnistSplit);
-            return PngFolder.Load(path, options.Scale);
+            RefuseImageOptions(path, "an MNIST folder", options);
+            return Mnist.Load(path, mnistSplit);
         }
         if (!File.Exists(path))
-            throw new FileNotFoundException($"data not found: {path}; expected an MNIST folder, a folder of PNG images, a .csv file or an idx file. Run 'make data' for MNIST.", path);
+            throw new FileNotFoundException($"data not found: {path}; expected an MNIST folder, a folder of images, a .csv file or an idx file. Run 'make data' for MNIST.", path);
+        RefuseImageOptions(path, "a file", options);
         if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
             return CsvData.Load(path, options);
         return IdxImages(path, options);
+    }
+
+    /// <summary>Image-folder options on other data are a mistake (the user meant another --data), not something to ignore.</summary>
+    private static void RefuseImageOptions(string path, string kind, DataOptions options)
+    {
+        if (options.ImageSize is not null || options.Grayscale)
+            throw new ArgumentException($"{(options.ImageSize is not null ? "ImageSize (--resize)" : "Grayscale (--grayscale)")} applies to folders of images; " +
+                                        $"{path} is {kind}.", nameof(options));
     }
 
     private static Dataset IdxImages(string path, DataOptions options)

@@ -35,10 +35,10 @@ public sealed class Dataset
     /// <summary>Number of classes (max label + 1), 0 when unlabelled.</summary>
     public int ClassCount { get; }
 
-    /// <summary>Class names by label (e.g. the sub-folder names of a PNG folder), or null.</summary>
+    /// <summary>Class names by label (e.g. the sub-folder names of an image folder), or null.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
-    /// <summary>Where each sample came from (a PNG folder: the image's path relative to the folder), or null.</summary>
+    /// <summary>Where each sample came from (an image folder: the image's path relative to the folder), or null.</summary>
     public IReadOnlyList<string>? SampleNames
     {
         get => sampleNames;

@@ -1,0 +1,238 @@
+using System.Runtime.ExceptionServices;
+using SkiaSharp;
+
+namespace Vae.Training.Data;
+
+/// <summary>
+/// Reads a folder of images — PNG, JPEG, WebP, BMP or GIF (its first frame) — as one data set: grayscale images give
+/// [1, H, W] samples, colour ones [3, H, W] (a folder with any colour image is read as RGB, unless
+/// <see cref="DataOptions.Grayscale"/>). Alpha is dropped and never multiplied in: a pixel's stored R, G, B bytes are its
+/// values whatever its opacity; palette and 16-bit images are read as the 8-bit RGB they show.
+/// Images must all be one size, or are brought to one with <see cref="DataOptions.ImageSize"/> (centre crop to the
+/// target's aspect ratio, then resampling: linear with mipmaps when shrinking, Mitchell cubic when enlarging).
+/// Images directly in the folder are unlabelled; otherwise each sub-folder is a class, in ordinal name order
+/// (<see cref="Dataset.ClassNames"/>), holding the images anywhere below it (as torchvision's <c>ImageFolder</c>).
+/// Each sample is named by its path relative to the folder (<see cref="Dataset.SampleNames"/>). File names match
+/// <see cref="Extensions"/> in any case; hidden files and folders (names starting with '.', such as macOS's
+/// <c>._x.png</c>) are skipped. Empty folders, undecodable or truncated files, mixed sizes, and images both beside and
+/// inside class sub-folders raise a <see cref="DataFormatException"/> naming the image or folder.
+/// </summary>
+public static class ImageFolder
+{
+    /// <summary>The file name endings read as images (compared ignoring case).</summary>
+    public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
+
+    private const string Formats = "PNG, JPEG, WebP, BMP or GIF";
+    private static readonly EnumerationOptions Direct = new() { AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+    private static readonly EnumerationOptions Below = new() { AttributesToSkip = FileAttributes.Hidden | FileAttributes.System, RecurseSubdirectories = true };
+
+    /// <summary>True when <paramref name="path"/> ends in one of <see cref="Extensions"/>.</summary>
+    public static bool IsImage(string path) => Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Loads <paramref name="folder"/>, read as <paramref name="options"/> say (scaling, size, grayscale, the
+    /// first N images in label then path order; the CSV and idx options do not apply).</summary>
+    /// <exception cref="DataFormatException">No images, an undecodable one, mixed sizes, or more values than one array holds.</exception>
+    public static Dataset Load(string folder, DataOptions? options = null)
+    {
+        options ??= new DataOptions();
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"image folder not found: {folder}");
+        if (options.Scale < 0 || double.IsNaN(options.Scale)) throw new ArgumentException($"scale is {options.Scale}; expected > 0, or 0 for 255.", nameof(options));
+        int[]? size = options.ImageSize is { } s ? CheckImageSize(s) : null;
+        var files = Find(folder, out string[] classes);
+        if (options.Limit > 0 && options.Limit < files.Count) files.RemoveRange(options.Limit, files.Count - options.Limit);
+
+        var images = DecodeAll(folder, files.Select(f => f.Path).ToArray(), size, options.Grayscale);
+        int w = images[0].Width, h = images[0].Height;
+        bool color = false;
+        for (int i = 0; i < images.Length; i++)
+        {
+            if (images[i].Width != w || images[i].Height != h)
+                throw new DataFormatException(files[i].Path, $"image is {images[i].Width}×{images[i].Height}; {files[0].Path} is {w}×{h} and all images must be one size " +
+                                                             "(or be brought to one: --resize H,W, DataOptions.ImageSize).");
+            color |= images[i].Channels == 3;
+        }
+
+        float divisor = options.Scale == 0 ? 255f : (float)options.Scale;
+        int outChannels = color ? 3 : 1, plane = h * w;
+        var values = new float[CheckTotal(folder, images.Length, outChannels, h, w)];
+        int offset = 0;
+        foreach (var (planes, channels, _, _) in images)
+        {
+            for (int ch = 0; ch < outChannels; ch++)
+            {
+                int from = channels == 1 ? 0 : ch * plane;   // a grayscale image in a colour folder: R = G = B
+                for (int i = 0; i < plane; i++) values[offset++] = planes[from + i] / divisor;
+            }
+        }
+        int[]? labels = classes.Length > 0 ? files.Select(f => f.Label).ToArray() : null;
+        return new Dataset(values, [outChannels, h, w], labels, classes.Length)
+        {
+            ClassNames = classes.Length > 0 ? classes : null,
+            SampleNames = files.Select(f => Path.GetRelativePath(folder, f.Path).Replace(Path.DirectorySeparatorChar, '/')).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="paths"/> on every core, results in file order: the first image alone (so that a folder too
+    /// large for one array is refused before the rest are decoded), then the others in parallel. When several images fail,
+    /// the first in file order is the one reported, as a sequential read would.
+    /// </summary>
+    private static (byte[] Planes, int Channels, int Width, int Height)[] DecodeAll(string folder, string[] paths, int[]? size, bool grayscale)
+    {
+        var images = new (byte[] Planes, int Channels, int Width, int Height)[paths.Length];
+        images[0] = Decode(paths[0], size, grayscale);
+        CheckTotal(folder, paths.Length, images[0].Channels, images[0].Height, images[0].Width);
+        var failures = new Exception?[paths.Length];
+        Parallel.For(1, paths.Length, (i, loop) =>
+        {
+            try
+            {
+                images[i] = Decode(paths[i], size, grayscale);
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+                loop.Break();   // images before i are still decoded, so the first failure in file order is known
+            }
+        });
+        if (Array.Find(failures, e => e is not null) is { } first) ExceptionDispatchInfo.Throw(first);
+        return images;
+    }
+
+    /// <summary>The number of values of <paramref name="count"/> images of C×H×W, which must fit one array.</summary>
+    private static long CheckTotal(string folder, int count, int channels, int h, int w)
+    {
+        long total = (long)count * channels * h * w;
+        if (total > Array.MaxLength)
+            throw new DataFormatException(folder, $"{count:N0} images of {channels}×{h}×{w} are {total:N0} values, more than one array holds " +
+                                                  $"({Array.MaxLength:N0}); read fewer (--limit, DataOptions.Limit) or smaller ones (--resize).");
+        return total;
+    }
+
+    private static int[] CheckImageSize(int[] size)
+    {
+        if (size.Length != 2 || size[0] <= 0 || size[1] <= 0 || (long)size[0] * size[1] > MaxPixels)
+            throw new ArgumentException($"{nameof(DataOptions.ImageSize)} is [{string.Join(", ", size)}]; expected [height, width], " +
+                                        $"both > 0 and at most {MaxPixels:N0} pixels in all.", nameof(DataOptions.ImageSize));
+        return size;
+    }
+
+    /// <summary>The most pixels a resized image may have (4,096 × 4,096): far beyond what a VAE trains on, and small
+    /// enough that a data set of them is still addressable.</summary>
+    public const int MaxPixels = 4096 * 4096;
+
+    /// <summary>The images to read, in label then ordinal path order, and the class names (empty: unlabelled).</summary>
+    private static List<(string Path, int Label)> Find(string folder, out string[] classes)
+    {
+        classes = Directory.EnumerateDirectories(folder, "*", Direct).Where(d => Directory.EnumerateFiles(d, "*", Below).Any(IsImage))
+                           .Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray();
+        string[] loose = [.. Directory.EnumerateFiles(folder, "*", Direct).Where(IsImage).Order(StringComparer.Ordinal)];
+        if (classes.Length > 0 && loose.Length > 0)
+            throw new DataFormatException(folder, $"{loose.Length} image(s) lie directly in the folder (e.g. {Path.GetFileName(loose[0])}) beside " +
+                                                  $"{classes.Length} class sub-folder(s) ({string.Join(", ", classes.Take(3))}{(classes.Length > 3 ? ", …" : "")}); " +
+                                                  "expected images only in sub-folders (one per class) or only in the folder (unlabelled).");
+        var files = new List<(string Path, int Label)>();
+        if (classes.Length == 0) files.AddRange(loose.Select(f => (f, -1)));
+        for (int c = 0; c < classes.Length; c++)
+        {
+            string classFolder = Path.Combine(folder, classes[c]);
+            files.AddRange(Directory.EnumerateFiles(classFolder, "*", Below).Where(IsImage)
+                                    .Order(StringComparer.Ordinal).Select(f => (f, c)));
+        }
+        if (files.Count == 0)
+            throw new DataFormatException(folder, $"no images; expected {Formats} files ({string.Join(", ", Extensions)}) in the folder or in one sub-folder per class.");
+        return files;
+    }
+
+    /// <summary>The image's bytes as planes — one (every pixel has R = G = B, or <paramref name="grayscale"/>) or three
+    /// (R, G, B), alpha left out — at <paramref name="size"/> ([height, width]) when given.</summary>
+    private static (byte[] Planes, int Channels, int Width, int Height) Decode(string path, int[]? size, bool grayscale)
+    {
+        using var codec = SKCodec.Create(path) ?? throw new DataFormatException(path, $"not a decodable image; expected {Formats}.");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var bitmap = new SKBitmap(info);
+        try
+        {
+            SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
+            if (result != SKCodecResult.Success)
+                throw new DataFormatException(path, $"not a decodable {FormatName(codec.EncodedFormat)} image ({result}).");
+            if (size is [int height, int width] && (height != info.Height || width != info.Width))
+            {
+                SKBitmap resized = Resize(bitmap, width, height);
+                bitmap.Dispose();
+                bitmap = resized;
+            }
+            return Planes(bitmap, grayscale);
+        }
+        finally
+        {
+            bitmap.Dispose();
+        }
+    }
+
+    private static string FormatName(SKEncodedImageFormat format) => format switch
+    {
+        SKEncodedImageFormat.Png => "PNG",
+        SKEncodedImageFormat.Jpeg => "JPEG",
+        SKEncodedImageFormat.Webp => "WebP",
+        SKEncodedImageFormat.Bmp => "BMP",
+        SKEncodedImageFormat.Gif => "GIF",
+        _ => format.ToString(),
+    };
+
+    /// <summary>
+    /// <paramref name="bitmap"/> (RGBA, alpha ignored) brought to <paramref name="width"/> × <paramref name="height"/>:
+    /// the centred region of the target's aspect ratio, resampled — linear with mipmaps when shrinking (each output pixel
+    /// averages the pixels it covers, no aliasing), Mitchell cubic when enlarging.
+    /// </summary>
+    private static SKBitmap Resize(SKBitmap bitmap, int width, int height)
+    {
+        // Alpha is not part of the data: resample the stored colours as an opaque image.
+        var opaqueInfo = new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using var opaque = new SKBitmap(opaqueInfo);
+        Span<byte> pixels = opaque.GetPixelSpan();
+        bitmap.GetPixelSpan().CopyTo(pixels);
+        for (int i = 3; i < pixels.Length; i += 4) pixels[i] = 255;
+
+        // Centre crop to width:height, rounding the cropped side to whole pixels.
+        long cropW = bitmap.Width, cropH = bitmap.Height;
+        if ((long)bitmap.Width * height > (long)bitmap.Height * width) cropW = Math.Max(1, (long)Math.Round((double)bitmap.Height * width / height));
+        else cropH = Math.Max(1, (long)Math.Round((double)bitmap.Width * height / width));
+        var crop = SKRectI.Create((int)(bitmap.Width - cropW) / 2, (int)(bitmap.Height - cropH) / 2, (int)cropW, (int)cropH);
+        using var cropped = new SKBitmap();
+        if (!opaque.ExtractSubset(cropped, crop)) throw new InvalidOperationException($"cropping {crop} from a {bitmap.Width}×{bitmap.Height} image failed.");
+
+        bool shrinking = width < crop.Width || height < crop.Height;
+        var sampling = shrinking ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear) : new SKSamplingOptions(SKCubicResampler.Mitchell);
+        var resized = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        if (!cropped.ScalePixels(resized, sampling))
+        {
+            resized.Dispose();
+            throw new InvalidOperationException($"resampling a {crop.Width}×{crop.Height} image to {width}×{height} failed.");
+        }
+        return resized;
+    }
+
+    /// <summary>One plane when every pixel is gray (R = G = B) or <paramref name="grayscale"/> asks for luma, else R, G, B planes.</summary>
+    private static (byte[] Planes, int Channels, int Width, int Height) Planes(SKBitmap bitmap, bool grayscale)
+    {
+        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
+        int n = bitmap.Width * bitmap.Height;
+        bool gray = true;
+        for (int i = 0; i < n && gray; i++)
+            gray = rgba[4 * i] == rgba[4 * i + 1] && rgba[4 * i + 1] == rgba[4 * i + 2];
+        if (grayscale && !gray)
+        {
+            // ITU-R BT.601 luma in PIL's integer form (Image.convert("L"), which torchvision's Grayscale uses).
+            var luma = new byte[n];
+            for (int i = 0; i < n; i++)
+                luma[i] = (byte)((rgba[4 * i] * 19595 + rgba[4 * i + 1] * 38470 + rgba[4 * i + 2] * 7471 + 0x8000) >> 16);
+            return (luma, 1, bitmap.Width, bitmap.Height);
+        }
+        int channels = gray ? 1 : 3;
+        var planes = new byte[channels * n];
+        for (int ch = 0; ch < channels; ch++)
+            for (int i = 0; i < n; i++) planes[ch * n + i] = rgba[4 * i + ch];
+        return (planes, channels, bitmap.Width, bitmap.Height);
+    }
+}
