@@ -93,6 +93,25 @@ public class LoadErrorTests
     }
 
     [Fact]
+    public void An_onnx_ir_version_newer_than_onnx_runtime_loads_names_the_graph_and_both_versions()
+    {
+        // It was "not a loadable ONNX model ([ErrorCode:Fail] Load model from … failed:/onnxruntime_src/…/model.cc:256
+        // onnxruntime::Model::Model(…) Unsupported model IR version: 14, max supported IR version: 13)".
+        string folder = CopyOfReference();
+        string decoder = Path.Combine(folder, VaeModel.DecoderFile);
+        byte[] bytes = File.ReadAllBytes(decoder);
+        Assert.Equal([0x08, 0x08], bytes[..2]); // ModelProto field 1, ir_version = 8, first in the file
+        bytes[1] = 14;
+        File.WriteAllBytes(decoder, bytes);
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
+        Assert.Equal($"{decoder}: ONNX IR version 14 is newer than this ONNX Runtime loads (at most 13); re-export it with 'vae export --ir-version 13' or lower (the default is 8).", e.Message);
+        byte[] encoder = File.ReadAllBytes(Path.Combine(folder, VaeModel.EncoderFile));
+        encoder[1] = 20;
+        e = Assert.Throws<VaeModelException>(() => VaeModel.Load(encoder, bytes));
+        Assert.StartsWith($"encoder ({encoder.Length:N0} bytes in memory): ONNX IR version 20 is newer than this ONNX Runtime loads (at most 13)", e.Message);
+    }
+
+    [Fact]
     public void An_undefined_optimisation_level_is_an_argument_error_naming_the_option()
     {
         // It reached ONNX Runtime, whose OnnxRuntimeException ("graph_optimization_level is not valid") escaped Load,
