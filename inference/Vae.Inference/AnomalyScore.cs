@@ -54,13 +54,18 @@ internal static class Likelihoods
         return -0.5 * sum;
     }
 
-    /// <summary>log (1/n Σ e^w), computed stably.</summary>
-    public static double LogMeanExp(ReadOnlySpan<double> w)
+    /// <summary>
+    /// Adds the log-weight <paramref name="w"/> to a running log Σ e^w kept as <paramref name="max"/> + log <paramref name="scaledSum"/>
+    /// (start at −∞ and 0): e^(w − max) never overflows, and the sum is rescaled when a larger w arrives. One pass, no
+    /// buffer of all the weights.
+    /// </summary>
+    public static void AddLogWeight(double w, ref double max, ref double scaledSum)
     {
-        double max = double.NegativeInfinity;
-        foreach (double v in w) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (double v in w) sum += Math.Exp(v - max);
-        return max + Math.Log(sum / w.Length);
+        if (w > max)
+        {
+            scaledSum = scaledSum * Math.Exp(max - w) + 1;
+            max = w;
+        }
+        else scaledSum += Math.Exp(w - max);
     }
 }

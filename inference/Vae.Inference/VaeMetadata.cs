@@ -37,8 +37,21 @@ public static class VaeMetadata
     /// <summary>Formats a shape as metadata ("1,28,28").</summary>
     public static string FormatShape(IEnumerable<int> shape) => string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 
-    /// <summary>Parses a shape written by <see cref="FormatShape"/>.</summary>
-    public static int[] ParseShape(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray();
+    /// <summary>Parses a shape written by <see cref="FormatShape"/>: one or more positive dimensions separated by commas.</summary>
+    /// <exception cref="FormatException">The text is empty or blank, or a dimension is missing ("1,,28"), not an integer, or not positive.</exception>
+    /// <exception cref="OverflowException">A dimension is beyond Int32.</exception>
+    public static int[] ParseShape(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        // no RemoveEmptyEntries: it read "" as the shape [] (one value per sample) and "1,,28" as [1, 28]
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var shape = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (parts[i].Length == 0) throw new FormatException($"dimension {i + 1} of '{text}' is empty; expected a positive integer.");
+            shape[i] = int.Parse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture);
+            if (shape[i] <= 0) throw new FormatException($"dimension {i + 1} of '{text}' is {shape[i]}; expected a positive integer.");
+        }
+        return shape;
+    }
 }

@@ -6,28 +6,40 @@ namespace Vae.Inference;
 public sealed partial class VaeModel
 {
     /// <summary>
+    /// Most draws <see cref="ScoreAnomalies(ReadOnlySpan{float}, Span{AnomalyScore}, int, long, ReadOnlySpan{int})"/> takes
+    /// per sample: 100,000, twenty times the k = 5,000 Burda et al. (2016) evaluate the IWAE bound with. Each draw is one
+    /// decoder run over the whole batch, so a larger count is a mistake that would run for hours, not a better estimate.
+    /// </summary>
+    public const int MaxAnomalySamples = 100_000;
+
+    /// <summary>
     /// Scores each sample of <paramref name="x"/> (B × <see cref="InputSize"/>) into <paramref name="scores"/> (B):
-    /// −ELBO and the importance-weighted −log p(x) from <paramref name="samples"/> draws z ~ q(z|x) (seeded), the
-    /// analytic KL, and the squared reconstruction error. Allocates no managed memory.
+    /// −ELBO and the importance-weighted −log p(x) from <paramref name="samples"/> draws z ~ q(z|x) (seeded; 1 to
+    /// <see cref="MaxAnomalySamples"/>), the analytic KL, and the squared reconstruction error. The draws are
+    /// accumulated as they are made, so memory does not grow with <paramref name="samples"/>. Allocates no managed memory.
     /// </summary>
     public void ScoreAnomalies(ReadOnlySpan<float> x, Span<AnomalyScore> scores, int samples = 1, long seed = 0, ReadOnlySpan<int> labels = default)
     {
-        InputChecks.Positive(samples, nameof(samples));
+        if (samples < 1 || samples > MaxAnomalySamples)
+            throw new ArgumentException($"{nameof(samples)} is {samples}; expected 1 to {MaxAnomalySamples} draws z ~ q(z|x) per sample ({nameof(MaxAnomalySamples)}).", nameof(samples));
         Enter();
         try
         {
             int batch = CheckInput(x, labels, nameof(x), nameof(labels));
             InputChecks.Length(scores.Length, batch, nameof(scores), $"one score per sample");
-            InputChecks.Total(nameof(samples), "(2 × samples + 1) × batch", 2L * samples + 1, batch);
             int latent = batch * LatentSize;
             float[] codes = Rent(3 * latent + x.Length);
-            double[] weights = ArrayPool<double>.Shared.Rent(2 * batch * samples + batch);
+            double[] sums = ArrayPool<double>.Shared.Rent(4 * batch);
             try
             {
                 Span<float> mean = codes.AsSpan(0, latent), logvar = codes.AsSpan(latent, latent), z = codes.AsSpan(2 * latent, latent);
                 Span<float> decoded = codes.AsSpan(3 * latent, x.Length);
-                Span<double> logWeights = weights.AsSpan(0, batch * samples), nlls = weights.AsSpan(batch * samples, batch * samples);
-                Span<double> priorMinusPosterior = weights.AsSpan(2 * batch * samples, batch);
+                // per sample: Σ −log p(x|z), and log Σ e^w over the log-weights w so far as max + log Σ e^(w − max)
+                Span<double> nllSum = sums.AsSpan(0, batch), maxLogWeight = sums.AsSpan(batch, batch), scaledWeightSum = sums.AsSpan(2 * batch, batch);
+                Span<double> priorMinusPosterior = sums.AsSpan(3 * batch, batch);
+                nllSum.Clear();
+                scaledWeightSum.Clear();
+                maxLogWeight.Fill(double.NegativeInfinity);
                 RunEncoder(x, labels, mean, logvar, batch);
                 var noise = new GaussianNoise(seed);
                 for (int s = 0; s < samples; s++)
@@ -47,27 +59,25 @@ public sealed partial class VaeModel
                     for (int i = 0; i < batch; i++)
                     {
                         double nll = Nll(x.Slice(i * InputSize, InputSize), decoded.Slice(i * InputSize, InputSize));
-                        nlls[i * samples + s] = nll;
-                        logWeights[i * samples + s] = -nll + priorMinusPosterior[i];
+                        nllSum[i] += nll;
+                        Likelihoods.AddLogWeight(-nll + priorMinusPosterior[i], ref maxLogWeight[i], ref scaledWeightSum[i]);
                     }
                 }
                 RunDecoder(mean, labels, decoded, batch);
                 for (int i = 0; i < batch; i++)
                 {
                     double kl = Likelihoods.GaussianKl(mean.Slice(i * LatentSize, LatentSize), logvar.Slice(i * LatentSize, LatentSize));
-                    double reconstruction = 0;
-                    foreach (double nll in nlls.Slice(i * samples, samples)) reconstruction += nll;
-                    reconstruction /= samples;
+                    double reconstruction = nllSum[i] / samples;
                     double squared = 0;
                     for (int j = i * InputSize; j < (i + 1) * InputSize; j++) { double d = x[j] - decoded[j]; squared += d * d; }
-                    double iwae = -Likelihoods.LogMeanExp(logWeights.Slice(i * samples, samples));
+                    double iwae = -(maxLogWeight[i] + Math.Log(scaledWeightSum[i] / samples)); // −log (1/k Σ e^w)
                     scores[i] = new AnomalyScore((float)(reconstruction + kl), (float)iwae, (float)reconstruction, (float)kl, (float)squared);
                 }
             }
             finally
             {
                 Return(codes);
-                ArrayPool<double>.Shared.Return(weights);
+                ArrayPool<double>.Shared.Return(sums);
             }
         }
         finally { Exit(); }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 using Vae.Inference.Native;
 
@@ -186,8 +187,21 @@ public sealed partial class VaeModel : IDisposable
         {
             if (provider != ExecutionProvider.Cpu && LoadsOnCpu(source, options))
                 throw ProviderSetup.CannotStart(provider, options.DeviceId, e);
-            throw new VaeModelException($"{source.Name}: not a loadable ONNX model ({e.Message.Trim()}).", e);
+            throw new VaeModelException(UnsupportedIrVersion(source.Name, e.Message) ?? $"{source.Name}: not a loadable ONNX model ({e.Message.Trim()}).", e);
         }
+    }
+
+    /// <summary>
+    /// ONNX Runtime's refusal of a newer ONNX IR version ("Unsupported model IR version: 14, max supported IR version: 13",
+    /// after the path of its own source file) as one sentence naming the graph and both versions; null for other failures.
+    /// </summary>
+    private static string? UnsupportedIrVersion(string graph, string message)
+    {
+        Match m = Regex.Match(message, @"Unsupported model IR version: (\d+), max supported IR version: (\d+)");
+        return m.Success
+            ? $"{graph}: ONNX IR version {m.Groups[1].Value} is newer than this ONNX Runtime loads (at most {m.Groups[2].Value}); " +
+              $"re-export it with 'vae export --ir-version {m.Groups[2].Value}' or lower (the default is 8)."
+            : null;
     }
 
     private static bool LoadsOnCpu(OnnxSource source, VaeSessionOptions options)

@@ -47,11 +47,17 @@ public sealed record VaeModelInfo(
             : throw new VaeModelException($"{source}: metadata '{key}' is '{Get(key)}', expected an integer.");
         int[] GetShape(string key)
         {
-            try { return VaeMetadata.ParseShape(Get(key)); }
-            catch (Exception e) when (e is FormatException or OverflowException) // a dimension that is not a number, or beyond Int32
+            string text = Get(key);
+            int[] shape;
+            try { shape = VaeMetadata.ParseShape(text); }
+            catch (Exception e) when (e is FormatException or OverflowException) // empty, a missing or non-positive dimension, or beyond Int32
             {
-                throw new VaeModelException($"{source}: metadata '{key}' is '{Get(key)}', expected a shape such as 1,28,28.", e);
+                throw new VaeModelException($"{source}: metadata '{key}' is '{text}', expected a shape such as 1,28,28 (one or more positive dimensions separated by commas).", e);
             }
+            double values = shape.Aggregate(1.0, (a, d) => a * d); // exact far past Array.MaxLength, and no overflow
+            if (values > Array.MaxLength)
+                throw new VaeModelException($"{source}: metadata '{key}' is '{text}', more values per sample than the largest .NET array holds ({Array.MaxLength}).");
+            return shape;
         }
 
         string outputKind = Get(VaeMetadata.OutputKind);

@@ -33,23 +33,19 @@ internal static class OnnxFormatStep
                 $"(kinds {VaeEmbeddingKind.Mean} and {VaeEmbeddingKind.MeanAndLogVar}). Save the pipeline without this step and append it after loading.");
         if (step.ModelPath is null)
             throw new NotSupportedException("A VAE step made from an already loaded VaeModel cannot be saved: its encoder file is unknown. Use VaeEmbeddingOptions.ModelPath.");
-        CheckNoClash(step);
+        string[] outputs = EncoderOutputs(step);
+        string[] temporaries = Temporaries(step);
+        CheckNoClash(step, temporaries);
 
-        string[] outputs = step.Kind == VaeEmbeddingKind.Mean ? [EncoderMean] : [EncoderMean, EncoderLogvar];
-        var temporaries = new List<string>(outputs);
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
         if (step.InputColumnName != EncoderInput)
-        {
             chain = chain.Append(Context.Transforms.CopyColumns(EncoderInput, step.InputColumnName));
-            temporaries.Add(EncoderInput);
-        }
         var (input, classValues) = FitViews(step);
         string[] inputs = [EncoderInput];
         if (step.LabelColumnName is string label)
         {
             chain = chain.Append(Context.Transforms.Conversion.MapValueToKey(ClassKey, label, keyData: classValues))
                          .Append(Context.Transforms.Conversion.MapKeyToVector(EncoderLabels, ClassKey));
-            temporaries.AddRange([ClassKey, EncoderLabels]);
             inputs = [EncoderInput, EncoderLabels];
         }
         string encoderPath = Path.Combine(step.ModelPath, VaeModel.EncoderFile);
@@ -59,20 +55,34 @@ internal static class OnnxFormatStep
         chain = step.Kind == VaeEmbeddingKind.Mean
             ? chain.Append(Context.Transforms.Expression(step.OutputColumnName, "x => x", EncoderMean))
             : chain.Append(Context.Transforms.Concatenate(step.OutputColumnName, outputs));
-        temporaries.Remove(step.OutputColumnName);
-        chain = chain.Append(Context.Transforms.DropColumns(temporaries.ToArray()));
+        chain = chain.Append(Context.Transforms.DropColumns(temporaries));
         return new TransformerChain<ITransformer>(((IEnumerable<ITransformer>)chain.Fit(input)).ToArray());
     }
 
-    /// <summary>The saved chain uses x, mean and logvar (conditional steps also y and the class key) as temporary columns and drops them: a user column of those names would be lost.</summary>
-    private static void CheckNoClash(VaeEmbeddingTransformer step)
+    /// <summary>The encoder outputs the saved chain fetches: mean, and logvar only for <see cref="VaeEmbeddingKind.MeanAndLogVar"/>.</summary>
+    private static string[] EncoderOutputs(VaeEmbeddingTransformer step) =>
+        step.Kind == VaeEmbeddingKind.Mean ? [EncoderMean] : [EncoderMean, EncoderLogvar];
+
+    /// <summary>
+    /// The columns the saved chain makes and then drops: the encoder outputs it fetches, x when the input column has
+    /// another name, and for conditional steps the class key and y; never the step's own output column.
+    /// </summary>
+    private static string[] Temporaries(VaeEmbeddingTransformer step) =>
+        EncoderOutputs(step)
+            .Concat(step.InputColumnName != EncoderInput ? [EncoderInput] : [])
+            .Concat(step.LabelColumnName is not null ? [ClassKey, EncoderLabels] : [])
+            .Where(name => name != step.OutputColumnName)
+            .ToArray();
+
+    /// <summary>
+    /// A user column named like one of <paramref name="temporaries"/> would be overwritten and dropped by the reloaded
+    /// chain. Only the columns the chain really makes count: a kind-Mean step fetches no logvar, so a user column
+    /// 'logvar' passes through it.
+    /// </summary>
+    private static void CheckNoClash(VaeEmbeddingTransformer step, string[] temporaries)
     {
-        string[] temporaries = step.LabelColumnName is null
-            ? [EncoderInput, EncoderMean, EncoderLogvar]
-            : [EncoderInput, EncoderLabels, EncoderMean, EncoderLogvar, ClassKey];
         foreach (string name in temporaries)
         {
-            if (name == step.InputColumnName || name == step.OutputColumnName) continue;
             if (step.FittedSchema.GetColumnOrNull(name) is not null)
                 throw new NotSupportedException(
                     $"Cannot save the VAE step: the saved form uses '{name}' as a temporary column, and the input data has a column of that name, " +

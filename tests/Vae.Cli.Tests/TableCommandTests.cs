@@ -293,6 +293,7 @@ public class TableCommandTests
     [InlineData("encode --out codes.txt", "--out is 'codes.txt'; expected a path ending in .csv, or - for standard output")]
     [InlineData("score --split validation", "--split is 'validation'; expected test or train")]
     [InlineData("score --samples 0", "--samples is 0; expected at least 1")]
+    [InlineData("score --samples 100001", "--samples is 100001; expected at most 100000 draws per sample")]
     [InlineData("decode --codes missing.csv", "codes file not found: missing.csv")]
     public void Bad_options_are_one_error_line(string args, string expected)
     {

@@ -115,12 +115,41 @@ public class BadInputTests
         Assert.Equal("count", e.ParamName);
         e = Assert.Throws<ArgumentException>(() => Model.Interpolate(Digit, Digit, steps: int.MaxValue));
         Assert.Equal("steps", e.ParamName);
-        // the scratch for 4 × (2 × samples + 1) log-weights: ArrayPool's ArgumentOutOfRangeException naming nothing before
+        // a scratch of 4 × (2 × samples + 1) log-weights once: ArrayPool's ArgumentOutOfRangeException naming nothing
         e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(new float[4 * 784], samples: int.MaxValue / 4 + 1));
         Assert.Equal("samples", e.ParamName);
         // LatentPath on its own: steps × code length wrapped to "expected 0"
         e = Assert.Throws<ArgumentException>(() => LatentPath.Fill(new float[8], new float[8], int.MaxValue / 4, new float[16], Interpolation.Linear));
         Assert.Equal("steps", e.ParamName);
+    }
+
+    [Fact]
+    public void Anomaly_sample_counts_beyond_the_documented_maximum_are_refused_before_any_work()
+    {
+        // One over the maximum ran 100,001 decoder passes; int.MaxValue / 4 at batch 1 rented 2^30 log-weights (8.6 GB)
+        // and then ran a decoder pass per draw, since only the array limit was checked.
+        var e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(Digit, samples: VaeModel.MaxAnomalySamples + 1));
+        Assert.Equal("samples", e.ParamName);
+        Assert.Contains("samples is 100001; expected 1 to 100000", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(Digit, new AnomalyScore[1], samples: int.MaxValue / 4));
+        Assert.Contains($"samples is {int.MaxValue / 4}; expected 1 to 100000", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Model.ScoreAnomalies(Digit, samples: -3));
+        Assert.Contains("samples is -3; expected 1 to 100000", e.Message);
+    }
+
+    [Fact]
+    public void Anomaly_scoring_memory_does_not_grow_with_the_sample_count()
+    {
+        // The draws are accumulated as they are made: after a call with one draw has rented the scratch, a call with
+        // 2,000 draws needs nothing more (it rented 2 × 2,000 + 1 log-weights, a new 32 KB array, before).
+        using var model = ReferenceModel.Load();
+        var scores = new AnomalyScore[1];
+        model.ScoreAnomalies(Digit, scores, samples: 1, seed: 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        model.ScoreAnomalies(Digit, scores, samples: 2_000, seed: 1);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(float.IsFinite(scores[0].NegativeLogLikelihood) && scores[0].NegativeLogLikelihood <= scores[0].NegativeElbo + 1,
+            $"−log p(x) estimate {scores[0].NegativeLogLikelihood} should be finite and not far above −ELBO {scores[0].NegativeElbo}");
     }
 
     [Fact]

@@ -93,6 +93,58 @@ public class LoadErrorTests
     }
 
     [Fact]
+    public void An_onnx_ir_version_newer_than_onnx_runtime_loads_names_the_graph_and_both_versions()
+    {
+        // It was "not a loadable ONNX model ([ErrorCode:Fail] Load model from … failed:/onnxruntime_src/…/model.cc:256
+        // onnxruntime::Model::Model(…) Unsupported model IR version: 14, max supported IR version: 13)".
+        string folder = CopyOfReference();
+        string decoder = Path.Combine(folder, VaeModel.DecoderFile);
+        byte[] bytes = File.ReadAllBytes(decoder);
+        Assert.Equal([0x08, 0x08], bytes[..2]); // ModelProto field 1, ir_version = 8, first in the file
+        bytes[1] = 14;
+        File.WriteAllBytes(decoder, bytes);
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
+        Assert.Equal($"{decoder}: ONNX IR version 14 is newer than this ONNX Runtime loads (at most 13); re-export it with 'vae export --ir-version 13' or lower (the default is 8).", e.Message);
+        byte[] encoder = File.ReadAllBytes(Path.Combine(folder, VaeModel.EncoderFile));
+        encoder[1] = 20;
+        e = Assert.Throws<VaeModelException>(() => VaeModel.Load(encoder, bytes));
+        Assert.StartsWith($"encoder ({encoder.Length:N0} bytes in memory): ONNX IR version 20 is newer than this ONNX Runtime loads (at most 13)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData("4,,1")]
+    [InlineData("4,")]
+    [InlineData("0,4")]
+    [InlineData("-4")]
+    public void An_empty_or_malformed_input_shape_is_refused_at_load_naming_the_key_and_the_text(string shape)
+    {
+        // '' and '  ' were read as the shape [] (one value per sample) and '4,,1' as [4, 1]; the graph check then said
+        // "input 'x' has shape [batch,4], expected [batch]", naming neither the metadata key nor its text.
+        float[] none = new float[2 * 4], pixelLogvar = new float[4];
+        string folder = TinyOnnx.WriteGaussianPair(4, 2, none, none, new float[2 * 4], new float[2 * 4], pixelLogvar,
+            new Dictionary<string, string> { ["vae.input_shape"] = shape });
+        var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
+        Assert.Contains($"{VaeModel.EncoderFile}: metadata 'vae.input_shape' is '{shape}', expected a shape such as 1,28,28 (one or more positive dimensions", e.Message);
+    }
+
+    [Fact]
+    public void An_input_shape_with_more_values_than_an_array_holds_is_a_model_error()
+    {
+        // 65536 × 65536 wrapped to 0 values per sample in the int product behind InputSize
+        var metadata = new Dictionary<string, string>
+        {
+            ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = "65536,65536", ["vae.image_shape"] = "1,28,28",
+            ["vae.latent_size"] = "8", ["vae.likelihood"] = "bernoulli", ["vae.output_kind"] = "logits",
+        };
+        var e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(metadata, "encoder.onnx"));
+        Assert.Equal($"encoder.onnx: metadata 'vae.input_shape' is '65536,65536', more values per sample than the largest .NET array holds ({Array.MaxLength}).", e.Message);
+        metadata["vae.input_shape"] = "784";
+        Assert.Equal(784, VaeModelInfo.FromMetadata(metadata, "encoder.onnx").InputSize);
+    }
+
+    [Fact]
     public void An_undefined_optimisation_level_is_an_argument_error_naming_the_option()
     {
         // It reached ONNX Runtime, whose OnnxRuntimeException ("graph_optimization_level is not valid") escaped Load,

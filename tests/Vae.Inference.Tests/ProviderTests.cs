@@ -56,6 +56,22 @@ public class ProviderTests
     }
 
     [Fact]
+    public void Thread_counts_beyond_the_documented_maximum_are_refused_before_onnx_runtime_starts_them()
+    {
+        // 100,000 went to ONNX Runtime, which started OS threads for minutes (4,096 did not load in five).
+        var tooMany = new VaeSessionOptions { IntraOpThreads = 100_000 };
+        var e = Assert.Throws<ArgumentException>(() => tooMany.Validate());
+        Assert.Equal("IntraOpThreads", e.ParamName);
+        Assert.Contains("IntraOpThreads is 100000; expected 0 (automatic) to 1024 threads", e.Message);
+        e = Assert.Throws<ArgumentException>(() => ReferenceModel.Load(tooMany));
+        Assert.Equal("IntraOpThreads", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => ReferenceModel.Load(new VaeSessionOptions { IntraOpThreads = VaeSessionOptions.MaxThreads + 1 }));
+        Assert.Contains("IntraOpThreads is 1025;", e.Message);
+        var most = new VaeSessionOptions { IntraOpThreads = VaeSessionOptions.MaxThreads };
+        Assert.Same(most, most.Validate());
+    }
+
+    [Fact]
     public void Session_options_change_nothing_in_the_results()
     {
         using var tuned = ReferenceModel.Load(new VaeSessionOptions

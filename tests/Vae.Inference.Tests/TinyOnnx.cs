@@ -46,9 +46,10 @@ internal static class TinyOnnx
     /// <summary>
     /// A linear Gaussian VAE pair with a decoder output <c>logvar</c>: x·Wm → mean, x·Wl → logvar; z·V → mean and
     /// z·L + b → logvar (a constant per-pixel log-variance b when <paramref name="logvarWeights"/> are all zero).
+    /// <paramref name="metadataOverrides"/> replace metadata entries in both graphs.
     /// </summary>
     public static string WriteGaussianPair(int inputSize, int latent, float[] meanWeights, float[] logvarWeights, float[] decoderWeights,
-                                           float[] pixelLogvarWeights, float[] pixelLogvarBias)
+                                           float[] pixelLogvarWeights, float[] pixelLogvarBias, IReadOnlyDictionary<string, string>? metadataOverrides = null)
     {
         string folder = Vae.Tests.RepoPaths.NewTempFolder();
         var metadata = new Dictionary<string, string>
@@ -57,6 +58,7 @@ internal static class TinyOnnx
             ["vae.image_shape"] = $"1,1,{inputSize}", ["vae.latent_size"] = $"{latent}", ["vae.likelihood"] = "gaussian",
             ["vae.output_kind"] = "mean", ["vae.classes"] = "0",
         };
+        foreach (var (key, value) in metadataOverrides ?? new Dictionary<string, string>()) metadata[key] = value;
         byte[] encoder = Model(Graph(
             [Node("MatMul", ["x", "Wm"], ["mean"]), Node("MatMul", ["x", "Wl"], ["logvar"])],
             [Tensor("Wm", [inputSize, latent], meanWeights), Tensor("Wl", [inputSize, latent], logvarWeights)],

@@ -92,4 +92,47 @@ public class SaveLoadTests
         var e = Assert.Throws<NotSupportedException>(() => ml.Model.Save(fitted, data.Schema, Path.Combine(RepoPaths.NewTempFolder(), "p.zip")));
         Assert.Contains("'mean'", e.Message);
     }
+
+    [Fact]
+    public void An_input_column_named_like_an_encoder_output_refuses_to_save_instead_of_vanishing_after_load()
+    {
+        // The check skipped the step's input column, but the saved chain overwrites 'mean' with the encoder output and
+        // drops it: the reloaded pipeline's output lacked the input column 'mean' that the fitted one kept.
+        IDataView data = ml.Transforms.CopyColumns("mean", "Pixels").Fit(TestData.Load(ml, 4)).Transform(TestData.Load(ml, 4));
+        using var fitted = ml.Transforms.VaeEmbedding("Embedding", "mean", TestData.ModelPath).Fit(data);
+        Assert.NotNull(fitted.Transform(data).Schema.GetColumnOrNull("mean"));
+        var e = Assert.Throws<NotSupportedException>(() => ml.Model.Save(fitted, data.Schema, Path.Combine(RepoPaths.NewTempFolder(), "p.zip")));
+        Assert.Contains("uses 'mean' as a temporary column", e.Message);
+    }
+
+    [Fact]
+    public void A_user_column_named_logvar_passes_through_a_mean_step_fitted_saved_and_loaded()
+    {
+        // A kind-Mean step fetches no logvar, yet saving refused a user 'logvar' column as a clash with a temporary.
+        IDataView data = ml.Transforms.CopyColumns("logvar", "Label").Fit(TestData.Load(ml, 20)).Transform(TestData.Load(ml, 20));
+        using var fitted = ml.Transforms.VaeEmbedding("Embedding", "Pixels", TestData.ModelPath, VaeEmbeddingKind.Mean).Fit(data);
+        IDataView before = fitted.Transform(data);
+        float[] labels = data.GetColumn<float>("Label").ToArray();
+        Assert.Equal(labels, before.GetColumn<float>("logvar"));
+        string path = Path.Combine(RepoPaths.NewTempFolder(), "p.zip");
+        ml.Model.Save(fitted, data.Schema, path);
+
+        ITransformer loaded = new MLContext(seed: 2).Model.Load(path, out _);
+        using (loaded as IDisposable)
+        {
+            IDataView after = loaded.Transform(data);
+            Assert.Equal(labels, after.GetColumn<float>("logvar"));
+            Assert.Equal(before.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())),
+                         after.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
+            float[][] expected = TestData.Column(before, "Embedding"), actual = TestData.Column(after, "Embedding");
+            for (int r = 0; r < expected.Length; r++)
+                for (int j = 0; j < expected[r].Length; j++)
+                    Assert.True(Math.Abs(expected[r][j] - actual[r][j]) <= 1e-5f, $"row {r}, value {j}: {expected[r][j]} vs {actual[r][j]}");
+        }
+
+        // where the step does make logvar (MeanAndLogVar) the clash is real and still refused
+        using var both = ml.Transforms.VaeEmbedding("Embedding", "Pixels", TestData.ModelPath, VaeEmbeddingKind.MeanAndLogVar).Fit(data);
+        var e = Assert.Throws<NotSupportedException>(() => ml.Model.Save(both, data.Schema, Path.Combine(RepoPaths.NewTempFolder(), "q.zip")));
+        Assert.Contains("uses 'logvar' as a temporary column", e.Message);
+    }
 }

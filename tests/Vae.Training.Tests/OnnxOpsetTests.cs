@@ -54,6 +54,29 @@ public class OnnxOpsetTests
     }
 
     [Fact]
+    public void Onnx_runtime_loads_the_highest_offered_ir_version_and_refuses_the_next()
+    {
+        using var ok = new InferenceSession(ReluModel(OnnxOpsets.Max, OnnxOpsets.MaxIrVersion));
+        Assert.NotNull(ok);
+        var e = Assert.ThrowsAny<OnnxRuntimeException>(() => new InferenceSession(ReluModel(OnnxOpsets.Max, OnnxOpsets.MaxIrVersion + 1)));
+        Assert.Contains($"max supported IR version: {OnnxOpsets.MaxIrVersion}", e.Message);
+    }
+
+    [Fact]
+    public void Ir_version_newer_than_onnx_runtime_loads_is_refused_up_front()
+    {
+        // It passed Validate, and the export failed in verification with ONNX Runtime's message about model.cc.
+        var e = Assert.Throws<ArgumentException>(() => new ExportOptions { IrVersion = 14 }.Validate());
+        Assert.Equal("IrVersion", e.ParamName);
+        Assert.Contains("IR version is 14; expected 8 to 13 for opset 17", e.Message);
+        using var relu = nn.ReLU();
+        e = Assert.Throws<ArgumentException>(() => OnnxModuleExporter.Export(relu, [3], new ExportOptions { Opset = 26, IrVersion = 99 }));
+        Assert.Contains("IR version is 99; expected 13 for opset 26", e.Message);
+        var newest = new ExportOptions { IrVersion = OnnxOpsets.MaxIrVersion };
+        Assert.Same(newest, newest.Validate());
+    }
+
+    [Fact]
     public void Ir_version_too_old_for_the_opset_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => new ExportOptions { Opset = 21, IrVersion = 8 }.Validate());
@@ -61,13 +84,13 @@ public class OnnxOpsetTests
     }
 
     // A one-node model written directly, bypassing the exporter's own opset check.
-    private static byte[] ReluModel(int opset)
+    private static byte[] ReluModel(int opset, int? irVersion = null)
     {
         var graph = new OnnxGraphBuilder(OnnxOpsets.Min);
         graph.AddInput("x", [3]);
         graph.AddNode("Relu", ["x"], "relu", "y");
         graph.AddOutput("y", [3]);
-        var model = new ModelProto { IrVersion = OnnxOpsets.MinIrVersion(Math.Min(opset, OnnxOpsets.Max)), Graph = graph.Build("relu") };
+        var model = new ModelProto { IrVersion = irVersion ?? OnnxOpsets.MinIrVersion(Math.Min(opset, OnnxOpsets.Max)), Graph = graph.Build("relu") };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model.ToByteArray();
     }

@@ -40,7 +40,7 @@ internal static class AnomaliesCommand
             string path = parse.GetValue(output)!;
             PngFile.CheckPath(path);
             int k = PictureInputs.AtLeast(parse, top, 1), perRow = PictureInputs.AtLeast(parse, columns, 1);
-            int draws = PictureInputs.AtLeast(parse, samples, 1), limit = PictureInputs.AtLeast(parse, count, 0);
+            int draws = PictureInputs.Draws(parse, samples), limit = PictureInputs.AtLeast(parse, count, 0);
             string key = parse.GetValue(score)!;
             if (!Scores.TryGetValue(key, out var chosen))
                 throw new ArgumentException($"--score is '{key}'; expected one of {string.Join(", ", Scores.Keys)}.", "--score");

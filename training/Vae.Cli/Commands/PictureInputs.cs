@@ -46,6 +46,16 @@ internal static class PictureInputs
         return value;
     }
 
+    /// <summary>Reads <c>--samples</c>, the draws z ~ q(z|x) per sample of the anomaly scores: 1 to
+    /// <see cref="VaeModel.MaxAnomalySamples"/>, checked before the model and the data are loaded.</summary>
+    public static int Draws(ParseResult parse, Option<int> option)
+    {
+        int value = AtLeast(parse, option, 1);
+        if (value > VaeModel.MaxAnomalySamples)
+            throw new ArgumentException($"{option.Name} is {value}; expected at most {VaeModel.MaxAnomalySamples} draws per sample (each one is a decoder pass over the batch).", option.Name);
+        return value;
+    }
+
     /// <summary>Most images along one side of a grid picture (<see cref="PerSide"/>).</summary>
     public const int MostPerSide = 200;
 

@@ -22,7 +22,7 @@ internal static class ScoreCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = inputs.OutPath(parse);
-            int draws = PictureInputs.AtLeast(parse, samples, 1);
+            int draws = PictureInputs.Draws(parse, samples);
             using VaeModel vae = VaeModel.Load(parse.GetValue(inputs.Model)!);
             Dataset data = inputs.Load(parse, vae);
             AnomalyScore[] scores = PictureInputs.ScoreAll(vae, data, draws, parse.GetValue(seed));

@@ -13,7 +13,8 @@ public sealed record ExportOptions
     /// needs a newer opset are written as the equivalent older decomposition (e.g. GELU through Erf below opset 20).</summary>
     public int Opset { get; init; } = DefaultOpset;
 
-    /// <summary>ONNX IR version; null (default) picks 8, or the lowest IR version the opset needs when that is higher.</summary>
+    /// <summary>ONNX IR version, from the lowest the opset needs to <see cref="OnnxOpsets.MaxIrVersion"/>; null (default)
+    /// picks 8, or the lowest IR version the opset needs when that is higher.</summary>
     public int? IrVersion { get; init; }
 
     /// <summary>Absolute part of the verification tolerance (default 1e-5); see <see cref="OnnxParity.RelativeTolerance"/>.</summary>
@@ -45,6 +46,13 @@ public sealed record ExportOptions
         OnnxOpsets.Check(Opset);
         if (IrVersion is int ir && ir < OnnxOpsets.MinIrVersion(Opset))
             throw new ArgumentException($"IR version is {ir}; opset {Opset} needs IR version {OnnxOpsets.MinIrVersion(Opset)} or higher.", nameof(IrVersion));
+        // ONNX Runtime refused it only when verification opened the graph, in a message about its own source file
+        if (IrVersion is int newest && newest > OnnxOpsets.MaxIrVersion)
+        {
+            int lowest = OnnxOpsets.MinIrVersion(Opset);
+            string range = lowest == OnnxOpsets.MaxIrVersion ? $"{lowest}" : $"{lowest} to {OnnxOpsets.MaxIrVersion}";
+            throw new ArgumentException($"IR version is {newest}; expected {range} for opset {Opset} (the newest ONNX Runtime 1.31 loads IR {OnnxOpsets.MaxIrVersion}).", nameof(IrVersion));
+        }
         if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
             throw new ArgumentException($"tolerance is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
         try
