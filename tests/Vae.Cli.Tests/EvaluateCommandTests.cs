@@ -26,6 +26,17 @@ public class EvaluateCommandTests
         Assert.True(nll < negElbo, $"nll {nll} not below −ELBO {negElbo}");
     }
 
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("train")]
+    public void A_negative_limit_is_refused_instead_of_meaning_all(string command)
+    {
+        string run = RepoPaths.NewTempFolder();
+        string[] args = command == "evaluate" ? ["evaluate", "--model", TestModel.Run] : ["train", "--out", run, "--epochs", "1"];
+        Assert.Equal("error: --limit is -1; expected at least 0.", CliRun.Failure([.. args, "--data", RepoPaths.RequireMnist(), "--limit", "-1"]));
+        Assert.Empty(Directory.GetFileSystemEntries(run));
+    }
+
     [Fact]
     public void A_folder_without_a_checkpoint_is_a_clear_error()
     {

@@ -125,9 +125,9 @@ internal sealed class DataOptionsSet
     /// <summary>The test set for evaluation: --test-data, else MNIST's test split of --data, else --data itself; --limit keeps its first N samples.</summary>
     public Dataset LoadTest(ParseResult parse)
     {
+        int limit = PictureInputs.AtLeast(parse, Limit, 0);   // a negative --limit used to mean "all" silently
         string path = parse.GetValue(TestData) ?? parse.GetValue(Data)!;
         Dataset test = DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels)));
-        int limit = parse.GetValue(Limit);
         return limit > 0 ? test.Take(limit) : test;
     }
 
