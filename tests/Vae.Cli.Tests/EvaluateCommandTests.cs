@@ -1,5 +1,8 @@
 using System.Text.Json;
+using TorchSharp;
 using Vae.Tests;
+using Vae.Training.Models;
+using Vae.Training.Training;
 
 namespace Vae.Cli.Tests;
 
@@ -23,10 +26,49 @@ public class EvaluateCommandTests
         Assert.True(nll < negElbo, $"nll {nll} not below −ELBO {negElbo}");
     }
 
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("train")]
+    public void A_negative_limit_is_refused_instead_of_meaning_all(string command)
+    {
+        string run = RepoPaths.NewTempFolder();
+        string[] args = command == "evaluate" ? ["evaluate", "--model", TestModel.Run] : ["train", "--out", run, "--epochs", "1"];
+        Assert.Equal("error: --limit is -1; expected at least 0.", CliRun.Failure([.. args, "--data", RepoPaths.RequireMnist(), "--limit", "-1"]));
+        Assert.Empty(Directory.GetFileSystemEntries(run));
+    }
+
     [Fact]
     public void A_folder_without_a_checkpoint_is_a_clear_error()
     {
         string empty = RepoPaths.NewTempFolder();
         Assert.Contains(empty, CliRun.Failure("evaluate", "--model", empty, "--data", RepoPaths.RequireMnist()));
+    }
+
+    [Fact]
+    public void Json_of_a_model_with_nan_weights_writes_the_non_finite_figures_as_named_strings_and_warns()
+    {
+        // A diverged model's figures are NaN; System.Text.Json refuses to write NaN as a number, so --json used to
+        // crash. Now they are written as "NaN", "Infinity" or "-Infinity" and stderr names them.
+        string folder = RepoPaths.NewTempFolder(), checkpoint = Path.Combine(folder, "broken"), csv = Path.Combine(folder, "test.csv");
+        using (var model = new MlpVae(new VaeConfig { InputShape = [12], HiddenSizes = [8], LatentSize = 2 }))
+        {
+            using (torch.no_grad())
+                foreach (var p in model.parameters()) p.fill_(float.NaN);
+            Checkpoint.Save(model, checkpoint);
+        }
+        File.WriteAllLines(csv, Enumerable.Range(0, 20).Select(i => string.Join(',', Enumerable.Range(0, 12).Select(j => (i + j) % 2))));
+
+        var (exit, output, error) = CliRun.Run("evaluate", "--model", checkpoint, "--data", csv, "--k", "4", "--json");
+
+        Assert.True(exit == 0, $"vae evaluate exited with {exit}: {error}");
+        using JsonDocument json = JsonDocument.Parse(output.Trim());
+        JsonElement root = json.RootElement;
+        foreach (string figure in new[] { "neg_elbo", "reconstruction", "kl", "nll", "reconstruction_mse", "neg_elbo_unbinarized" })
+            Assert.Equal("NaN", root.GetProperty(figure).GetString());
+        Assert.Equal(20, root.GetProperty("test_count").GetInt32());
+        Assert.Contains("warning: neg_elbo, reconstruction, kl, nll, reconstruction_mse, neg_elbo_unbinarized are not finite", error);
+        // the object reads back into the report with the same NaNs
+        TestReport report = JsonSerializer.Deserialize<TestReport>(output)!;
+        Assert.True(double.IsNaN(report.Nll) && double.IsNaN(report.NegElboUnbinarized!.Value), output);
     }
 }

@@ -73,6 +73,45 @@ public class ConfigTests
         Assert.Contains("one stride", Assert.Throws<ArgumentException>(() => new ConvConfig { Channels = [4, 8], Strides = [2] }.Validate()).Message);
     }
 
+    [Theory]
+    // products past int: 10^15 wrapped to -1,530,494,976 and 2^32 to 0, and libtorch failed on the negative or empty size
+    [InlineData("""{ "input_shape": [100000, 100000, 100000] }""", "InputShape", "InputShape is [100000, 100000, 100000], 1,000,000,000,000,000 values per sample; at most 536,870,911")]
+    [InlineData("""{ "input_shape": [1, 65536, 65536] }""", "InputShape", "InputShape is [1, 65536, 65536], 4,294,967,296 values per sample; at most 536,870,911")]
+    // within int, but the first layer's weight is 800 million values (3.2 GB): it died in libtorch's allocator
+    [InlineData("""{ "input_shape": [1, 2000, 1000], "hidden_sizes": [400] }""", "HiddenSizes",
+                "encoder layer 1 (and its mirror in the decoder) would hold a weight of 2,000,000 × 400 = 800,000,000 values (InputShape [1, 2000, 1000] = 2,000,000 values → HiddenSizes[0] 400); at most 536,870,911")]
+    [InlineData("""{ "input_shape": [12], "hidden_sizes": [8, 2000000000] }""", "HiddenSizes",
+                "encoder layer 2 (and its mirror in the decoder) would hold a weight of 8 × 2,000,000,000 = 16,000,000,000 values (HiddenSizes[0] 8 → HiddenSizes[1] 2000000000)")]
+    [InlineData("""{ "input_shape": [12], "hidden_sizes": [400], "latent_size": 2000000000 }""", "LatentSize",
+                "the decoder's first layer would hold a weight of 2,000,000,000 × 400 = 800,000,000,000 values (LatentSize 2000000000 → HiddenSizes[0] 400)")]
+    [InlineData("""{ "input_shape": [12], "hidden_sizes": [], "latent_size": 20, "classes": 2147483647 }""", "LatentSize",
+                "the decoder's first layer would hold a weight of 2,147,483,667 × 12 = 25,769,804,004 values (LatentSize 20 + Classes 2147483647 → InputShape [12] = 12 values)")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 20000, 20000] }""", "LatentSize",
+                "the decoder's first layer would hold a weight of 20 × 1,600,000,000 = 32,000,000,000 values (LatentSize 20 → the 1,600,000,000 values of the last feature map)")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 8, 8], "conv": { "channels": [100000, 100000], "strides": [2, 2] } }""", "Channels",
+                "convolution 2 would hold a weight of 900,000 × 100,000 = 90,000,000,000 values (conv Channels[0] 100000 × 3 × 3 → conv Channels[1] 100000)")]
+    public void Layer_sizes_beyond_what_one_weight_can_hold_are_refused_naming_the_field_and_limit(string json, string field, string expected)
+    {
+        string path = Path.Combine(RepoPaths.NewTempFolder(), "config.json");
+        File.WriteAllText(path, json);
+
+        var e = Assert.Throws<InvalidDataException>(() => VaeConfig.Load(path));
+
+        Assert.Contains($"{path} is not a valid VAE config: {expected}", e.Message);
+        Assert.Contains("536,870,911 float32 values (2 GiB, the most one ONNX initializer can hold)", e.Message);
+        Assert.Equal(field, Assert.IsType<ArgumentException>(e.InnerException).ParamName);
+    }
+
+    [Fact]
+    public void The_largest_layers_within_the_limit_are_accepted()
+    {
+        // MNIST's default model and a weight of exactly 536,870,911 values (= 233 × 1103 × 2089) pass; one unit more does not
+        new VaeConfig().Validate();
+        new VaeConfig { InputShape = [233, 1103], HiddenSizes = [2089], LatentSize = 1 }.Validate();
+        var e = Assert.Throws<ArgumentException>(() => new VaeConfig { InputShape = [233, 1103], HiddenSizes = [2090], LatentSize = 1 }.Validate());
+        Assert.Contains("256,999 × 2,090 = 537,127,910 values", e.Message);
+    }
+
     [Fact]
     public void Schedules_and_warm_up_follow_their_formulas()
     {

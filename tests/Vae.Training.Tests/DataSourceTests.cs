@@ -101,6 +101,28 @@ public class DataSourceTests
             Assert.Throws<DataFormatException>(() => DataSource.Load(path, new DataOptions { Shape = [2, 2] })).Message);
     }
 
+    [Theory]
+    // the product wrapped in int: "needs -1530494976"; negative dimensions with a matching product were accepted
+    [InlineData(new[] { 100000, 100000, 100000 }, "rows have 12 values but the sample shape [100000, 100000, 100000] needs 1000000000000000.")]
+    [InlineData(new[] { -1, -12 }, "the sample shape is [-1, -12]; expected positive dimensions such as 1,28,28.")]
+    [InlineData(new[] { 0, 12 }, "the sample shape is [0, 12]; expected positive dimensions such as 1,28,28.")]
+    public void A_csv_shape_with_an_overflowing_product_or_non_positive_dimensions_is_named(int[] shape, string expected)
+    {
+        string path = WriteFile("s.csv", string.Concat(Enumerable.Repeat(string.Join(',', Enumerable.Repeat("0.5", 12)) + "\n", 3)));
+        Assert.Contains($"{path}: {expected}",
+            Assert.Throws<DataFormatException>(() => DataSource.Load(path, new DataOptions { Shape = shape })).Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { 65536, 65536 }, "sample shape [65536, 65536] holds 4294967296 values; one sample holds at most 2147483647")]   // was "has no elements" (wrapped to 0)
+    [InlineData(new[] { -1, -12 }, "sample shape [-1, -12] has a dimension ≤ 0")]                                                    // was accepted (product 12)
+    public void A_dataset_refuses_sample_shapes_whose_size_is_not_a_positive_int(int[] shape, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Dataset(new float[24], shape));
+        Assert.Contains(expected, e.Message);
+        Assert.Equal("sampleShape", e.ParamName);
+    }
+
     private static byte[] Idx(byte type, int[] shape, byte[] payload)
     {
         var bytes = new byte[4 + 4 * shape.Length + payload.Length];

@@ -189,6 +189,76 @@ public class TrainerTests
         Assert.Contains($"{state}: a generator state is damaged", e.Message);
     }
 
+    private static List<(string File, string Bytes)> Snapshot(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order()
+                 .Select(f => (f, Convert.ToBase64String(File.ReadAllBytes(f)))).ToList();
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("short")]
+    [InlineData("bad number")]
+    [InlineData("bad header")]
+    [InlineData("repeated epoch")]
+    public void Resume_with_a_missing_short_or_damaged_metrics_csv_is_refused_and_writes_nothing(string damage)
+    {
+        // resume used to keep whatever rows it could read (none for a missing file), train on and rewrite
+        // metrics.csv without the others; a bad number was a bare FormatException
+        string run = RepoPaths.NewTempFolder(), metrics = Path.Combine(run, MetricsLog.File);
+        var options = new TrainOptions { Epochs = 2, BatchSize = 16 };
+        torch.random.manual_seed(7);
+        using var model = new MlpVae(Small);
+        new Trainer(model, options).Fit(Toy(), runFolder: run);
+        string[] lines = File.ReadAllLines(metrics);
+        Assert.Equal(3, lines.Length);   // header + epochs 1 and 2
+        switch (damage)
+        {
+            case "missing": File.Delete(metrics); break;
+            case "short": File.WriteAllLines(metrics, lines[..2]); break;
+            case "bad number": File.WriteAllLines(metrics, [lines[0], lines[1], string.Join(',', ["2", "oops", .. lines[2].Split(',')[2..]])]); break;
+            case "bad header": File.WriteAllLines(metrics, ["epoch;loss", .. lines[1..]]); break;
+            default: File.WriteAllLines(metrics, [lines[0], lines[1], lines[1]]); break;
+        }
+        var before = Snapshot(run);
+
+        Exception e = Assert.ThrowsAny<Exception>(() => new Trainer(model, options with { Epochs = 3 }).Fit(Toy(), runFolder: run, resume: true));
+
+        Assert.IsType(damage == "missing" ? typeof(FileNotFoundException) : typeof(InvalidDataException), e);
+        Assert.Contains(metrics, e.Message);
+        Assert.Contains(damage switch
+        {
+            "missing" => "is missing; the checkpoint being resumed is at epoch 2, so rows for epochs 1–2 were expected",
+            "short" => "has rows for epochs 1–1; the checkpoint being resumed is at epoch 2, so rows for epochs 1–2 were expected",
+            "bad number" => "line 3: metrics row '2,oops,",
+            "bad header" => "line 1: the header is 'epoch;loss'; expected 'epoch,train_loss,",
+            _ => "line 3: epoch 1; expected epoch 2 (one row per epoch, in order)",
+        }, e.Message);
+        if (damage == "bad number") Assert.Contains("train_loss is 'oops'; expected a number", e.Message);
+        Assert.Contains("Restore the file, or start a new run without --resume", e.Message);
+        Assert.Equal(before, Snapshot(run));   // nothing written: no file clobbered, no checkpoint advanced
+    }
+
+    [Fact]
+    public void Resume_drops_the_row_of_an_epoch_whose_checkpoint_was_never_written_and_trains_it_again()
+    {
+        // metrics.csv is written before last/: a run stopped between the two has one row more than its checkpoint
+        string run = RepoPaths.NewTempFolder(), last = Path.Combine(run, Checkpoint.LastFolder), epoch1 = Path.Combine(RepoPaths.NewTempFolder(), "last-1");
+        var options = new TrainOptions { Epochs = 1, BatchSize = 16, Seed = 4 };
+        torch.random.manual_seed(4);
+        using var model = new MlpVae(Small);
+        new Trainer(model, options).Fit(Toy(), runFolder: run);
+        Directory.CreateDirectory(epoch1);
+        foreach (string f in Directory.GetFiles(last)) File.Copy(f, Path.Combine(epoch1, Path.GetFileName(f)));
+        new Trainer(model, options with { Epochs = 2 }).Fit(Toy(), runFolder: run, resume: true);
+        string[] straight = File.ReadAllLines(Path.Combine(run, MetricsLog.File));
+        Directory.Delete(last, recursive: true);
+        Directory.Move(epoch1, last);   // as if the second session stopped after writing metrics.csv
+
+        var history = new Trainer(model, options with { Epochs = 2 }).Fit(Toy(), runFolder: run, resume: true);
+
+        Assert.Equal([1, 2], history.Select(m => m.Epoch));
+        Assert.Equal(straight.Select(l => l.Split(',')[..^1]), File.ReadLines(Path.Combine(run, MetricsLog.File)).Select(l => l.Split(',')[..^1]));
+    }
+
     [Fact]
     public void A_learning_rate_beyond_float32_is_refused_up_front()
     {

@@ -36,6 +36,8 @@ internal static class EvaluateCommand
                 ? done => Console.Error.Write($"\rNLL: {done}/{test.Count} test samples")
                 : null);
             if (live) Console.Error.WriteLine();
+            if (report.NonFiniteFigures() is { Count: > 0 } broken)
+                Console.Error.WriteLine($"warning: {string.Join(", ", broken)} {(broken.Count == 1 ? "is" : "are")} not finite; the model's weights or outputs hold NaN or infinity (a diverged run?).");
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(report));

@@ -67,7 +67,7 @@ internal static class TrainCommand
                 MaxMinutes = Pick(parse, maxMinutes, p.MaxMinutes, v => v),
             }.Validate();
             torch.Device dev = Devices.Parse(parse.GetValue(device)!);
-            var (train, test) = data.Load(parse, parse.GetValue(data.Limit));
+            var (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0));
             VaeConfig config;
             if (parse.GetValue(resume))
             {

@@ -126,8 +126,9 @@ internal sealed class DataOptionsSet
     /// <summary>The test set for evaluation: --test-data, else MNIST's test split of --data, else --data itself; --limit keeps its first N samples.</summary>
     public Dataset LoadTest(ParseResult parse)
     {
+        int limit = PictureInputs.AtLeast(parse, Limit, 0);   // a negative --limit used to mean "all" silently
         string path = parse.GetValue(TestData) ?? parse.GetValue(Data)!;
-        return DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels)) with { Limit = parse.GetValue(Limit) });
+        return DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels)) with { Limit = limit });
     }
 
     /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself;

@@ -54,8 +54,11 @@ public static class CsvData
         int features = columns - (options.LabelColumn is null ? 0 : 1);
         if (features == 0) throw new DataFormatException(path, "the only column is the label; expected feature columns too.");
         int[] shape = options.Shape ?? [features];
-        if (shape.Aggregate(1, (a, b) => a * b) != features)
-            throw new DataFormatException(path, $"rows have {features} values but the sample shape [{string.Join(", ", shape)}] needs {shape.Aggregate(1, (a, b) => a * b)}.");
+        if (shape.Length == 0 || shape.Any(d => d <= 0))
+            throw new DataFormatException(path, $"the sample shape is [{string.Join(", ", shape)}]; expected positive dimensions such as 1,28,28.");
+        // the product in full: in int, [100000, 100000, 100000] wrapped to a negative size
+        if (Models.WeightLimits.Size(shape) is var size && size != features)
+            throw new DataFormatException(path, $"rows have {features} values but the sample shape [{string.Join(", ", shape)}] needs {size}.");
         float[] data = values.ToArray();
         Scaling.Apply(data, options.Scale);
         return new Dataset(data, shape, labels?.ToArray());

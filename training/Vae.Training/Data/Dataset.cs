@@ -10,8 +10,12 @@ public sealed class Dataset
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(sampleShape);
-        int size = sampleShape.Aggregate(1, (a, b) => a * b);
-        if (size <= 0) throw new ArgumentException($"sample shape [{string.Join(", ", sampleShape)}] has no elements.", nameof(sampleShape));
+        if (sampleShape.Any(d => d <= 0))
+            throw new ArgumentException($"sample shape [{string.Join(", ", sampleShape)}] has a dimension ≤ 0; expected positive dimensions.", nameof(sampleShape));
+        // in full: in int, [65536, 65536] wrapped to 0 ("no elements") and [100000, 100000, 100000] to a negative size
+        if (Models.WeightLimits.Size(sampleShape) is var full && full > int.MaxValue)
+            throw new ArgumentException($"sample shape [{string.Join(", ", sampleShape)}] holds {full} values; one sample holds at most {int.MaxValue} (a .NET array).", nameof(sampleShape));
+        int size = (int)full;
         if (features.Length % size != 0)
             throw new ArgumentException($"length of {nameof(features)} is {features.Length}, not a multiple of the sample size {size}.", nameof(features));
         int count = features.Length / size;

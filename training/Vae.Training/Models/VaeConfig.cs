@@ -62,15 +62,17 @@ public sealed record VaeConfig
     /// <summary>Bernoulli likelihood: train on dynamically binarised pixels (x ~ Bernoulli(pixel), re-sampled every batch).</summary>
     public bool Binarize { get; init; }
 
-    /// <summary>Values per input sample.</summary>
+    /// <summary>Values per input sample (at most <see cref="WeightLimits.MaxWeightValues"/> in a validated config).</summary>
+    /// <exception cref="OverflowException">The config is not validated and its shape holds more than int.MaxValue values.</exception>
     [JsonIgnore]
-    public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
+    public int InputSize => InputShape.Aggregate(1, (a, b) => checked(a * b));
 
     /// <summary>The convolutional settings in effect (<see cref="Conv"/> or the defaults).</summary>
     [JsonIgnore]
     public ConvConfig ConvOrDefault => Conv ?? new ConvConfig();
 
-    /// <summary>Checks sizes and names; throws <see cref="ArgumentException"/> naming the bad field.</summary>
+    /// <summary>Checks sizes and names, and that no layer's weight exceeds <see cref="WeightLimits.MaxWeightValues"/>;
+    /// throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public VaeConfig Validate()
     {
         // A config.json can hold "input_shape": null or an enum number (7): refuse them here rather than fail later.
@@ -104,6 +106,7 @@ public sealed record VaeConfig
                 throw new ArgumentException($"{nameof(InputShape)} is [{string.Join(", ", InputShape)}]; the conv architecture needs [C, H, W].", nameof(InputShape));
             ConvOrDefault.Validate();
         }
+        WeightLimits.Check(this);
         return this;
     }
 

@@ -27,15 +27,19 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, SetMetrics Train,
     }
 
     /// <summary>Parses a row written by <see cref="ToCsv"/>.</summary>
-    /// <exception cref="InvalidDataException">The row has the wrong number of cells or a bad number.</exception>
+    /// <exception cref="InvalidDataException">The row has the wrong number of cells, a bad number or no training figures (the message names the column).</exception>
     public static EpochMetrics FromCsv(string line)
     {
-        string[] c = line.Split(',');
-        if (c.Length != CsvHeader.Split(',').Length)
-            throw new InvalidDataException($"metrics row '{line}' has {c.Length} cells; expected {CsvHeader.Split(',').Length} ({CsvHeader}).");
+        string[] names = CsvHeader.Split(','), c = line.Split(',');
+        if (c.Length != names.Length)
+            throw new InvalidDataException($"metrics row '{line}' has {c.Length} cells; expected {names.Length} ({CsvHeader}).");
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        double D(int i) => double.Parse(c[i], inv);
-        SetMetrics? S(int i) => c[i].Length == 0 ? null : new SetMetrics(D(i), D(i + 1), D(i + 2));
-        return new EpochMetrics(int.Parse(c[0], inv), D(1), S(2)!, S(5), S(8), int.Parse(c[11], inv), D(12), D(13), D(14));
+        double D(int i) => double.TryParse(c[i], System.Globalization.NumberStyles.Float, inv, out double v) ? v
+            : throw new InvalidDataException($"metrics row '{line}': {names[i]} is '{c[i]}'; expected a number.");
+        int I(int i) => int.TryParse(c[i], System.Globalization.NumberStyles.AllowLeadingSign, inv, out int v) ? v
+            : throw new InvalidDataException($"metrics row '{line}': {names[i]} is '{c[i]}'; expected an integer.");
+        SetMetrics? S(int i) => c[i].Length == 0 && c[i + 1].Length == 0 && c[i + 2].Length == 0 ? null : new SetMetrics(D(i), D(i + 1), D(i + 2));
+        SetMetrics train = S(2) ?? throw new InvalidDataException($"metrics row '{line}': the training figures ({names[2]}, {names[3]}, {names[4]}) are empty; every epoch has them.");
+        return new EpochMetrics(I(0), D(1), train, S(5), S(8), I(11), D(12), D(13), D(14));
     }
 }

@@ -7,7 +7,12 @@ using static TorchSharp.torch;
 
 namespace Vae.Training.Training;
 
-/// <summary>The figures of <c>vae evaluate</c> for one model on one test set (nats per sample).</summary>
+/// <summary>
+/// The figures of <c>vae evaluate</c> for one model on one test set (nats per sample). As JSON, a figure that is
+/// not finite (a diverged or broken model) is written as the string "NaN", "Infinity" or "-Infinity", which
+/// System.Text.Json reads back; plain JSON numbers cannot hold them.
+/// </summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record TestReport
 {
     /// <summary>−ELBO (β = 1, one seeded z per input) on the evaluated test set.</summary>
@@ -48,6 +53,14 @@ public sealed record TestReport
 
     /// <summary>Wall-clock seconds of the evaluation.</summary>
     [JsonPropertyName("seconds")] public double Seconds { get; init; }
+
+    /// <summary>The JSON names of the figures that are NaN or infinite, in the order of the report; empty for a sound model.</summary>
+    public IReadOnlyList<string> NonFiniteFigures() =>
+        new (string Name, double? Value)[]
+        {
+            ("neg_elbo", NegElbo), ("reconstruction", Reconstruction), ("kl", Kl), ("nll", Nll),
+            ("reconstruction_mse", ReconstructionMse), ("neg_elbo_unbinarized", NegElboUnbinarized),
+        }.Where(f => f.Value is { } v && !double.IsFinite(v)).Select(f => f.Name).ToList();
 
     /// <summary>
     /// Evaluates <paramref name="model"/> on <paramref name="test"/>: for a Bernoulli likelihood the set is first

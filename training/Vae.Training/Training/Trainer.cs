@@ -109,8 +109,10 @@ public sealed class Trainer
             {
                 var summary = Summary(metrics, trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0);
                 if (improved) Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.BestFolder), f => Checkpoint.Save(model, f, summary));
-                Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.LastFolder), f => SaveLast(f, summary, optimizer, state));
+                // metrics.csv before last/: a run stopped between the two has a row of an epoch that --resume trains
+                // again (and drops), never a checkpoint ahead of its rows (which resume cannot rebuild, and refuses)
                 log!.Write(history);
+                Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.LastFolder), f => SaveLast(f, summary, optimizer, state));
             }
             OnEpoch?.Invoke(metrics);
             if (options.Patience > 0 && state.EpochsWithoutImprovement >= options.Patience) { StopReason = "early stopping"; break; }
