@@ -151,4 +151,26 @@ public class PictureCommandTests
         Assert.Contains("--score is 'loud'; expected one of nll, neg-elbo", CliRun.Failure("anomalies", "--model", Model, "--data", data, "--out", Out("x.png"), "--score", "loud"));
         Assert.Contains("--top is 0; expected at least 1", CliRun.Failure("anomalies", "--model", Model, "--data", data, "--out", Out("x.png"), "--top", "0"));
     }
+
+    [Fact]
+    public void Reconstruct_and_interpolate_decode_only_the_images_they_show()
+    {
+        // Ten 28 × 28 images, the last one broken: drawing the first ones never reaches it; asking for it names it.
+        string images = RepoPaths.NewTempFolder();
+        for (int i = 0; i < 9; i++)
+        {
+            using var bitmap = new SKBitmap(28, 28, SKColorType.Gray8, SKAlphaType.Opaque);
+            bitmap.Erase(new SKColor((byte)(20 * i), (byte)(20 * i), (byte)(20 * i)));
+            using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(images, $"{i:D2}.png"), png.ToArray());
+        }
+        File.WriteAllText(Path.Combine(images, "09.png"), "not an image");
+
+        CliRun.Png(Out("r.png"), "reconstruct", "--model", TestModel.Folder, "--data", images, "--count", "8", "--start", "1", "--out", Out("r.png"));
+        CliRun.Png(Out("i.png"), "interpolate", "--model", TestModel.Folder, "--data", images, "--from", "8", "--to", "0", "--out", Out("i.png"));
+        Assert.Contains("09.png: not a decodable image",
+            CliRun.Failure("reconstruct", "--model", TestModel.Folder, "--data", images, "--count", "1", "--start", "9", "--out", Out("x.png")));
+        Assert.Contains("09.png: not a decodable image",
+            CliRun.Failure("interpolate", "--model", TestModel.Folder, "--data", images, "--from", "-1", "--to", "0", "--out", Out("x.png")));
+    }
 }

@@ -32,7 +32,8 @@ internal static class InterpolateCommand
             PngFile.CheckPath(path);
             int n = PictureInputs.PerSide(parse, steps, 2);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            Dataset test = PictureInputs.LoadTest(parse, data, vae);
+            int first = parse.GetValue(from), last = parse.GetValue(to);
+            Dataset test = PictureInputs.LoadTest(parse, data, vae, Math.Min(first, last) < 0 ? 0 : PictureInputs.Through(Math.Max(first, last), 1));
             int a = PictureInputs.TestIndex(parse, from, test.Count), b = PictureInputs.TestIndex(parse, to, test.Count);
             float[] x0 = test.Features.AsSpan(a * vae.InputSize, vae.InputSize).ToArray();
             float[] x1 = test.Features.AsSpan(b * vae.InputSize, vae.InputSize).ToArray();

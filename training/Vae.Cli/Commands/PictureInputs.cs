@@ -187,6 +187,13 @@ internal static class PictureInputs
         return facts.Length == 0 ? "" : $" ({string.Join(", ", facts)})";
     }
 
+    /// <summary>
+    /// How many test samples a command that shows samples <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1
+    /// needs read (a folder of 200,000 images is not decoded to draw eight): that many, or 0 (all) for a negative
+    /// <paramref name="first"/>, so that <see cref="TestIndex"/> reports it against the whole set.
+    /// </summary>
+    public static int Through(int first, int count) => first < 0 ? 0 : (int)Math.Min(int.MaxValue, (long)first + count);
+
     /// <summary>Reads a test-image index option and checks that it picks one of the <paramref name="count"/> test images.</summary>
     public static int TestIndex(ParseResult parse, Option<int> option, int count)
     {

@@ -37,7 +37,7 @@ internal static class ReconstructCommand
             float sigma = parse.GetValue(noise);
             if (!float.IsFinite(sigma) || sigma < 0) throw new ArgumentException($"--noise is {sigma}; expected 0 (off) or a positive standard deviation.", "--noise");
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            Dataset all = PictureInputs.LoadTest(parse, data, vae);
+            Dataset all = PictureInputs.LoadTest(parse, data, vae, PictureInputs.Through(parse.GetValue(start), n));
             int first = PictureInputs.TestIndex(parse, start, all.Count);
             Dataset test = all.Subset(Enumerable.Range(first, Math.Min(n, all.Count - first)).ToArray());
             int[]? labels = vae.Classes > 0 ? test.Labels : null;
