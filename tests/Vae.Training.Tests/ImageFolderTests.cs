@@ -211,7 +211,7 @@ public class ImageFolderTests
     [Fact]
     public void Resize_to_half_averages_each_two_by_two_block()
     {
-        // Shrinking filters (mipmaps): each output pixel is the mean of the four it covers. Alpha plays no part.
+        // Area averaging: each output pixel is the mean of the four it covers. Alpha plays no part.
         var random = new Random(7);
         var blocks = new int[14 * 14];
         for (int i = 0; i < blocks.Length; i++) blocks[i] = random.Next(256);
@@ -221,6 +221,16 @@ public class ImageFolderTests
         Assert.Equal([3, 14, 14], data.SampleShape);
         Assert.Equal(Scaled(blocks), data.Features[..196]);
         Assert.All(data.Features[196..], v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Resize_weights_partly_covered_pixels_by_their_share_of_the_area()
+    {
+        // 3 → 2 pixels: the first output covers pixel 0 and half of pixel 1, the second half of pixel 1 and pixel 2.
+        string root = RepoPaths.NewTempFolder();
+        RawPng.Write(Path.Combine(root, "a.png"), 3, 3, RawPng.Gray, 8, (x, y) => [90 * x]);
+        Dataset data = DataSource.Load(root, new DataOptions { ImageSize = [2, 2] });
+        Assert.Equal(Scaled([30, 150, 30, 150]), data.Features);   // (0 + 45) / 1.5, (45 + 180) / 1.5
     }
 
     [Fact]

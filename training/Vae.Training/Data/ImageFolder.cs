@@ -9,7 +9,7 @@ namespace Vae.Training.Data;
 /// <see cref="DataOptions.Grayscale"/>). Alpha is dropped and never multiplied in: a pixel's stored R, G, B bytes are its
 /// values whatever its opacity; palette and 16-bit images are read as the 8-bit RGB they show.
 /// Images must all be one size, or are brought to one with <see cref="DataOptions.ImageSize"/> (centre crop to the
-/// target's aspect ratio, then resampling: linear with mipmaps when shrinking, Mitchell cubic when enlarging).
+/// target's aspect ratio, then resampling: area averaging when shrinking, Mitchell cubic when enlarging; see <see cref="ImageResize"/>).
 /// Images directly in the folder are unlabelled; otherwise each sub-folder is a class, in ordinal name order
 /// (<see cref="Dataset.ClassNames"/>), holding the images anywhere below it (as torchvision's <c>ImageFolder</c>).
 /// Each sample is named by its path relative to the folder (<see cref="Dataset.SampleNames"/>). File names match
@@ -150,24 +150,13 @@ public static class ImageFolder
     {
         using var codec = SKCodec.Create(path) ?? throw new DataFormatException(path, $"not a decodable image; expected {Formats}.");
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var bitmap = new SKBitmap(info);
-        try
-        {
-            SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
-            if (result != SKCodecResult.Success)
-                throw new DataFormatException(path, $"not a decodable {FormatName(codec.EncodedFormat)} image ({result}).");
-            if (size is [int height, int width] && (height != info.Height || width != info.Width))
-            {
-                SKBitmap resized = Resize(bitmap, width, height);
-                bitmap.Dispose();
-                bitmap = resized;
-            }
-            return Planes(bitmap, grayscale);
-        }
-        finally
-        {
-            bitmap.Dispose();
-        }
+        using var bitmap = new SKBitmap(info);
+        SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new DataFormatException(path, $"not a decodable {FormatName(codec.EncodedFormat)} image ({result}).");
+        if (size is [int height, int width] && (height != info.Height || width != info.Width))
+            return Planes(ImageResize.To(bitmap.GetPixelSpan(), info.Width, info.Height, width, height), width, height, grayscale);
+        return Planes(bitmap.GetPixelSpan(), info.Width, info.Height, grayscale);
     }
 
     private static string FormatName(SKEncodedImageFormat format) => format switch
@@ -180,44 +169,10 @@ public static class ImageFolder
         _ => format.ToString(),
     };
 
-    /// <summary>
-    /// <paramref name="bitmap"/> (RGBA, alpha ignored) brought to <paramref name="width"/> × <paramref name="height"/>:
-    /// the centred region of the target's aspect ratio, resampled — linear with mipmaps when shrinking (each output pixel
-    /// averages the pixels it covers, no aliasing), Mitchell cubic when enlarging.
-    /// </summary>
-    private static SKBitmap Resize(SKBitmap bitmap, int width, int height)
-    {
-        // Alpha is not part of the data: resample the stored colours as an opaque image.
-        var opaqueInfo = new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        using var opaque = new SKBitmap(opaqueInfo);
-        Span<byte> pixels = opaque.GetPixelSpan();
-        bitmap.GetPixelSpan().CopyTo(pixels);
-        for (int i = 3; i < pixels.Length; i += 4) pixels[i] = 255;
-
-        // Centre crop to width:height, rounding the cropped side to whole pixels.
-        long cropW = bitmap.Width, cropH = bitmap.Height;
-        if ((long)bitmap.Width * height > (long)bitmap.Height * width) cropW = Math.Max(1, (long)Math.Round((double)bitmap.Height * width / height));
-        else cropH = Math.Max(1, (long)Math.Round((double)bitmap.Width * height / width));
-        var crop = SKRectI.Create((int)(bitmap.Width - cropW) / 2, (int)(bitmap.Height - cropH) / 2, (int)cropW, (int)cropH);
-        using var cropped = new SKBitmap();
-        if (!opaque.ExtractSubset(cropped, crop)) throw new InvalidOperationException($"cropping {crop} from a {bitmap.Width}×{bitmap.Height} image failed.");
-
-        bool shrinking = width < crop.Width || height < crop.Height;
-        var sampling = shrinking ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear) : new SKSamplingOptions(SKCubicResampler.Mitchell);
-        var resized = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        if (!cropped.ScalePixels(resized, sampling))
-        {
-            resized.Dispose();
-            throw new InvalidOperationException($"resampling a {crop.Width}×{crop.Height} image to {width}×{height} failed.");
-        }
-        return resized;
-    }
-
     /// <summary>One plane when every pixel is gray (R = G = B) or <paramref name="grayscale"/> asks for luma, else R, G, B planes.</summary>
-    private static (byte[] Planes, int Channels, int Width, int Height) Planes(SKBitmap bitmap, bool grayscale)
+    private static (byte[] Planes, int Channels, int Width, int Height) Planes(ReadOnlySpan<byte> rgba, int width, int height, bool grayscale)
     {
-        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
-        int n = bitmap.Width * bitmap.Height;
+        int n = width * height;
         bool gray = true;
         for (int i = 0; i < n && gray; i++)
             gray = rgba[4 * i] == rgba[4 * i + 1] && rgba[4 * i + 1] == rgba[4 * i + 2];
@@ -227,12 +182,12 @@ public static class ImageFolder
             var luma = new byte[n];
             for (int i = 0; i < n; i++)
                 luma[i] = (byte)((rgba[4 * i] * 19595 + rgba[4 * i + 1] * 38470 + rgba[4 * i + 2] * 7471 + 0x8000) >> 16);
-            return (luma, 1, bitmap.Width, bitmap.Height);
+            return (luma, 1, width, height);
         }
         int channels = gray ? 1 : 3;
         var planes = new byte[channels * n];
         for (int ch = 0; ch < channels; ch++)
             for (int i = 0; i < n; i++) planes[ch * n + i] = rgba[4 * i + ch];
-        return (planes, channels, bitmap.Width, bitmap.Height);
+        return (planes, channels, width, height);
     }
 }
