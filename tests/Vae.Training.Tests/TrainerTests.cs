@@ -260,6 +260,28 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_checkpoint_moved_aside_by_a_crash_between_its_renames_is_put_back_by_load_and_resume()
+    {
+        // WriteFolder moves the old folder aside, then the new one in; a crash between the two left no last/ (resume
+        // said state.json was missing) and no best/, though the previous checkpoints were complete beside them.
+        string run = RepoPaths.NewTempFolder(), last = Path.Combine(run, Checkpoint.LastFolder), best = Path.Combine(run, Checkpoint.BestFolder);
+        var options = new TrainOptions { Epochs = 1, BatchSize = 16, Seed = 4 };
+        torch.random.manual_seed(4);
+        using var model = new MlpVae(Small);
+        new Trainer(model, options).Fit(Toy(), runFolder: run);
+        Directory.Move(last, $"{last}.4242.0a.old");
+        Directory.CreateDirectory($"{last}.4242.0b.tmp");   // the new checkpoint, half written
+        Directory.Move(best, $"{best}.4242.0c.old");
+
+        using (VaeModule loaded = Checkpoint.Load(run)) Assert.Equal(Weights(model), Weights(loaded));
+        var history = new Trainer(model, options with { Epochs = 2 }).Fit(Toy(), runFolder: run, resume: true);
+
+        Assert.Equal([1, 2], history.Select(m => m.Epoch));
+        Assert.Equal(2, TrainerState.Load(last).Epoch);
+        Assert.Empty(Directory.GetDirectories(run, "*.old"));
+    }
+
+    [Fact]
     public void A_learning_rate_beyond_float32_is_refused_up_front()
     {
         // libtorch failed inside the first step: "value cannot be converted to type float without overflow"

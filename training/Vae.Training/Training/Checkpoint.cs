@@ -51,10 +51,31 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// Puts back a checkpoint folder that <see cref="WriteFolder"/> had moved aside when the process died between its two
+    /// renames (the one moment a folder cannot be replaced atomically): when <paramref name="folder"/> is missing and a
+    /// <c>&lt;name&gt;.*.old</c> sibling exists — the previous, complete checkpoint — the newest such sibling becomes
+    /// <paramref name="folder"/> again. Loading and resuming call it, so that crash costs one epoch, not the run.
+    /// </summary>
+    /// <returns>True when a folder was put back.</returns>
+    public static bool Recover(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        string? parent = Path.GetDirectoryName(full);
+        if (Directory.Exists(full) || parent is null || !Directory.Exists(parent)) return false;
+        string? old = Directory.EnumerateDirectories(parent, $"{Path.GetFileName(full)}.*.old")
+                               .OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
+        if (old is null) return false;
+        Directory.Move(old, full);
+        return true;
+    }
+
     /// <summary>The checkpoint folder to load for <paramref name="folder"/>: the folder itself when it holds
     /// config.json, else its <c>best/</c> (a run folder).</summary>
     public static string Resolve(string folder)
     {
+        Recover(folder);
+        Recover(Path.Combine(folder, BestFolder));
         if (File.Exists(Path.Combine(folder, ConfigFile))) return folder;
         string best = Path.Combine(folder, BestFolder);
         if (File.Exists(Path.Combine(best, ConfigFile))) return best;

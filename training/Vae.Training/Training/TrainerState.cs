@@ -53,11 +53,13 @@ public sealed record TrainerState
         generator.set_state(t);
     }
 
-    /// <summary>Reads <c>state.json</c> from a <c>last/</c> checkpoint folder.</summary>
+    /// <summary>Reads <c>state.json</c> from a <c>last/</c> checkpoint folder (put back first if a crash left it moved
+    /// aside, <see cref="Checkpoint.Recover"/>).</summary>
     /// <exception cref="FileNotFoundException">The folder holds no trainer state.</exception>
     /// <exception cref="InvalidDataException">state.json is empty or not valid JSON for a trainer state.</exception>
     public static TrainerState Load(string folder)
     {
+        Checkpoint.Recover(folder);
         string path = Path.Combine(folder, File);
         if (!System.IO.File.Exists(path))
             throw new FileNotFoundException($"{path} is missing; --resume needs the '{Checkpoint.LastFolder}' checkpoint of an earlier run.", path);
