@@ -83,4 +83,29 @@ public class TrainCommandTests
                         CliRun.Failure("encode", "--model", TestModel.Folder, "--data", RepoPaths.RequireMnist(), "--out", csvFolder));
         Assert.Equal("keep me", File.ReadAllText(file));
     }
+
+    [Fact]
+    public async Task A_model_too_big_for_memory_is_one_out_of_memory_error_not_libtorch_frames()
+    {
+        // A separate process under a 6 GB address-space cap: 5 inputs × 100,000,000 hidden units is a 2 GB weight.
+        // It used to end in "Unhandled exception: System.Runtime.InteropServices.ExternalException … frame #0 …".
+        string folder = RepoPaths.NewTempFolder(), csv = Path.Combine(folder, "tiny.csv");
+        File.WriteAllText(csv, "0.1,0.2,0.3,0.4,0.5\n0.5,0.6,0.7,0.8,0.9\n");
+        string vae = Path.Combine(AppContext.BaseDirectory, "vae.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("bash")
+        {
+            ArgumentList = { "-c", $"ulimit -v 6000000 && exec dotnet '{vae}' train --data '{csv}' --hidden 100000000 --latent 2 --epochs 1 --out '{Path.Combine(folder, "run")}'" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(1, process.ExitCode);
+        Assert.StartsWith("error: out of memory: libtorch could not allocate 2,000,000,000 bytes; the model", error);
+        Assert.DoesNotContain("frame #", error);
+        Assert.Contains("data: 2 training samples", await output);
+        Assert.False(Directory.Exists(Path.Combine(folder, "run", "last")));
+    }
 }

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
 namespace Vae.Cli.Commands;
 
 /// <summary>Runs a command body, turning expected failures into one clear line on stderr and exit code 1.</summary>
@@ -19,7 +23,22 @@ internal static class CommandRunner
             Console.Error.WriteLine($"error: {MessageOf(e)}");
             return 1;
         }
+        catch (Exception e) when (e is OutOfMemoryException || (e is ExternalException && AllocatorFailure(e.Message) is not null))
+        {
+            // Not a bug to report with libtorch's frames, but a model, batch or data set too big for this machine.
+            string what = e is OutOfMemoryException ? ".NET could not allocate memory" : $"libtorch could not allocate {AllocatorFailure(e.Message)} bytes";
+            Console.Error.WriteLine($"error: out of memory: {what}; the model (its weights, gradients and optimiser moments), a batch's activations or the data " +
+                                    "do not fit this machine's memory. Use a smaller model (--hidden, --channels), a smaller --batch-size, or less data (--limit, --resize).");
+            return 1;
+        }
     }
+
+    /// <summary>The byte count of libtorch's CPU allocator failure ("DefaultCPUAllocator: can't allocate memory: you tried to
+    /// allocate N bytes"), formatted, or null for any other native error.</summary>
+    private static string? AllocatorFailure(string message) =>
+        Regex.Match(message, @"DefaultCPUAllocator: can't allocate memory: you tried to allocate (\d+) bytes") is { Success: true } m
+            ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture).ToString("N0", CultureInfo.InvariantCulture)
+            : null;
 
     // Our argument errors already name the option; .NET's " (Parameter '--x')" suffix would say it twice.
     private static string MessageOf(Exception e) =>
