@@ -20,7 +20,7 @@ internal static class CommandRunner
                                       or Vae.Training.Onnx.UnsupportedModuleException or Vae.Training.Onnx.OnnxVerificationException
                                       or Vae.Training.Training.TrainingDivergedException)
         {
-            Console.Error.WriteLine($"error: {MessageOf(e)}");
+            Console.Error.WriteLine($"error: {Vae.Training.ExceptionText.Of(e)}");
             return 1;
         }
         catch (Exception e) when (e is OutOfMemoryException || (e is ExternalException && AllocatorFailure(e.Message) is not null))
@@ -39,8 +39,4 @@ internal static class CommandRunner
         Regex.Match(message, @"DefaultCPUAllocator: can't allocate memory: you tried to allocate (\d+) bytes") is { Success: true } m
             ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture).ToString("N0", CultureInfo.InvariantCulture)
             : null;
-
-    // Our argument errors already name the option; .NET's " (Parameter '--x')" suffix would say it twice.
-    private static string MessageOf(Exception e) =>
-        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 }

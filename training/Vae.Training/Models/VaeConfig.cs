@@ -124,7 +124,7 @@ public sealed record VaeConfig
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
-            throw new InvalidDataException($"{path} is not a valid VAE config: {e.Message}", e);
+            throw new InvalidDataException($"{path} is not a valid VAE config: {ExceptionText.Of(e)}", e);
         }
     }
 

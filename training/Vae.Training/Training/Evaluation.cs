@@ -159,8 +159,8 @@ public static class Evaluation
             var (x, y) = data.Slice(start, Math.Min(batch, data.Count - start));
             var (mean, logvar) = model.Encode(x, y);
             var parts = new List<Tensor>();
-            for (int done = 0; done < k; done += chunk)
-                parts.Add(ImportanceWeights.LogWeights(model, x, y, mean, logvar, Math.Min(chunk, k - done), generator).logsumexp(0));
+            for (long done = 0; done < k; done += chunk)   // long: near int.MaxValue an int count wrapped and never reached k
+                parts.Add(ImportanceWeights.LogWeights(model, x, y, mean, logvar, (int)Math.Min(chunk, k - done), generator).logsumexp(0));
             Tensor logPx = stack(parts, 0).logsumexp(0) - Math.Log(k);
             total -= logPx.sum().ToDouble();
             onProgress?.Invoke(start + x.shape[0]);
