@@ -35,12 +35,7 @@ public class SaveLoadTests
         {
             Assert.Equal(data.Schema.Select(c => c.Name), inputSchema.Select(c => c.Name));
             IDataView before = fitted.Transform(data), after = loaded.Transform(data);
-            Assert.Equal(before.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())),
-                         after.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
-            float[][] expected = TestData.Column(before, "Embedding"), actual = TestData.Column(after, "Embedding");
-            for (int r = 0; r < expected.Length; r++)
-                for (int j = 0; j < expected[r].Length; j++)
-                    Assert.True(Math.Abs(expected[r][j] - actual[r][j]) <= 1e-5f, $"row {r}, value {j}: {expected[r][j]} vs {actual[r][j]}");
+            float[][] expected = SameColumnsAndEmbeddings(before, after);
             Assert.Equal(before.GetColumn<uint>("PredictedLabel"), after.GetColumn<uint>("PredictedLabel"));
 
             using var engine = other.Model.CreatePredictionEngine<DigitRow, ClusterRow>(loaded);
@@ -122,17 +117,25 @@ public class SaveLoadTests
         {
             IDataView after = loaded.Transform(data);
             Assert.Equal(labels, after.GetColumn<float>("logvar"));
-            Assert.Equal(before.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())),
-                         after.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
-            float[][] expected = TestData.Column(before, "Embedding"), actual = TestData.Column(after, "Embedding");
-            for (int r = 0; r < expected.Length; r++)
-                for (int j = 0; j < expected[r].Length; j++)
-                    Assert.True(Math.Abs(expected[r][j] - actual[r][j]) <= 1e-5f, $"row {r}, value {j}: {expected[r][j]} vs {actual[r][j]}");
+            SameColumnsAndEmbeddings(before, after);
         }
 
         // where the step does make logvar (MeanAndLogVar) the clash is real and still refused
         using var both = ml.Transforms.VaeEmbedding("Embedding", "Pixels", TestData.ModelPath, VaeEmbeddingKind.MeanAndLogVar).Fit(data);
         var e = Assert.Throws<NotSupportedException>(() => ml.Model.Save(both, data.Schema, Path.Combine(RepoPaths.NewTempFolder(), "q.zip")));
         Assert.Contains("uses 'logvar' as a temporary column", e.Message);
+    }
+
+    /// <summary>Asserts that the reloaded pipeline's output has the same visible columns and embeddings (to 1e-5) as the
+    /// fitted one; returns the fitted one's embeddings.</summary>
+    private static float[][] SameColumnsAndEmbeddings(IDataView before, IDataView after)
+    {
+        Assert.Equal(before.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())),
+                     after.Schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
+        float[][] expected = TestData.Column(before, "Embedding"), actual = TestData.Column(after, "Embedding");
+        for (int r = 0; r < expected.Length; r++)
+            for (int j = 0; j < expected[r].Length; j++)
+                Assert.True(Math.Abs(expected[r][j] - actual[r][j]) <= 1e-5f, $"row {r}, value {j}: {expected[r][j]} vs {actual[r][j]}");
+        return expected;
     }
 }
