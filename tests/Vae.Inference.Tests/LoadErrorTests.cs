@@ -78,14 +78,9 @@ public class LoadErrorTests
     public void A_shape_dimension_beyond_int32_in_the_metadata_is_a_model_error()
     {
         // int.Parse's OverflowException escaped Load (only FormatException was turned into a VaeModelException)
-        var metadata = new Dictionary<string, string>
-        {
-            ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = "99999999999", ["vae.image_shape"] = "1,28,28",
-            ["vae.latent_size"] = "8", ["vae.likelihood"] = "bernoulli", ["vae.output_kind"] = "logits",
-        };
-        var e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(metadata, "encoder.onnx"));
+        var e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(MlpMetadata(inputShape: "99999999999"), "encoder.onnx"));
         Assert.Contains("encoder.onnx: metadata 'vae.input_shape' is '99999999999', expected a shape", e.Message);
-        metadata["vae.input_shape"] = "784";
+        var metadata = MlpMetadata(inputShape: "784");
         metadata["vae.image_shape"] = "1,28,4294967324";
         e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(metadata, "encoder.onnx"));
         Assert.Contains("'vae.image_shape' is '1,28,4294967324'", e.Message);
@@ -133,15 +128,9 @@ public class LoadErrorTests
     public void An_input_shape_with_more_values_than_an_array_holds_is_a_model_error()
     {
         // 65536 × 65536 wrapped to 0 values per sample in the int product behind InputSize
-        var metadata = new Dictionary<string, string>
-        {
-            ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = "65536,65536", ["vae.image_shape"] = "1,28,28",
-            ["vae.latent_size"] = "8", ["vae.likelihood"] = "bernoulli", ["vae.output_kind"] = "logits",
-        };
-        var e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(metadata, "encoder.onnx"));
+        var e = Assert.Throws<VaeModelException>(() => VaeModelInfo.FromMetadata(MlpMetadata(inputShape: "65536,65536"), "encoder.onnx"));
         Assert.Equal($"encoder.onnx: metadata 'vae.input_shape' is '65536,65536', more values per sample than the largest .NET array holds ({Array.MaxLength}).", e.Message);
-        metadata["vae.input_shape"] = "784";
-        Assert.Equal(784, VaeModelInfo.FromMetadata(metadata, "encoder.onnx").InputSize);
+        Assert.Equal(784, VaeModelInfo.FromMetadata(MlpMetadata(inputShape: "784"), "encoder.onnx").InputSize);
     }
 
     [Fact]
@@ -173,6 +162,14 @@ public class LoadErrorTests
         bytes[at + pattern.Length - 1] = (byte)to[0];
         File.WriteAllBytes(path, bytes);
     }
+
+    /// <summary>The metadata of a 784-input, 8-latent Bernoulli MLP pair with <paramref name="inputShape"/> as its
+    /// <c>vae.input_shape</c> text.</summary>
+    private static Dictionary<string, string> MlpMetadata(string inputShape) => new()
+    {
+        ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = inputShape, ["vae.image_shape"] = "1,28,28",
+        ["vae.latent_size"] = "8", ["vae.likelihood"] = "bernoulli", ["vae.output_kind"] = "logits",
+    };
 }
 
 /// <summary>What two graphs' metadata must share to be a pair, and how a difference is worded.</summary>
