@@ -279,11 +279,14 @@ public class ImageFolderTests
             Assert.Throws<ArgumentException>(() => DataSource.Load(csv, new DataOptions { ImageSize = [2, 2] })).Message);
         Assert.Contains("Grayscale (--grayscale) applies to folders of images",
             Assert.Throws<ArgumentException>(() => DataSource.Load(csv, new DataOptions { Grayscale = true })).Message);
+        // checked before the file is read: an infinite scale read every row, then divided them all to 0
+        Assert.Contains("Scale (--scale) is Infinity; expected a finite value > 0, or 0 for automatic",
+            Assert.Throws<ArgumentException>(() => DataSource.Load(csv, new DataOptions { Scale = double.PositiveInfinity })).Message);
 
         string root = RepoPaths.NewTempFolder();
         RawPng.Write(Path.Combine(root, "a.png"), 2, 2, RawPng.Gray, 8, (x, y) => [1]);
         foreach (int[] size in new[] { new[] { 0, 4 }, [4], [5000, 5000] })
-            Assert.Contains($"ImageSize is [{string.Join(", ", size)}]; expected [height, width], both > 0 and at most 16,777,216 pixels",
+            Assert.Contains($"ImageSize (--resize) is [{string.Join(", ", size)}]; expected [height, width], both > 0 and at most 16,777,216 pixels",
                 Assert.Throws<ArgumentException>(() => DataSource.Load(root, new DataOptions { ImageSize = size })).Message);
     }
 

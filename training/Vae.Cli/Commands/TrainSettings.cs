@@ -158,13 +158,15 @@ internal sealed class DataOptionsSet
         Grayscale = parse.GetValue(Grayscale),
     };
 
-    /// <summary><c>--resize</c>: "H,W", or "N" for N × N.</summary>
+    /// <summary><c>--resize</c>: "H,W", or "N" for N × N (the sizes themselves are checked by <see cref="DataOptions.Validate"/>).</summary>
     private static int[] ImageSize(string text)
     {
         int[] sizes = ModelOptions.ParseSizes(text, "--resize");
-        int[] size = sizes.Length == 1 ? [sizes[0], sizes[0]] : sizes;
-        if (size.Length != 2 || size[0] <= 0 || size[1] <= 0 || (long)size[0] * size[1] > ImageFolder.MaxPixels)
-            throw new ArgumentException($"--resize is '{text}'; expected H,W (or N for N×N), both > 0 and at most {ImageFolder.MaxPixels:N0} pixels in all.", "--resize");
-        return size;
+        return sizes.Length switch
+        {
+            1 => [sizes[0], sizes[0]],
+            2 => sizes,
+            _ => throw new ArgumentException($"--resize is '{text}'; expected H,W (or N for N×N).", "--resize"),
+        };
     }
 }

@@ -14,6 +14,8 @@ public static class CsvData
     /// <summary>Loads <paramref name="path"/> with <paramref name="options"/> (header, label column, scale, shape).</summary>
     public static Dataset Load(string path, DataOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         using TextReader reader = Open(path);
         var values = new List<float>();
         var labels = options.LabelColumn is null ? null : new List<int>();

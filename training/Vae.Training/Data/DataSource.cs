@@ -29,6 +29,24 @@ public sealed record DataOptions
     /// <summary>Image folders: read colour images as one luma channel (ITU-R BT.601, as PIL's <c>convert("L")</c>);
     /// default false (a folder with any colour image is read as RGB).</summary>
     public bool Grayscale { get; init; }
+
+    /// <summary>The most pixels <see cref="ImageSize"/> may ask for (4,096 × 4,096): far beyond what a VAE trains on, and
+    /// small enough that a data set of such images is still addressable.</summary>
+    public const int MaxImagePixels = 4096 * 4096;
+
+    /// <summary>Checks the options before any file is read (a bad scale used to be refused only after a whole CSV was parsed).</summary>
+    /// <exception cref="ArgumentException">A negative, infinite or NaN <see cref="Scale"/>, a negative <see cref="Limit"/>, or an
+    /// <see cref="ImageSize"/> that is not [height, width] with both &gt; 0 and at most <see cref="MaxImagePixels"/> pixels.</exception>
+    public DataOptions Validate()
+    {
+        if (Scale < 0 || !double.IsFinite(Scale))
+            throw new ArgumentException($"{nameof(Scale)} (--scale) is {Scale}; expected a finite value > 0, or 0 for automatic (÷ 255 when values exceed 1).", nameof(Scale));
+        if (Limit < 0) throw new ArgumentException($"{nameof(Limit)} is {Limit}; expected ≥ 0 (0: all samples).", nameof(Limit));
+        if (ImageSize is { } size && (size.Length != 2 || size[0] <= 0 || size[1] <= 0 || (long)size[0] * size[1] > MaxImagePixels))
+            throw new ArgumentException($"{nameof(ImageSize)} (--resize) is [{string.Join(", ", size)}]; expected [height, width], " +
+                                        $"both > 0 and at most {MaxImagePixels:N0} pixels in all.", nameof(ImageSize));
+        return this;
+    }
 }
 
 /// <summary>
@@ -52,7 +70,7 @@ public static class DataSource
     private static Dataset Load(string path, DataOptions options, string mnistSplit)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Limit < 0) throw new ArgumentException($"{nameof(DataOptions.Limit)} is {options.Limit}; expected ≥ 0 (0: all samples).", nameof(options));
+        options.Validate();
         if (Directory.Exists(path) && !IsMnistFolder(path)) return ImageFolder.Load(path, options);
         Dataset data = LoadWhole(path, options, mnistSplit);
         return options.Limit > 0 && options.Limit < data.Count ? data.Take(options.Limit) : data;
@@ -106,7 +124,6 @@ internal static class Scaling
     /// <summary>Divides by <paramref name="scale"/>, or (scale 0) by 255 when the largest value exceeds 1.</summary>
     public static void Apply(float[] values, double scale)
     {
-        if (scale < 0 || double.IsNaN(scale)) throw new ArgumentException($"scale is {scale}; expected > 0, or 0 for automatic.", nameof(scale));
         if (scale == 0) scale = values.Length > 0 && values.Max() > 1f ? 255 : 1;
         if (scale == 1) return;
         float divisor = (float)scale;

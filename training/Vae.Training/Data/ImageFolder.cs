@@ -34,10 +34,9 @@ public static class ImageFolder
     /// <exception cref="DataFormatException">No images, an undecodable one, mixed sizes, or more values than one array holds.</exception>
     public static Dataset Load(string folder, DataOptions? options = null)
     {
-        options ??= new DataOptions();
+        options = (options ?? new DataOptions()).Validate();
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"image folder not found: {folder}");
-        if (options.Scale < 0 || double.IsNaN(options.Scale)) throw new ArgumentException($"scale is {options.Scale}; expected > 0, or 0 for 255.", nameof(options));
-        int[]? size = options.ImageSize is { } s ? CheckImageSize(s) : null;
+        int[]? size = options.ImageSize;
         var files = Find(folder, out string[] classes);
         if (options.Limit > 0 && options.Limit < files.Count) files.RemoveRange(options.Limit, files.Count - options.Limit);
 
@@ -108,18 +107,6 @@ public static class ImageFolder
                                                   $"({Array.MaxLength:N0}); read fewer (--limit, DataOptions.Limit) or smaller ones (--resize).");
         return total;
     }
-
-    private static int[] CheckImageSize(int[] size)
-    {
-        if (size.Length != 2 || size[0] <= 0 || size[1] <= 0 || (long)size[0] * size[1] > MaxPixels)
-            throw new ArgumentException($"{nameof(DataOptions.ImageSize)} is [{string.Join(", ", size)}]; expected [height, width], " +
-                                        $"both > 0 and at most {MaxPixels:N0} pixels in all.", nameof(DataOptions.ImageSize));
-        return size;
-    }
-
-    /// <summary>The most pixels a resized image may have (4,096 × 4,096): far beyond what a VAE trains on, and small
-    /// enough that a data set of them is still addressable.</summary>
-    public const int MaxPixels = 4096 * 4096;
 
     /// <summary>The images to read, in label then ordinal path order, and the class names (empty: unlabelled).</summary>
     private static List<(string Path, int Label)> Find(string folder, out string[] classes)
