@@ -34,6 +34,9 @@ public static class VaeMetadata
     /// <summary>Optional: σ of a Gaussian decoder's likelihood N(mean, σ²I); 1 when absent.</summary>
     public const string GaussianSigma = "vae.gaussian_sigma";
 
+    /// <summary>Optional: the <see cref="Inference.InputNormalization"/> of the training data, as its JSON.</summary>
+    public const string InputNormalization = "vae.input_normalization";
+
     /// <summary>Formats a shape as metadata ("1,28,28").</summary>
     public static string FormatShape(IEnumerable<int> shape) => string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 

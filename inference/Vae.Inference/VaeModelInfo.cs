@@ -17,6 +17,10 @@ public enum OutputKind
 /// <param name="Classes">Number of classes of a conditional model, 0 otherwise.</param>
 /// <param name="Training">Free-form training summary (JSON) written by the exporter.</param>
 /// <param name="GaussianSigma">σ of a Gaussian decoder p(x|z) = N(mean, σ²I) (metadata <c>vae.gaussian_sigma</c>; 1, the trainer's default, when absent).</param>
+/// <param name="Normalization">How raw data was turned into the model's inputs at training (metadata
+/// <c>vae.input_normalization</c>); null for pairs exported without it. Encode, Decode and the other operations work on
+/// normalised values: apply it to raw data first (<see cref="InputNormalization.Apply(ReadOnlySpan{float}, Span{float}, int)"/>)
+/// and invert it to read decoded values in raw units.</param>
 public sealed record VaeModelInfo(
     int FormatVersion,
     string ModelKind,
@@ -29,7 +33,8 @@ public sealed record VaeModelInfo(
     int Classes,
     string Producer,
     string Training,
-    float GaussianSigma = 1f)
+    float GaussianSigma = 1f,
+    InputNormalization? Normalization = null)
 {
     /// <summary>Values per input sample.</summary>
     public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
@@ -61,10 +66,11 @@ public sealed record VaeModelInfo(
         }
 
         string outputKind = Get(VaeMetadata.OutputKind);
+        int[] inputShape = GetShape(VaeMetadata.InputShape);
         return new VaeModelInfo(
             FormatVersion: GetInt(VaeMetadata.FormatVersion),
             ModelKind: Get(VaeMetadata.ModelKind),
-            InputShape: GetShape(VaeMetadata.InputShape),
+            InputShape: inputShape,
             ImageShape: GetShape(VaeMetadata.ImageShape),
             LatentSize: GetInt(VaeMetadata.LatentSize),
             Likelihood: Get(VaeMetadata.Likelihood),
@@ -82,7 +88,18 @@ public sealed record VaeModelInfo(
                 ? float.TryParse(sigma, NumberStyles.Float, CultureInfo.InvariantCulture, out float s) && s > 0 && float.IsFinite(s)
                     ? s
                     : throw new VaeModelException($"{source}: metadata '{VaeMetadata.GaussianSigma}' is '{sigma}', expected a positive number.")
-                : 1f);
+                : 1f,
+            Normalization: ReadNormalization(metadata, source, inputShape));
+    }
+
+    private static InputNormalization? ReadNormalization(IReadOnlyDictionary<string, string> metadata, string source, int[] inputShape)
+    {
+        if (!metadata.TryGetValue(VaeMetadata.InputNormalization, out string? json)) return null;
+        InputNormalization normalization = InputNormalization.FromJson(json, $"{source}: metadata '{VaeMetadata.InputNormalization}'");
+        int size = inputShape.Aggregate(1, (a, b) => a * b);
+        if (!normalization.Fits(size))
+            throw new VaeModelException($"{source}: metadata '{VaeMetadata.InputNormalization}' has {normalization.Length} values per sample; the input has {size} (expected 1 or {size}).");
+        return normalization;
     }
 
     /// <summary>Describes how this and <paramref name="other"/> differ on the facts a pair must share, or null when they fit.</summary>
@@ -94,6 +111,8 @@ public sealed record VaeModelInfo(
         if (!InputShape.SequenceEqual(other.InputShape)) problems.Add($"input shape [{string.Join(",", InputShape)}] vs [{string.Join(",", other.InputShape)}]");
         if (Classes != other.Classes) problems.Add($"classes {Classes} vs {other.Classes} (conditional or not)");
         if (Likelihood != other.Likelihood) problems.Add($"likelihood {Likelihood} vs {other.Likelihood}");
+        if (!Equals(Normalization, other.Normalization))
+            problems.Add($"input normalisation {Normalization?.Describe() ?? "none"} vs {other.Normalization?.Describe() ?? "none"}");
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 }

@@ -29,15 +29,13 @@ internal static class ClassifyCommand
             int trainImages = parse.GetValue(train);
             if (trainImages < 0) throw new ArgumentException($"--train is {trainImages}; expected 0 (all) or a positive count.", "--train");
             string modelPath = parse.GetValue(model)!;
-            var (trainSet, testSet) = data.Load(parse, 0);
+            using VaeModel probe = VaeModel.Load(modelPath);
+            var (trainSet, testSet) = data.Load(parse, 0, recorded: probe.Info.Normalization);
             if (testSet is null)
                 throw new ArgumentException("classify needs a test set: pass --test-data (an MNIST folder as --data brings its t10k split).", data.TestData.Name);
             trainSet = LabelledDataView.Sample(trainSet, trainImages, parse.GetValue(seed));
-            using (VaeModel probe = VaeModel.Load(modelPath))
-            {
-                LabelledDataView.Check(trainSet, probe, data.Data.Name, parse.GetValue(data.Data)!);
-                LabelledDataView.Check(testSet, probe, data.TestData.Name, parse.GetValue(data.TestData) ?? parse.GetValue(data.Data)!);
-            }
+            LabelledDataView.Check(trainSet, probe, data.Data.Name, parse.GetValue(data.Data)!);
+            LabelledDataView.Check(testSet, probe, data.TestData.Name, parse.GetValue(data.TestData) ?? parse.GetValue(data.Data)!);
 
             var ml = new MLContext(seed: parse.GetValue(seed));
             IDataView trainView = ml.Data.Cache(LabelledDataView.Load(ml, trainSet));

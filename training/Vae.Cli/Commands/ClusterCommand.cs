@@ -32,8 +32,9 @@ internal static class ClusterCommand
             if (n < 0) throw new ArgumentException($"--count is {n}; expected 0 (all) or a positive count.", "--count");
             string modelPath = parse.GetValue(model)!;
             string path = parse.GetValue(data.Data)!;
-            Dataset test = LabelledDataView.Sample(data.LoadTestOfData(parse), n, parse.GetValue(seed));
-            using (VaeModel probe = VaeModel.Load(modelPath)) LabelledDataView.Check(test, probe, data.Data.Name, path);
+            using VaeModel probe = VaeModel.Load(modelPath);
+            Dataset test = LabelledDataView.Sample(data.LoadTestOfData(parse, recorded: probe.Info.Normalization), n, parse.GetValue(seed));
+            LabelledDataView.Check(test, probe, data.Data.Name, path);
             if (k > test.Count)   // ML.NET's KMeans fails on too few examples, and sizes k × features arrays before it looks
                 throw new ArgumentException($"--clusters is {k}; expected at most the {test.Count} images clustered (lower --clusters or raise --count).", "--clusters");
 

@@ -29,7 +29,7 @@ internal static class EvaluateCommand
             if (File.Exists(Path.Combine(folder, "encoder.onnx")) && !File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
                 throw new ArgumentException($"{folder} is an exported ONNX model; evaluate needs the TorchSharp checkpoint or run folder written by 'vae train'.", "--model");
             using VaeModule vae = Checkpoint.Load(folder);
-            Dataset test = data.LoadTest(parse);
+            Dataset test = data.LoadTest(parse, Checkpoint.ReadNormalization(folder));
             bool asJson = parse.GetValue(json);
             bool live = !asJson && !Console.IsErrorRedirected;
             TestReport report = TestReport.Evaluate(vae, test, samples, parse.GetValue(seed), onProgress: live

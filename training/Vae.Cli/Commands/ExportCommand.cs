@@ -41,7 +41,7 @@ internal static class ExportCommand
                 string? explicitCheckpoint = parse.GetResult(checkpoint) is { Implicit: false } ? from : null;
                 string recorded = explicitCheckpoint ?? VaeExporter.RecordedCheckpoint(folder);
                 using VaeModule checkedModel = Checkpoint.Load(recorded);
-                var (checkReal, checkLabels) = RealSamples(checkedModel.Config, parse, data);
+                var (checkReal, checkLabels) = RealSamples(checkedModel.Config, parse, data, recorded);
                 using (checkReal)
                 using (checkLabels)
                 {
@@ -65,7 +65,7 @@ internal static class ExportCommand
                 Command = $"vae export --checkpoint {from} --out {to}" + (parse.GetValue(logitsOnly) ? " --logits-only" : ""),
             }.Validate();
             using VaeModule model = Checkpoint.Load(from);
-            var (real, labels) = RealSamples(model.Config, parse, data);
+            var (real, labels) = RealSamples(model.Config, parse, data, from);
             using (real)
             using (labels)
             {
@@ -82,13 +82,13 @@ internal static class ExportCommand
     /// verification inputs. Left at its default, <c>--data</c> is skipped when the MNIST folder is missing or its images
     /// are not of the model's shape; given explicitly, it must be readable and fit the model.
     /// </summary>
-    private static (Tensor? Samples, Tensor? Labels) RealSamples(VaeConfig config, ParseResult parse, DataOptionsSet data)
+    private static (Tensor? Samples, Tensor? Labels) RealSamples(VaeConfig config, ParseResult parse, DataOptionsSet data, string checkpoint)
     {
         string path = parse.GetValue(data.Data)!;
         bool given = parse.GetResult(data.Data) is { Implicit: false };
-        if (!given && !DataSource.IsMnistFolder(path)) return (null, null);
-        Dataset test = data.LoadTestOfData(parse, RealSampleCount);
-        if (!given && test.SampleSize != config.InputSize) return (null, null);
+        if (!given && (!DataSource.IsMnistFolder(path) || config.InputSize != Mnist.ImageSize)) return (null, null);
+        // read as the model's training data was (its recorded normalisation), or the verification inputs would not be real ones
+        Dataset test = data.LoadTestOfData(parse, RealSampleCount, Checkpoint.ReadNormalization(checkpoint));
         PictureInputs.CheckShape(test, config.InputShape, data.Data.Name, path);
         Tensor samples = tensor(test.Features, [test.Count, .. config.InputShape.Select(d => (long)d)]);
         if (config.Classes == 0 || test.Labels is null) return (samples, null);

@@ -68,8 +68,8 @@ internal static class PictureInputs
     }
 
     /// <summary>
-    /// Loads the test images of <c>--data</c> (see <see cref="DataOptions"/>) and checks that their samples fit
-    /// <paramref name="vae"/>. <paramref name="limit"/> &gt; 0 keeps only the first that many.
+    /// Loads the test images of <c>--data</c> (see <see cref="DataOptions"/>), normalised as the model records (its
+    /// <see cref="VaeModelInfo.Normalization"/>, when it has one), and checks that their samples fit <paramref name="vae"/>. <paramref name="limit"/> &gt; 0 keeps only the first that many.
     /// </summary>
     /// <exception cref="ArgumentException">The samples have another size than the model's input.</exception>
     public static Dataset LoadTest(ParseResult parse, DataOptionsSet data, VaeModel vae, int limit = 0) => Load(parse, data, vae, limit, trainSplit: false);
@@ -80,7 +80,7 @@ internal static class PictureInputs
     /// </summary>
     public static Dataset Load(ParseResult parse, DataOptionsSet data, VaeModel vae, int limit, bool trainSplit)
     {
-        Dataset test = trainSplit ? data.LoadTrainSplitOfData(parse, limit) : data.LoadTestOfData(parse, limit);
+        Dataset test = trainSplit ? data.LoadTrainSplitOfData(parse, limit, vae.Info.Normalization) : data.LoadTestOfData(parse, limit, vae.Info.Normalization);
         string path = parse.GetValue(data.Data)!;
         CheckShape(test, vae, data.Data.Name, path);
         if (vae.Classes > 0 && test.Labels is null)

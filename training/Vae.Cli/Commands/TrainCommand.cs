@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TorchSharp;
+using Vae.Inference;
 using Vae.Training;
 using Vae.Training.Data;
 using Vae.Training.Models;
@@ -34,10 +35,11 @@ internal static class TrainCommand
         var samples = new Option<int>("--samples") { Description = "Importance samples k: 1 trains the ELBO, k > 1 the IWAE bound", DefaultValueFactory = _ => 1 };
         var valSize = new Option<int>("--val-size") { Description = "Training samples held out for validation (0: none; best/ is then the last epoch)", DefaultValueFactory = _ => 0 };
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off; needs --val-size)", DefaultValueFactory = _ => 0 };
+        var normalize = new Option<string?>("--normalize") { Description = "Normalise each input value with statistics of the training data: standard ((x - mean) / std) or minmax ((x - min) / (max - min)); recorded with the model and applied by every command that reads data for it (default: divide by --scale)" };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
-        foreach (Option o in data.All.Concat(model.All)) command.Options.Add(o);
+        foreach (Option o in data.All.Append(normalize).Concat(model.All)) command.Options.Add(o);
         foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
@@ -67,8 +69,10 @@ internal static class TrainCommand
                 MaxMinutes = Pick(parse, maxMinutes, p.MaxMinutes, v => v),
             }.Validate();
             torch.Device dev = Devices.Parse(parse.GetValue(device)!);
-            var (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0));
+            NormalizationKind? normalizeKind = parse.GetValue(normalize) is { } n ? NormalizeKind(n) : null;
             VaeConfig config;
+            Dataset train;
+            Dataset? test;
             if (parse.GetValue(resume))
             {
                 // the run keeps its model and options; silently training with others than the user typed would mislead
@@ -80,17 +84,36 @@ internal static class TrainCommand
                 TrainOptions saved = TrainerState.Load(last).Options ?? options;   // first: its error says what --resume needs
                 config = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
                 options = saved with { Epochs = Pick(parse, epochs, saved.Epochs, v => v), MaxMinutes = Pick(parse, maxMinutes, saved.MaxMinutes, v => v) };
+                // the data is read as the run read it: with its recorded normalisation (a --normalize or --scale given now is refused)
+                InputNormalization? recorded = Checkpoint.ReadNormalization(last) is { IsFitted: true } fitted ? fitted : null;   // a plain scale is the data's own
+                if (recorded is not null && normalizeKind is not null)
+                    throw new ArgumentException($"--resume reads the data with the run's recorded normalisation ({recorded.Describe()}); --normalize cannot change it.", normalize.Name);
+                (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind, recorded);
             }
-            else config = model.Build(parse, preset, train);
+            else
+            {
+                (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind);
+                config = model.Build(parse, preset, train);
+            }
             Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset);
         }));
         return command;
     }
 
+    /// <summary><c>--normalize</c>: standard or minmax (a fixed divisor is --scale).</summary>
+    private static NormalizationKind NormalizeKind(string text) =>
+        text.ToLowerInvariant() switch
+        {
+            "standard" => NormalizationKind.Standard,
+            "minmax" => NormalizationKind.MinMax,
+            _ => throw new ArgumentException($"--normalize is '{text}'; expected standard or minmax (to divide every value by one number, use --scale).", "--normalize"),
+        };
+
     private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset)
     {
         Console.WriteLine($"data: {train.Count} training sample{(train.Count == 1 ? "" : "s")} of shape [{string.Join(", ", train.SampleShape)}]" +
-                          (test is null ? ", no test set" : $", {test.Count} test sample{(test.Count == 1 ? "" : "s")}"));
+                          (test is null ? ", no test set" : $", {test.Count} test sample{(test.Count == 1 ? "" : "s")}") +
+                          (train.Normalization is { } n ? $"; inputs {n.Describe()}" : ""));
         torch.random.manual_seed(options.Seed);
         using VaeModule model = Checkpoint.Create(config);
         Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Vae.Inference;
 using Vae.Training.Data;
 using Vae.Training.Models;
 using Vae.Training.Training;
@@ -111,52 +112,72 @@ internal sealed class DataOptionsSet
     /// <summary>The options of a command that reads a training set and a test set, except <c>--limit</c>.</summary>
     public IEnumerable<Option> TrainAndTest => [Data, Labels, TestData, TestLabels, CsvHeader, LabelColumn, Scale, Shape, Resize, Grayscale];
 
-    /// <summary>The training set (its first <paramref name="limit"/> samples when &gt; 0) and the test set (null when there is none).</summary>
-    public (Dataset Train, Dataset? Test) Load(ParseResult parse, int limit)
+    /// <summary>
+    /// The training set (its first <paramref name="limit"/> samples when &gt; 0) and the test set (null when there is none),
+    /// the test set normalised as the training set is. <paramref name="normalize"/>: fit that normalisation on the training
+    /// set (<c>--normalize</c>); <paramref name="recorded"/>: a model's own normalisation, applied to both as it is.
+    /// </summary>
+    public (Dataset Train, Dataset? Test) Load(ParseResult parse, int limit, NormalizationKind? normalize = null, InputNormalization? recorded = null)
     {
         string path = parse.GetValue(Data)!;
-        DataOptions options = Options(parse, parse.GetValue(Labels));
+        DataOptions options = Options(parse, parse.GetValue(Labels), recorded) with { Normalize = normalize };
         Dataset train = DataSource.Load(path, options with { Limit = limit });
+        // statistics fitted on the training set normalise the test set too (never statistics of its own); a plain scale is
+        // the test file's own (CSV values already in [0, 1] may be tested on an MNIST folder of bytes)
+        DataOptions testOptions(string? labels) => train.Normalization is { IsFitted: true } fitted
+            ? Options(parse, labels, recorded) with { Scale = 0, Normalization = fitted }
+            : Options(parse, labels, recorded);
         Dataset? test = parse.GetValue(TestData) is { } testPath
-            ? DataSource.LoadTest(testPath, Options(parse, parse.GetValue(TestLabels)))
-            : DataSource.IsMnistFolder(path) ? DataSource.LoadTest(path, options) : null;
+            ? DataSource.LoadTest(testPath, testOptions(parse.GetValue(TestLabels)))
+            : DataSource.IsMnistFolder(path) ? DataSource.LoadTest(path, testOptions(parse.GetValue(Labels))) : null;
         return (train, test);
     }
 
-    /// <summary>The test set for evaluation: --test-data, else MNIST's test split of --data, else --data itself; --limit keeps its first N samples.</summary>
-    public Dataset LoadTest(ParseResult parse)
+    /// <summary>The test set for evaluation: --test-data, else MNIST's test split of --data, else --data itself; --limit keeps its first N samples;
+    /// read with <paramref name="recorded"/> (the checkpoint's normalisation) when there is one.</summary>
+    public Dataset LoadTest(ParseResult parse, InputNormalization? recorded = null)
     {
         int limit = PictureInputs.AtLeast(parse, Limit, 0);   // a negative --limit used to mean "all" silently
         string path = parse.GetValue(TestData) ?? parse.GetValue(Data)!;
-        return DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels)) with { Limit = limit });
+        return DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels), recorded) with { Limit = limit });
     }
 
     /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself;
-    /// its first <paramref name="limit"/> samples when &gt; 0.</summary>
-    public Dataset LoadTestOfData(ParseResult parse, int limit = 0) =>
-        DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels)) with { Limit = limit });
+    /// its first <paramref name="limit"/> samples when &gt; 0; normalised with <paramref name="recorded"/> (the model's) when there is one.</summary>
+    public Dataset LoadTestOfData(ParseResult parse, int limit = 0, InputNormalization? recorded = null) =>
+        DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels), recorded) with { Limit = limit });
 
     /// <summary><c>--data</c> as a training set, read with <see cref="Reading"/>: MNIST's 60,000 training images for an MNIST folder
-    /// (the first <paramref name="limit"/> when &gt; 0).</summary>
+    /// (the first <paramref name="limit"/> when &gt; 0); normalised with <paramref name="recorded"/> (the model's) when there is one.</summary>
     /// <exception cref="ArgumentException"><c>--data</c> is not an MNIST folder (other data has no splits).</exception>
-    public Dataset LoadTrainSplitOfData(ParseResult parse, int limit = 0)
+    public Dataset LoadTrainSplitOfData(ParseResult parse, int limit = 0, InputNormalization? recorded = null)
     {
         string path = parse.GetValue(Data)!;
         if (!DataSource.IsMnistFolder(path))
             throw new ArgumentException($"--split train picks an MNIST folder's training images; {path} is not an MNIST folder (other data has no splits: all of it is read).", "--split");
-        return DataSource.Load(path, Options(parse, parse.GetValue(Labels)) with { Limit = limit });
+        return DataSource.Load(path, Options(parse, parse.GetValue(Labels), recorded) with { Limit = limit });
     }
 
-    private DataOptions Options(ParseResult parse, string? labels) => new()
+    /// <summary>The reading options; a model's <paramref name="recorded"/> normalisation, when fitted on its training data,
+    /// replaces <c>--scale</c> (given explicitly, it is an error: the model says how its inputs are made). A recorded plain
+    /// scale does not: it describes the training data's raw form, and other data is scaled as its own form needs.</summary>
+    private DataOptions Options(ParseResult parse, string? labels, InputNormalization? recorded)
     {
-        LabelsPath = labels,
-        CsvHeader = parse.GetValue(CsvHeader),
-        LabelColumn = parse.GetValue(LabelColumn),
-        Scale = parse.GetValue(Scale),
-        Shape = parse.GetValue(Shape) is { } s ? ModelOptions.ParseSizes(s, "--shape") : null,
-        ImageSize = parse.GetValue(Resize) is { } r ? ImageSize(r) : null,
-        Grayscale = parse.GetValue(Grayscale),
-    };
+        if (recorded is { IsFitted: false }) recorded = null;
+        if (recorded is not null && parse.GetResult(Scale) is { Implicit: false })
+            throw new ArgumentException($"--scale does not apply: the model records how its inputs were normalised at training ({recorded.Describe()}) and reads the data that way.", Scale.Name);
+        return new()
+        {
+            LabelsPath = labels,
+            CsvHeader = parse.GetValue(CsvHeader),
+            LabelColumn = parse.GetValue(LabelColumn),
+            Scale = recorded is null ? parse.GetValue(Scale) : 0,
+            Normalization = recorded,
+            Shape = parse.GetValue(Shape) is { } s ? ModelOptions.ParseSizes(s, "--shape") : null,
+            ImageSize = parse.GetValue(Resize) is { } r ? ImageSize(r) : null,
+            Grayscale = parse.GetValue(Grayscale),
+        };
+    }
 
     /// <summary><c>--resize</c>: "H,W", or "N" for N × N (the sizes themselves are checked by <see cref="DataOptions.Validate"/>).</summary>
     private static int[] ImageSize(string text)

@@ -61,9 +61,7 @@ public static class CsvData
         // the product in full: in int, [100000, 100000, 100000] wrapped to a negative size
         if (Models.WeightLimits.Size(shape) is var size && size != features)
             throw new DataFormatException(path, $"rows have {features} values but the sample shape [{string.Join(", ", shape)}] needs {size}.");
-        float[] data = values.ToArray();
-        Scaling.Apply(data, options.Scale);
-        return new Dataset(data, shape, labels?.ToArray());
+        return Normalizing.Apply(new Dataset(values.ToArray(), shape, labels?.ToArray()), options, path);
     }
 
     private static int Label(string path, int row, int column, ReadOnlySpan<char> cell, DataOptions options)

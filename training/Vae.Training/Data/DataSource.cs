@@ -1,3 +1,5 @@
+using Vae.Inference;
+
 namespace Vae.Training.Data;
 
 /// <summary>How to read a data set given on the command line: scaling and CSV layout.</summary>
@@ -30,6 +32,16 @@ public sealed record DataOptions
     /// default false (a folder with any colour image is read as RGB).</summary>
     public bool Grayscale { get; init; }
 
+    /// <summary>Normalise each value with statistics of this data set: <see cref="NormalizationKind.Standard"/> or
+    /// <see cref="NormalizationKind.MinMax"/> (<c>--normalize</c>); null (default) divides by <see cref="Scale"/>. The fitted
+    /// normalisation is the data set's <see cref="Dataset.Normalization"/>: give it as <see cref="Normalization"/> to read
+    /// test data the same way.</summary>
+    public NormalizationKind? Normalize { get; init; }
+
+    /// <summary>A normalisation to apply as it is, not fitted: the training set's for its test set, a model's at inference;
+    /// null (default) for <see cref="Normalize"/> / <see cref="Scale"/>.</summary>
+    public InputNormalization? Normalization { get; init; }
+
     /// <summary>The most pixels <see cref="ImageSize"/> may ask for (4,096 × 4,096): far beyond what a VAE trains on, and
     /// small enough that a data set of such images is still addressable.</summary>
     public const int MaxImagePixels = 4096 * 4096;
@@ -41,6 +53,14 @@ public sealed record DataOptions
     {
         if (Scale < 0 || !double.IsFinite(Scale))
             throw new ArgumentException($"{nameof(Scale)} (--scale) is {Scale}; expected a finite value > 0, or 0 for automatic (÷ 255 when values exceed 1).", nameof(Scale));
+        if (Normalize == NormalizationKind.Scale)
+            throw new ArgumentException($"{nameof(Normalize)} (--normalize) is scale; expected standard or minmax (a fixed divisor is {nameof(Scale)}, --scale).", nameof(Normalize));
+        if (Normalize is { } kind && !Enum.IsDefined(kind))
+            throw new ArgumentException($"{nameof(Normalize)} (--normalize) is {(int)kind}; expected standard or minmax.", nameof(Normalize));
+        if (Normalize is not null && Scale != 0)
+            throw new ArgumentException($"{nameof(Normalize)} (--normalize {InputNormalization.KindName(Normalize.Value)}) and {nameof(Scale)} (--scale {Scale}) both say how to scale the values; give one.", nameof(Normalize));
+        if (Normalization is not null && (Normalize is not null || Scale != 0))
+            throw new ArgumentException($"{nameof(Normalization)} ({Normalization.Describe()}) is applied as it is; {(Normalize is not null ? $"{nameof(Normalize)} (--normalize)" : $"{nameof(Scale)} (--scale)")} cannot be given with it.", nameof(Normalization));
         if (Limit < 0) throw new ArgumentException($"{nameof(Limit)} is {Limit}; expected ≥ 0 (0: all samples).", nameof(Limit));
         if (ImageSize is { } size && (size.Length != 2 || size[0] <= 0 || size[1] <= 0 || (long)size[0] * size[1] > MaxImagePixels))
             throw new ArgumentException($"{nameof(ImageSize)} (--resize) is [{string.Join(", ", size)}]; expected [height, width], " +
@@ -72,8 +92,10 @@ public static class DataSource
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (Directory.Exists(path) && !IsMnistFolder(path)) return ImageFolder.Load(path, options);
-        Dataset data = LoadWhole(path, options, mnistSplit);
-        return options.Limit > 0 && options.Limit < data.Count ? data.Take(options.Limit) : data;
+        // raw values first, so that a fitted normalisation (and the automatic ÷ 255) sees only the samples kept
+        Dataset data = LoadWhole(path, options with { Scale = 1, Normalize = null, Normalization = null }, mnistSplit);
+        if (options.Limit > 0 && options.Limit < data.Count) data = data.Take(options.Limit);
+        return Normalizing.Apply(data, options, path);
     }
 
     private static Dataset LoadWhole(string path, DataOptions options, string mnistSplit)
@@ -81,7 +103,7 @@ public static class DataSource
         if (Directory.Exists(path))
         {
             RefuseImageOptions(path, "an MNIST folder", options);
-            return Mnist.Load(path, mnistSplit);
+            return Mnist.Load(path, mnistSplit, options: options);
         }
         if (!File.Exists(path))
             throw new FileNotFoundException($"data not found: {path}; expected an MNIST folder, a folder of images, a .csv file or an idx file. Run 'make data' for MNIST.", path);
@@ -112,21 +134,7 @@ public static class DataSource
                 throw new DataFormatException(labelsPath, $"shape [{string.Join(", ", l.Shape)}]; expected [{images.Count}] (one label per sample of {path}).");
             labels = l.Values.Select(v => (int)v).ToArray();
         }
-        Scaling.Apply(images.Values, options.Scale);
         int[] shape = images.Shape.Length == 3 ? [1, images.Shape[1], images.Shape[2]] : images.Shape[1..];
-        return new Dataset(images.Values, shape, labels);
-    }
-}
-
-/// <summary>Value scaling shared by the readers.</summary>
-internal static class Scaling
-{
-    /// <summary>Divides by <paramref name="scale"/>, or (scale 0) by 255 when the largest value exceeds 1.</summary>
-    public static void Apply(float[] values, double scale)
-    {
-        if (scale == 0) scale = values.Length > 0 && values.Max() > 1f ? 255 : 1;
-        if (scale == 1) return;
-        float divisor = (float)scale;
-        for (int i = 0; i < values.Length; i++) values[i] /= divisor;
+        return Normalizing.Apply(new Dataset(images.Values, shape, labels), options, path);
     }
 }

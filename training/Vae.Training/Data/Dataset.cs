@@ -1,3 +1,5 @@
+using Vae.Inference;
+
 namespace Vae.Training.Data;
 
 /// <summary>
@@ -56,6 +58,22 @@ public sealed class Dataset
 
     private readonly IReadOnlyList<string>? sampleNames;
 
+    /// <summary>How the raw data was turned into <see cref="Features"/> (set by the readers: ÷ 255, <c>--scale</c>, or a
+    /// standardisation fitted on the data), or null when unknown (a data set built by hand). The trainer records it
+    /// beside every checkpoint and the exporter writes it into the model, so inference prepares data the same way.</summary>
+    public InputNormalization? Normalization
+    {
+        get => normalization;
+        init
+        {
+            if (value is not null && !value.Fits(SampleSize))
+                throw new ArgumentException($"{nameof(Normalization)} has {value.Length} values per sample; the samples have {SampleSize}.", nameof(value));
+            normalization = value;
+        }
+    }
+
+    private readonly InputNormalization? normalization;
+
     /// <summary>Values per sample.</summary>
     public int SampleSize => SampleShape.Aggregate(1, (a, b) => a * b);
 
@@ -91,6 +109,7 @@ public sealed class Dataset
         return new Dataset(features, SampleShape, labels, ClassCount)
         {
             ClassNames = ClassNames,
+            Normalization = Normalization,
             SampleNames = SampleNames is null ? null : indices.Select(i => SampleNames[i]).ToArray(),
         };
     }

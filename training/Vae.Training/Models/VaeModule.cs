@@ -43,6 +43,11 @@ public abstract class VaeModule : nn.Module
     /// <summary>The configuration this model was built from.</summary>
     public VaeConfig Config { get; }
 
+    /// <summary>How raw data was turned into this model's training inputs, or null when unknown: set by
+    /// <see cref="Training.Trainer.Fit"/> from the training data, saved beside checkpoints (normalization.json) and read
+    /// back by <see cref="Training.Checkpoint.Load"/>; the exporter writes it into the model's metadata.</summary>
+    public Vae.Inference.InputNormalization? InputNormalization { get; set; }
+
     /// <summary>Posterior parameters of q(z|x[, y]) for a batch x of shape [B, ...InputShape];
     /// <paramref name="y"/> is the one-hot label [B, Classes] of conditional models, null otherwise.</summary>
     public abstract (Tensor Mean, Tensor Logvar) Encode(Tensor x, Tensor? y = null);

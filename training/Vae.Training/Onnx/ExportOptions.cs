@@ -31,6 +31,12 @@ public sealed record ExportOptions
     /// <summary>Free-form training summary stored in the metadata (JSON).</summary>
     public string TrainingSummary { get; init; } = "{}";
 
+    /// <summary>How raw data was turned into the model's training inputs (<see cref="Data.Dataset.Normalization"/>, saved in
+    /// a checkpoint's normalization.json); written into both graphs' metadata (<c>vae.input_normalization</c>) so that
+    /// inference prepares data the same way. Null (default): the model's own <see cref="Models.VaeModule.InputNormalization"/>
+    /// (set by training and by loading a checkpoint).</summary>
+    public Vae.Inference.InputNormalization? Normalization { get; init; }
+
     /// <summary>The command that produced the model, recorded in model.json.</summary>
     public string Command { get; init; } = "";
 

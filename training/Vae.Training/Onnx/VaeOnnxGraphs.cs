@@ -145,11 +145,17 @@ public static class VaeOnnxGraphs
             [VaeMetadata.LatentSize] = config.LatentSize.ToString(CultureInfo.InvariantCulture),
             [VaeMetadata.Likelihood] = config.Likelihood.ToString().ToLowerInvariant(),
             [VaeMetadata.OutputKind] = DecoderOutputName(config.Likelihood),
-            [VaeMetadata.PixelScaling] = "x / 255 (values in [0, 1])",
+            [VaeMetadata.PixelScaling] = (options.Normalization ?? model.InputNormalization)?.Describe() ?? "not recorded (the inputs the model was trained on)",
             [VaeMetadata.Classes] = layout.Classes.ToString(CultureInfo.InvariantCulture),
             [VaeMetadata.Producer] = Producer,
             [VaeMetadata.Training] = options.TrainingSummary,
         };
+        if ((options.Normalization ?? model.InputNormalization) is { } normalization)
+        {
+            if (!normalization.Fits(config.InputSize))
+                throw new ArgumentException($"the input normalisation has {normalization.Length} values per sample; the model's input has {config.InputSize}.", nameof(options));
+            metadata[VaeMetadata.InputNormalization] = normalization.ToJson();
+        }
         // A fixed σ is part of p(x|z): without it a reader would score with σ = 1. A learned variance travels as the decoder's logvar output.
         if (config.Likelihood == Likelihood.Gaussian && layout.PixelLogvar is null)
             metadata[VaeMetadata.GaussianSigma] = config.GaussianSigma.ToString("R", CultureInfo.InvariantCulture);

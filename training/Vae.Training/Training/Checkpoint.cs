@@ -1,22 +1,25 @@
 using System.Text.Json;
+using Vae.Inference;
 using Vae.Training.Models;
 
 namespace Vae.Training.Training;
 
 /// <summary>
 /// A trained model on disk: <c>config.json</c> (the <see cref="VaeConfig"/>), <c>weights.bin</c> (TorchSharp
-/// state) and <c>training.json</c> (options and figures). A run folder written by <see cref="Trainer"/> holds two
+/// state), <c>training.json</c> (options and figures) and, when the training data's was known,
+/// <c>normalization.json</c> (its <see cref="InputNormalization"/>, for the exporter and evaluation). A run folder written by <see cref="Trainer"/> holds two
 /// such checkpoints, <c>best/</c> and <c>last/</c> (the latter also with the optimiser and trainer state for
 /// <c>--resume</c>), and <c>metrics.csv</c>. Loading refuses a folder without the config.
 /// </summary>
 public static class Checkpoint
 {
-    public const string ConfigFile = "config.json", WeightsFile = "weights.bin", TrainingFile = "training.json";
+    public const string ConfigFile = "config.json", WeightsFile = "weights.bin", TrainingFile = "training.json", NormalizationFile = "normalization.json";
     public const string BestFolder = "best", LastFolder = "last";
 
     /// <summary>Saves the model into <paramref name="folder"/>, every file atomically. Without <paramref name="training"/>,
     /// a training.json left there by an earlier save is deleted: it describes another model (its figures would be
-    /// read back by <see cref="ReadTrainingJson"/> and exported as this model's training summary).</summary>
+    /// read back by <see cref="ReadTrainingJson"/> and exported as this model's training summary). Likewise the model's
+    /// <see cref="VaeModule.InputNormalization"/> is written as normalization.json, and a stale one deleted when it is null.</summary>
     public static void Save(VaeModule model, string folder, object? training = null)
     {
         Directory.CreateDirectory(folder);
@@ -26,6 +29,26 @@ public static class Checkpoint
             AtomicFile.WriteAllText(Path.Combine(folder, TrainingFile), JsonSerializer.Serialize(training, VaeConfig.JsonOptions));
         else
             File.Delete(Path.Combine(folder, TrainingFile));
+        if (model.InputNormalization is { } normalization)
+            AtomicFile.WriteAllText(Path.Combine(folder, NormalizationFile), normalization.ToJson());
+        else
+            File.Delete(Path.Combine(folder, NormalizationFile));
+    }
+
+    /// <summary>The input normalisation recorded in a checkpoint (or a run folder's best checkpoint), or null when none was.</summary>
+    /// <exception cref="InvalidDataException">normalization.json is damaged (the message names it).</exception>
+    public static InputNormalization? ReadNormalization(string folder)
+    {
+        string path = Path.Combine(Resolve(folder), NormalizationFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return InputNormalization.FromJson(File.ReadAllText(path), path);
+        }
+        catch (VaeModelException e)
+        {
+            throw new InvalidDataException($"{e.Message} It is the input normalisation 'vae train' writes beside the weights.", e);
+        }
     }
 
     /// <summary>
@@ -82,10 +105,11 @@ public static class Checkpoint
         throw new FileNotFoundException($"{Path.Combine(folder, ConfigFile)} is missing; expected a checkpoint folder (config.json beside weights.bin) or a run folder with {BestFolder}/.", Path.Combine(folder, ConfigFile));
     }
 
-    /// <summary>Loads a checkpoint (or a run folder's best checkpoint). The caller owns (and disposes) the module.</summary>
+    /// <summary>Loads a checkpoint (or a run folder's best checkpoint), with its <see cref="VaeModule.InputNormalization"/>.
+    /// The caller owns (and disposes) the module.</summary>
     /// <exception cref="FileNotFoundException">config.json or weights.bin is missing.</exception>
-    /// <exception cref="InvalidDataException">config.json is not a valid config, or weights.bin is truncated or
-    /// holds the weights of another model than config.json describes.</exception>
+    /// <exception cref="InvalidDataException">config.json is not a valid config, weights.bin is truncated or
+    /// holds the weights of another model than config.json describes, or normalization.json is damaged.</exception>
     public static VaeModule Load(string folder)
     {
         folder = Resolve(folder);
@@ -95,6 +119,7 @@ public static class Checkpoint
         try
         {
             LoadWeights(model, weightsPath);
+            model.InputNormalization = ReadNormalization(folder);
             return model;
         }
         catch

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using TorchSharp;
+using Vae.Inference;
 using Vae.Training.Data;
 using Vae.Training.Losses;
 using Vae.Training.Models;
@@ -49,13 +50,22 @@ public sealed class Trainer
     /// Without it, every call is a new run from epoch 1 with a fresh optimiser, starting from the model's current weights.
     /// </summary>
     /// <returns>The metrics of every epoch of the run (earlier sessions included when resuming).</returns>
-    /// <exception cref="ArgumentException">The data does not fit the model (shape, labels, or values outside [0, 1] for a Bernoulli likelihood).</exception>
+    /// <remarks>The training data's <see cref="Dataset.Normalization"/> becomes the model's <see cref="VaeModule.InputNormalization"/>,
+    /// saved beside every checkpoint (normalization.json) and exported with the model; when it was fitted on the training data (standard, minmax), <paramref name="test"/> must have been
+    /// normalised with it.</remarks>
+    /// <exception cref="ArgumentException">The data does not fit the model (shape, labels, or values outside [0, 1] for a Bernoulli likelihood),
+    /// the test data was normalised otherwise than with the training data's fitted normalisation, or (resuming) the data otherwise than the run's.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the weights became NaN or infinite; checkpoints of earlier epochs are intact.</exception>
     public IReadOnlyList<EpochMetrics> Fit(Dataset train, Dataset? test = null, string? runFolder = null, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (resume && runFolder is null) throw new ArgumentException("resume needs the run folder.", nameof(resume));
         if (runFolder is not null) OutputPath.CheckFolder(runFolder, "run folder");
+        InputNormalization? normalization = train.Normalization;
+        if (normalization is { IsFitted: true } && test?.Normalization is { } testNormalization && !testNormalization.Equals(normalization))
+            throw new ArgumentException($"the test data was normalised as {testNormalization.Describe()}, not with the statistics fitted on the training data ({normalization.Describe()}); " +
+                                        "read the test set with DataOptions.Normalization = the training set's Normalization (its figures would not be comparable).", nameof(test));
+        model.InputNormalization = normalization;
         var (trainPart, validationPart) = DataSplit.HoldOut(train, options.ValidationSize, options.Seed);
         using TensorSet trainSet = TensorSet.From(trainPart, model, "training data", device);
         using TensorSet? validationSet = validationPart is null ? null : Evaluable(TensorSet.From(validationPart, model, "validation data", device));
@@ -223,6 +233,10 @@ public sealed class Trainer
             throw new ArgumentException($"{last} holds a model with a different config; resume with the run's own settings.\nsaved: {saved.ToJson()}\nnow: {model.Config.ToJson()}");
         if (state.Options is { } before && before with { Epochs = options.Epochs, MaxMinutes = options.MaxMinutes } != options)
             throw new ArgumentException($"{last} was trained with other options ({JsonSerializer.Serialize(before, VaeConfig.JsonOptions)}); resume with the same ones (only --epochs and --max-minutes may change).");
+        InputNormalization? recorded = Checkpoint.ReadNormalization(last);
+        if (recorded is not null && model.InputNormalization is { } normalization && !recorded.Equals(normalization))
+            throw new ArgumentException($"{last} was trained on data normalised as {recorded.Describe()}; the data given now is normalised as {normalization.Describe()}. " +
+                                        "Resume with the run's data and reading options.");
         Checkpoint.LoadWeights(model, Path.Combine(last, Checkpoint.WeightsFile));
         string optimizerPath = Path.Combine(last, TrainerState.OptimizerFile);
         try
