@@ -31,6 +31,10 @@ internal static class OnnxFormatStep
             throw new NotSupportedException(
                 $"A VAE step of kind {step.Kind} cannot be saved: ML.NET's ONNX transformer format holds only the encoder's own outputs " +
                 $"(kinds {VaeEmbeddingKind.Mean} and {VaeEmbeddingKind.MeanAndLogVar}). Save the pipeline without this step and append it after loading.");
+        if (step.Embedder.Normalization is { } normalization)
+            throw new NotSupportedException(
+                $"A VAE step with {nameof(VaeEmbeddingOptions.NormalizeInput)} ({normalization.Describe()}) cannot be saved: ML.NET's own transforms, which a saved step becomes, " +
+                "have none with given per-value offsets and divisors. Save the pipeline without this step and append it after loading.");
         if (step.ModelPath is null)
             throw new NotSupportedException("A VAE step made from an already loaded VaeModel cannot be saved: its encoder file is unknown. Use VaeEmbeddingOptions.ModelPath.");
         string[] outputs = EncoderOutputs(step);

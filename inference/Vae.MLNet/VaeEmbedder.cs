@@ -12,8 +12,14 @@ internal sealed class VaeEmbedder
     /// <param name="labelColumnName">The column of class labels: required for conditional models, null for the others.</param>
     /// <exception cref="ArgumentException">A conditional model without a label column, or an unconditional one with one.</exception>
     /// <param name="inputColumnName">The column the inputs come from (for error messages).</param>
-    public VaeEmbedder(VaeModel model, VaeEmbeddingKind kind, int seed, string? labelColumnName, string inputColumnName)
+    /// <param name="normalizeInput">Apply the model's recorded input normalisation to each batch first.</param>
+    /// <exception cref="ArgumentException">Also: <paramref name="normalizeInput"/> for a model without a recorded normalisation.</exception>
+    public VaeEmbedder(VaeModel model, VaeEmbeddingKind kind, int seed, string? labelColumnName, string inputColumnName, bool normalizeInput = false)
     {
+        if (normalizeInput && model.Info.Normalization is null)
+            throw new ArgumentException($"{nameof(VaeEmbeddingOptions.NormalizeInput)} is true but the model records no input normalisation " +
+                                        "(it was exported before models carried one, or trained on data built by hand); give the column normalised and leave it false.", nameof(normalizeInput));
+        Normalization = normalizeInput ? model.Info.Normalization : null;
         int classes = model.Info.Classes;
         if (classes > 0 && labelColumnName is null)
             throw new ArgumentException($"the model is conditional ({classes} classes): set {nameof(VaeEmbeddingOptions.LabelColumnName)} to the column holding each row's class index (0 to {classes - 1}).", nameof(labelColumnName));
@@ -37,6 +43,9 @@ internal sealed class VaeEmbedder
     public int Seed { get; }
     public int InputSize => Model.InputSize;
 
+    /// <summary>The normalisation applied to each batch of raw inputs before encoding, or null (inputs as they are).</summary>
+    public InputNormalization? Normalization { get; }
+
     /// <summary>Classes of a conditional model (each row needs a label), 0 otherwise.</summary>
     public int Classes => Model.Info.Classes;
 
@@ -50,6 +59,8 @@ internal sealed class VaeEmbedder
     /// extra, names an index into the whole batch).</exception>
     public void Run(EmbeddingBatch batch, int rows)
     {
+        // in place: Inputs is the batch's own copy of the column's values
+        Normalization?.Apply(batch.Inputs.AsSpan(0, rows * InputSize), batch.Inputs.AsSpan(0, rows * InputSize), InputSize);
         try
         {
             RunModel(batch, rows);

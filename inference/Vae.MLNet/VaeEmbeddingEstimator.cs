@@ -72,5 +72,5 @@ public sealed class VaeEmbeddingEstimator : IEstimator<VaeEmbeddingTransformer>
     }
 
     private (int Input, int Output, int Classes) Sizes(VaeModel model) =>
-        (model.InputSize, new VaeEmbedder(model, options.Kind, options.Seed, options.LabelColumnName, options.ResolvedInputColumnName).OutputSize, model.Info.Classes);
+        (model.InputSize, new VaeEmbedder(model, options.Kind, options.Seed, options.LabelColumnName, options.ResolvedInputColumnName, options.NormalizeInput).OutputSize, model.Info.Classes);
 }

@@ -46,6 +46,15 @@ public sealed record VaeEmbeddingOptions
     /// </summary>
     public int BatchSize { get; init; } = DefaultBatchSize;
 
+    /// <summary>
+    /// The input column holds raw values: apply the model's recorded input normalisation
+    /// (<see cref="VaeModelInfo.Normalization"/>, e.g. the standardisation fitted by <c>vae train --normalize standard</c>)
+    /// to each row before encoding (default false: the column holds the model's inputs as they are). A model without a
+    /// recorded normalisation is refused. A step with it cannot be saved: ML.NET's own transforms, which a saved step
+    /// becomes, have none with given per-value offsets and divisors.
+    /// </summary>
+    public bool NormalizeInput { get; init; }
+
     /// <summary>Seed of ε for <see cref="VaeEmbeddingKind.Sample"/>.</summary>
     public int Seed { get; init; }
 

@@ -32,7 +32,7 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
         ModelPath = options.ModelPath;
         BatchSize = options.BatchSize;
         FittedSchema = fittedSchema;
-        Embedder = new VaeEmbedder(model, options.Kind, options.Seed, options.LabelColumnName, options.ResolvedInputColumnName);
+        Embedder = new VaeEmbedder(model, options.Kind, options.Seed, options.LabelColumnName, options.ResolvedInputColumnName, options.NormalizeInput);
     }
 
     /// <summary>Name of the column this step adds.</summary>
