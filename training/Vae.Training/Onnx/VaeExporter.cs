@@ -103,7 +103,7 @@ public static class VaeExporter
             ["checkpoint"] = options.CheckpointPath is null ? null : Path.GetFullPath(options.CheckpointPath),
             ["command"] = options.Command,
         };
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });   // "−" and "σ" as written, for people
     }
 
     private static JsonArray ToJson(IEnumerable<string> names) => new([.. names.Select(n => (JsonNode?)JsonValue.Create(n))]);
