@@ -69,6 +69,28 @@ public class NormalizeCommandTests
     }
 
     [Fact]
+    public void Decode_writes_the_decoded_means_back_in_raw_units()
+    {
+        string table = Table(), model = TrainAndExport(table, "standard");
+        string codes = Path.Combine(folder, "codes.csv"), decoded = Path.Combine(folder, "decoded.csv"), asIs = Path.Combine(folder, "as-is.csv");
+        CliRun.Setup(["encode", "--model", model, "--data", table, "--csv-header", "--count", "20", "--out", codes]);
+        var (exit, output, error) = CliRun.Run("decode", "--model", model, "--codes", codes, "--out", decoded);
+        Assert.True(exit == 0, error);
+        Assert.Contains("20 rows of 4 decoded means in raw units (the model's input normalisation inverted)", output);
+        CliRun.Setup(["decode", "--model", model, "--codes", codes, "--normalized", "--out", asIs]);
+
+        using var vae = VaeModel.Load(model);
+        float[] z = File.ReadAllLines(codes)[1..].SelectMany(l => l.Split(',')[1..].Select(c => float.Parse(c, CultureInfo.InvariantCulture))).ToArray();
+        float[] means = vae.Decode(z);
+        float[] Values(string csv) => File.ReadAllLines(csv)[1..].SelectMany(l => l.Split(',').Select(c => float.Parse(c, CultureInfo.InvariantCulture))).ToArray();
+        Assert.Equal(means, Values(asIs));
+        float[] inRawUnits = new float[means.Length];
+        vae.Info.Normalization!.Invert(means, inRawUnits, 4);
+        Assert.Equal(inRawUnits, Values(decoded));
+        Assert.InRange(inRawUnits.Where((_, i) => i % 4 == 0).Average(), 50_000, 120_000);   // incomes, not standard deviations
+    }
+
+    [Fact]
     public void A_model_with_a_recorded_normalisation_refuses_scale_and_resume_refuses_a_new_one()
     {
         string table = Table(), model = TrainAndExport(table, "minmax");

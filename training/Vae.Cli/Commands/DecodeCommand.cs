@@ -7,7 +7,8 @@ namespace Vae.Cli.Commands;
 
 /// <summary>
 /// <c>vae decode</c>: latent codes from a CSV file (e.g. written by <c>vae encode</c>) through the decoder, written as CSV
-/// (one row of decoded values per code: probabilities for Bernoulli models, means for Gaussian ones) or drawn as a PNG grid.
+/// (one row of decoded values per code: probabilities for Bernoulli models, means for Gaussian ones; in the raw data's
+/// units for a model whose input normalisation was fitted at training) or drawn as a PNG grid.
 /// </summary>
 internal static class DecodeCommand
 {
@@ -22,10 +23,11 @@ internal static class DecodeCommand
         var count = new Option<int>("--count") { Description = "Only the first N codes (0: all)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "CSV of decoded values (- for standard output), or a .png grid of the decoded images", DefaultValueFactory = _ => "out/decoded.csv" };
         var columns = new Option<int>("--columns") { Description = "PNG output: images per row", DefaultValueFactory = _ => 10 };
+        var normalized = new Option<bool>("--normalized") { Description = "CSV output of a model trained with --normalize: write the values as the model outputs them, without inverting its input normalisation into raw units" };
 
         var command = new Command("decode", "Decode latent codes from a CSV file (e.g. from 'vae encode') into a CSV of decoded values, or a PNG grid.")
         {
-            model, codes, labelColumn, count, output, columns,
+            model, codes, labelColumn, count, output, columns, normalized,
         };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -51,6 +53,9 @@ internal static class DecodeCommand
                 Console.WriteLine($"wrote {path} ({w}×{h}, {n} images; codes from {read.Columns})");
                 return;
             }
+            // a standardised model's outputs are in standard deviations: a table is read in the data's own units
+            InputNormalization? raw = parse.GetValue(normalized) ? null : vae.Info.Normalization is { IsFitted: true } fitted ? fitted : null;
+            raw?.Invert(decoded, decoded, vae.InputSize);
             CsvTable.Save(path, table =>
             {
                 table.Header(CsvTable.Numbered("x", vae.InputSize));
@@ -61,7 +66,7 @@ internal static class DecodeCommand
                 }
             });
             string values = vae.Info.OutputKind == OutputKind.Logits ? "probabilities" : "means";
-            TableInputs.ReportWritten(path, $"{n:N0} rows of {vae.InputSize} decoded {values}; codes from {read.Columns}");
+            TableInputs.ReportWritten(path, $"{n:N0} rows of {vae.InputSize} decoded {values}{(raw is null ? "" : " in raw units (the model's input normalisation inverted)")}; codes from {read.Columns}");
         }));
         return command;
     }
