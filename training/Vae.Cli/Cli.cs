@@ -25,5 +25,6 @@ internal static class Cli
         EncodeCommand.Create(),
         DecodeCommand.Create(),
         ScoreCommand.Create(),
+        InfoCommand.Create(),
     };
 }

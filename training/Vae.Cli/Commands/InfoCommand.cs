@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Vae.Inference;
+using Vae.Training.Onnx;
+
+namespace Vae.Cli.Commands;
+
+/// <summary>
+/// <c>vae info</c>: what an exported model folder holds — the pair's facts as <see cref="VaeModel"/> reads them from the
+/// graphs' metadata (shapes, likelihood, decoder outputs, classes, input normalisation, training summary) and, when
+/// model.json is there, how it was exported (opset, IR version, verification, checkpoint). Loads the pair, so a
+/// damaged file fails here as it would in an application.
+/// </summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        var model = PictureInputs.ModelOption();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
+        var command = new Command("info", "Show what an exported model folder holds: shapes, likelihood, decoder outputs, classes, input normalisation, training figures, export settings.")
+        {
+            model, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            string folder = parse.GetValue(model)!;
+            using VaeModel vae = VaeModel.Load(folder);
+            VaeModelInfo info = vae.Info;
+            JsonObject? export = ReadModelJson(folder);
+            JsonNode? training = ParseTraining(info.Training);
+            string[] decoderOutputs = info.OutputKind == OutputKind.Logits
+                ? vae.DecoderHasProbabilities ? ["logits", "probs"] : ["logits"]
+                : vae.PixelLogvar.Length > 0 ? ["mean", "logvar"] : ["mean"];
+            var facts = new JsonObject
+            {
+                ["model"] = Path.GetFullPath(folder),
+                ["model_kind"] = info.ModelKind,
+                ["input_shape"] = new JsonArray([.. info.InputShape.Select(d => (JsonNode?)d)]),
+                ["image_shape"] = new JsonArray([.. info.ImageShape.Select(d => (JsonNode?)d)]),
+                ["latent_size"] = info.LatentSize,
+                ["likelihood"] = info.Likelihood,
+                ["gaussian_sigma"] = info.Likelihood == "gaussian" && vae.PixelLogvar.Length == 0 ? info.GaussianSigma : null,
+                ["decoder_outputs"] = new JsonArray([.. decoderOutputs.Select(o => (JsonNode?)o)]),
+                ["classes"] = info.Classes,
+                ["input_normalization"] = info.Normalization is { } n ? JsonNode.Parse(n.ToJson()) : null,
+                ["pixel_scaling"] = info.PixelScaling,
+                ["producer"] = info.Producer,
+                ["training"] = training,
+                ["opset"] = export?["opset"]?.DeepClone(),
+                ["ir_version"] = export?["ir_version"]?.DeepClone(),
+                ["verification_max_abs_difference"] = export?["verification_max_abs_difference"]?.DeepClone(),
+                ["checkpoint"] = export?["checkpoint"]?.DeepClone(),
+            };
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(facts.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+                return;
+            }
+            Console.WriteLine($"model: {Path.GetFullPath(folder)} ({Size(folder, VaeModel.EncoderFile)} + {Size(folder, VaeModel.DecoderFile)})");
+            string image = info.ImageShape.SequenceEqual(info.InputShape) ? "" : $" (image {string.Join("×", info.ImageShape)})";
+            Console.WriteLine($"architecture: {info.ModelKind}, input [{string.Join(", ", info.InputShape)}]{image}, latent {info.LatentSize}" +
+                              (info.Classes > 0 ? $", conditional on {info.Classes} classes" : ""));
+            Console.WriteLine($"likelihood: {info.Likelihood}{(facts["gaussian_sigma"] is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (σ {info.GaussianSigma:G})"))}; decoder outputs {string.Join(", ", decoderOutputs)}");
+            Console.WriteLine($"inputs: {(info.Normalization is { } normalization ? normalization.Describe() : info.PixelScaling is { Length: > 0 } text ? text : "not recorded")}" +
+                              (info.Normalization is { IsFitted: true } ? "; applied by the CLI to the data it reads for this model" : ""));
+            if (training is JsonObject t) Console.WriteLine($"training: {TrainingLine(t)}");
+            if (export is not null)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"export: opset {export["opset"]}, IR {export["ir_version"]}, ONNX Runtime vs TorchSharp max |diff| {export["verification_max_abs_difference"]?.GetValue<double>():G3}; checkpoint {export["checkpoint"]?.GetValue<string?>() ?? "not recorded"}"));
+            Console.WriteLine($"producer: {(info.Producer is { Length: > 0 } p ? p : "not recorded")}; execution provider {vae.Provider}");
+        }));
+        return command;
+    }
+
+    /// <summary>model.json beside the graphs, or null when the folder has none (a pair copied without it still loads).</summary>
+    /// <exception cref="InvalidDataException">model.json is there but not a JSON object.</exception>
+    private static JsonObject? ReadModelJson(string folder)
+    {
+        string path = Path.Combine(folder, VaeExporter.ModelJsonFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path} is not a JSON object; it is the file 'vae export' writes beside the graphs.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the file 'vae export' writes beside the graphs.", e);
+        }
+    }
+
+    /// <summary>The metadata's training summary as JSON, or null when it is empty or not JSON (graphs from elsewhere).</summary>
+    private static JsonNode? ParseTraining(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try { return JsonNode.Parse(text) is JsonObject { Count: > 0 } o ? o : null; }
+        catch (JsonException) { return null; }
+    }
+
+    private static string TrainingLine(JsonObject t)
+    {
+        var parts = new List<string>();
+        if (t["epochs"] is { } epochs) parts.Add($"{epochs} epochs");
+        foreach (var (key, name) in new[] { ("test_neg_elbo", "test"), ("val_neg_elbo", "validation"), ("train_neg_elbo", "train") })
+            if (t[key] is JsonValue v && v.TryGetValue(out double figure))
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{name} −ELBO {figure:F2}"));
+        if (t["active_units"] is JsonValue u && u.TryGetValue(out int units) && units >= 0) parts.Add($"{units} active units");   // -1: no set to count them on
+        if (t["train_count"] is { } count) parts.Add($"{count} training samples");
+        return parts.Count > 0 ? string.Join(", ", parts) : t.ToJsonString();
+    }
+
+    private static string Size(string folder, string file) =>
+        string.Create(CultureInfo.InvariantCulture, $"{file} {new FileInfo(Path.Combine(folder, file)).Length / 1024.0:F0} KiB");
+}
