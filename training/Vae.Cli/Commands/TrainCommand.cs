@@ -35,15 +35,18 @@ internal static class TrainCommand
         var valSize = new Option<int>("--val-size") { Description = "Training samples held out for validation (0: none; best/ is then the last epoch)", DefaultValueFactory = _ => 0 };
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off; needs --val-size)", DefaultValueFactory = _ => 0 };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each epoch's figures as a TensorBoard event file into this folder (view: tensorboard --logdir DIR)" };
 
         var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
         foreach (Option o in data.All.Concat(model.All)) command.Options.Add(o);
-        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes })
+        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, tensorboard })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string runFolder = parse.GetValue(output)!;
             OutputPath.CheckFolder(runFolder, "--out");
+            string? board = parse.GetValue(tensorboard);
+            if (board is not null) OutputPath.CheckFolder(board, "--tensorboard");
             Preset preset = Preset.Get(parse.GetValue(model.Preset)!);
             TrainOptions p = preset.Options;
             TrainOptions options = new TrainOptions
@@ -82,12 +85,12 @@ internal static class TrainCommand
                 options = saved with { Epochs = Pick(parse, epochs, saved.Epochs, v => v), MaxMinutes = Pick(parse, maxMinutes, saved.MaxMinutes, v => v) };
             }
             else config = model.Build(parse, preset, train);
-            Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset);
+            Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset, board);
         }));
         return command;
     }
 
-    private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset)
+    private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset, string? board)
     {
         Console.WriteLine($"data: {train.Count} training sample{(train.Count == 1 ? "" : "s")} of shape [{string.Join(", ", train.SampleShape)}]" +
                           (test is null ? ", no test set" : $", {test.Count} test sample{(test.Count == 1 ? "" : "s")}"));
@@ -97,9 +100,11 @@ internal static class TrainCommand
         Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, β {options.Beta}" +
                           $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}");
         using var progress = new TrainProgress(options.Epochs);
-        var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = progress.Epoch };
+        using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);
+        var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { progress.Epoch(m); events?.Write(m); } };
         IReadOnlyList<EpochMetrics> history = progress.Run(() => trainer.Fit(train, test, runFolder, resume));
         Console.WriteLine($"stopped after epoch {history[^1].Epoch}: {trainer.StopReason}");
         Console.WriteLine($"run folder: {runFolder} (best/, last/, metrics.csv)");
+        if (events is not null) Console.WriteLine($"TensorBoard: {events.FilePath}");
     }
 }
