@@ -20,6 +20,19 @@ public class TensorBoardLogTests
     }
 
     [Fact]
+    public void The_reader_reads_the_files_of_torchsharps_summary_writer()
+    {
+        // a second writer for the reader: its records, CRCs and Event fields are TensorBoard's format, not only ours
+        string folder = RepoPaths.NewTempFolder();
+        torch.utils.tensorboard.SummaryWriter(folder).add_scalar("train/kl", 1.5f, 3);
+
+        var events = TfEvents.Read(Assert.Single(Directory.GetFiles(folder)));
+        Assert.Equal("brain.Event:2", events[0].FileVersion);
+        Assert.Equal(3, events[1].Step);
+        Assert.Equal([("train/kl", 1.5f)], events[1].Scalars);
+    }
+
+    [Fact]
     public void Each_epoch_is_one_event_of_step_epoch_holding_the_figures_the_trainer_returned()
     {
         var options = new TrainOptions { Epochs = 3, BatchSize = 16, Seed = 2, ValidationSize = 16, Schedule = LrSchedule.Cosine, WarmupEpochs = 2 };

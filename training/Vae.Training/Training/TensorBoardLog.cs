@@ -15,7 +15,7 @@ namespace Vae.Training.Training;
 /// <c>train/kl</c>; <c>val/…</c> and <c>test/…</c> (<c>neg_elbo</c>, <c>reconstruction</c>, <c>kl</c>) when the run has
 /// those sets; <c>active_units</c> when it has either; <c>lr</c>, <c>beta</c>, <c>seconds</c> (of the epoch).
 /// The format is TensorFlow's record file of <c>Event</c> protos (tensorflow/core/util/event.proto), written here
-/// directly: TorchSharp's <c>SummaryWriter</c> stamps its first event with <c>DateTime.Now.Ticks</c> where seconds
+/// directly: TorchSharp 0.107's <c>SummaryWriter</c> stamps its first event with <c>DateTime.Now.Ticks</c> where seconds
 /// since 1970 belong and takes wall times in whole seconds only.
 /// </remarks>
 public sealed class TensorBoardLog : IDisposable
@@ -76,6 +76,7 @@ public sealed class TensorBoardLog : IDisposable
     /// <summary>Appends one event of step <see cref="EpochMetrics.Epoch"/> holding <see cref="Scalars"/> (as float32) and flushes it.</summary>
     public void Write(EpochMetrics metrics)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
         ObjectDisposedException.ThrowIf(disposed, this);
         WriteRecord(Event(metrics.Epoch, Scalars(metrics), null));
     }
