@@ -1,6 +1,7 @@
 using System.Globalization;
 using Vae.Tests;
 using Vae.Training.Data;
+using Vae.Training.Training;
 
 namespace Vae.Cli.Tests;
 
@@ -82,6 +83,52 @@ public class TrainCommandTests
         Assert.Contains($"--out {csvFolder} is a folder; expected a file name",
                         CliRun.Failure("encode", "--model", TestModel.Folder, "--data", RepoPaths.RequireMnist(), "--out", csvFolder));
         Assert.Equal("keep me", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Tensorboard_folder_that_is_a_file_is_refused_before_any_work()
+    {
+        string folder = RepoPaths.NewTempFolder(), file = Path.Combine(folder, "taken"), run = Path.Combine(folder, "run");
+        File.WriteAllText(file, "keep me");
+        Assert.Contains($"--tensorboard {file} is a file; expected a folder", CliRun.Failure(Tiny(run, "--epochs", "1", "--tensorboard", file)));
+        Assert.Contains($"--tensorboard {file} is a file; expected a folder",
+                        CliRun.Failure("train", "--data", RepoPaths.RequireMnist(), "--out", run, "--resume", "--tensorboard", file));
+        Assert.False(Directory.Exists(run));
+        Assert.Equal("keep me", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Tensorboard_events_of_a_resumed_run_continue_its_steps_with_the_figures_of_metrics_csv()
+    {
+        string folder = RepoPaths.NewTempFolder(), run = Path.Combine(folder, "run"), board = Path.Combine(folder, "board");
+        CliRun.Setup(Tiny(run, "--epochs", "1", "--val-size", "100", "--tensorboard", board));
+        var (exit, output, error) = CliRun.Run("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", run, "--resume", "--epochs", "3", "--tensorboard", board);
+        Assert.True(exit == 0, error);
+
+        string[] files = Directory.GetFiles(board).Order(StringComparer.Ordinal).ToArray();   // one per session, in session order
+        Assert.Equal(2, files.Length);
+        Assert.Contains($"TensorBoard: {files[1]}", output);
+        var first = TfEvents.Read(files[0]);
+        var second = TfEvents.Read(files[1]);
+        Assert.All([first[0], second[0]], e => Assert.Equal("brain.Event:2", e.FileVersion));
+        Assert.Equal([1L], first.Skip(1).Select(e => e.Step));
+        Assert.Equal([2L, 3], second.Skip(1).Select(e => e.Step));
+
+        var rows = File.ReadLines(Path.Combine(run, "metrics.csv")).Skip(1).Select(EpochMetrics.FromCsv).ToArray();
+        foreach (var (e, m) in first.Skip(1).Concat(second.Skip(1)).Zip(rows))
+        {
+            Assert.Equal(m.Epoch, e.Step);
+            (string, float)[] expected =
+            [
+                ("train/loss", (float)m.TrainLoss),
+                ("train/neg_elbo", (float)m.Train.NegElbo), ("train/reconstruction", (float)m.Train.Reconstruction), ("train/kl", (float)m.Train.Kl),
+                ("val/neg_elbo", (float)m.Validation!.NegElbo), ("val/reconstruction", (float)m.Validation.Reconstruction), ("val/kl", (float)m.Validation.Kl),
+                ("test/neg_elbo", (float)m.Test!.NegElbo), ("test/reconstruction", (float)m.Test.Reconstruction), ("test/kl", (float)m.Test.Kl),
+                ("active_units", m.ActiveUnits),
+                ("lr", (float)m.LearningRate), ("beta", (float)m.Beta), ("seconds", (float)m.Seconds),
+            ];
+            Assert.Equal(expected, e.Scalars);
+        }
     }
 
     [Fact]

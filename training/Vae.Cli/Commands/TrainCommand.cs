@@ -37,15 +37,18 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off; needs --val-size)", DefaultValueFactory = _ => 0 };
         var normalize = new Option<string?>("--normalize") { Description = "Normalise each input value with statistics of the training data: standard ((x - mean) / std) or minmax ((x - min) / (max - min)); recorded with the model and applied by every command that reads data for it (default: divide by --scale)" };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each epoch's figures as a TensorBoard event file into this folder (view: tensorboard --logdir DIR)" };
 
         var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
         foreach (Option o in data.All.Append(normalize).Concat(model.All)) command.Options.Add(o);
-        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes })
+        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, tensorboard })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string runFolder = parse.GetValue(output)!;
             OutputPath.CheckFolder(runFolder, "--out");
+            string? board = parse.GetValue(tensorboard);
+            if (board is not null) OutputPath.CheckFolder(board, "--tensorboard");
             Preset preset = Preset.Get(parse.GetValue(model.Preset)!);
             TrainOptions p = preset.Options;
             TrainOptions options = new TrainOptions
@@ -95,7 +98,7 @@ internal static class TrainCommand
                 (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind);
                 config = model.Build(parse, preset, train);
             }
-            Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset);
+            Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset, board);
         }));
         return command;
     }
@@ -109,7 +112,7 @@ internal static class TrainCommand
             _ => throw new ArgumentException($"--normalize is '{text}'; expected standard or minmax (to divide every value by one number, use --scale).", "--normalize"),
         };
 
-    private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset)
+    private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset, string? board)
     {
         Console.WriteLine($"data: {train.Count} training sample{(train.Count == 1 ? "" : "s")} of shape [{string.Join(", ", train.SampleShape)}]" +
                           (test is null ? ", no test set" : $", {test.Count} test sample{(test.Count == 1 ? "" : "s")}") +
@@ -120,9 +123,11 @@ internal static class TrainCommand
         Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, β {options.Beta}" +
                           $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}");
         using var progress = new TrainProgress(options.Epochs);
-        var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = progress.Epoch };
+        using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);
+        var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { progress.Epoch(m); events?.Write(m); } };
         IReadOnlyList<EpochMetrics> history = progress.Run(() => trainer.Fit(train, test, runFolder, resume));
         Console.WriteLine($"stopped after epoch {history[^1].Epoch}: {trainer.StopReason}");
         Console.WriteLine($"run folder: {runFolder} (best/, last/, metrics.csv)");
+        if (events is not null) Console.WriteLine($"TensorBoard: {events.FilePath}");
     }
 }
