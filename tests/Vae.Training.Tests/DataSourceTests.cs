@@ -180,6 +180,21 @@ public class DataSourceTests
     }
 
     [Fact]
+    public void A_scale_an_MNIST_folder_would_ignore_is_refused()
+    {
+        // An MNIST folder is always read as b / 255; --scale 1 used to be dropped silently and train on b / 255 anyway.
+        string folder = RepoPaths.NewTempFolder();
+        foreach (string name in Mnist.Sha256.Keys) File.WriteAllBytes(Path.Combine(folder, name), []);
+        foreach (Func<string, DataOptions, Dataset> load in new Func<string, DataOptions, Dataset>[] { DataSource.Load, DataSource.LoadTest })
+        {
+            var e = Assert.Throws<ArgumentException>(() => load(folder, new DataOptions { Scale = 1 }));
+            Assert.Contains($"Scale (--scale) is 1; {folder} is an MNIST folder, always read as bytes / 255 (--scale 0 or 255)", e.Message);
+            // 255 is what the folder is read with: it passes on to the reader, which checks the (empty) files' checksums
+            Assert.Throws<DataFormatException>(() => load(folder, new DataOptions { Scale = 255 }));
+        }
+    }
+
+    [Fact]
     public void Missing_data_says_what_was_expected()
     {
         var e = Assert.Throws<FileNotFoundException>(() => DataSource.Load("/nonexistent/x.csv", new DataOptions()));

@@ -81,6 +81,7 @@ public static class DataSource
         if (Directory.Exists(path))
         {
             RefuseImageOptions(path, "an MNIST folder", options);
+            RefuseMnistScale(path, options);
             return Mnist.Load(path, mnistSplit);
         }
         if (!File.Exists(path))
@@ -97,6 +98,15 @@ public static class DataSource
         if (options.ImageSize is not null || options.Grayscale)
             throw new ArgumentException($"{(options.ImageSize is not null ? "ImageSize (--resize)" : "Grayscale (--grayscale)")} applies to folders of images; " +
                                         $"{path} is {kind}.", nameof(options));
+    }
+
+    /// <summary>An MNIST folder is always read as b / 255 (torchvision's ToTensor); any other --scale was silently ignored.</summary>
+    private static void RefuseMnistScale(string path, DataOptions options)
+    {
+        if (options.Scale is not (0 or 255))
+            throw new ArgumentException($"{nameof(DataOptions.Scale)} (--scale) is {options.Scale}; {path} is an MNIST folder, always read as " +
+                                        "bytes / 255 (--scale 0 or 255). To scale its images otherwise, give the idx file itself " +
+                                        "(e.g. train-images-idx3-ubyte with --labels).", nameof(options));
     }
 
     private static Dataset IdxImages(string path, DataOptions options)
