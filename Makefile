@@ -22,7 +22,7 @@ build:
 	printf '#!/usr/bin/env sh\nexec dotnet "$$(dirname "$$0")/../training/Vae.Cli/bin/$(CONFIG)/net10.0/vae.dll" "$$@"\n' > $(CLI)
 	chmod +x $(CLI)
 
-## test: build and run every test project; ends with "N passed, N failed"
+## test: build and run every test project; ends with "N passed, N failed, N skipped"
 test: data
 	./eng/run-tests.sh $(CONFIG)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test project of pipeline.sln and ends with one line "N passed, N failed" (totals).
+# Runs every test project of pipeline.sln and ends with one line "N passed, N failed, N skipped" (totals).
 set -uo pipefail
 config="${1:-Release}"
 log="$(mktemp)"

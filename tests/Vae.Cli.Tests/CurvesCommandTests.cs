@@ -65,6 +65,22 @@ public class CurvesCommandTests
     }
 
     [Fact]
+    public void A_chart_too_tall_to_view_is_refused_before_it_is_drawn()
+    {
+        // 173 value columns: 87 rows of 380-pixel panels under the heading, 33,094 pixels; a 785-column data CSV drew 149,374
+        string[] names = ["epoch", .. Enumerable.Range(0, 173).Select(i => $"m{i}")];
+        string csv = Write(string.Join(',', names), string.Join(',', names.Select((_, i) => i)));
+        string png = Path.Combine(folder, "tall.png");
+        Assert.Contains("the chart of 173 panels would be 1,120×33,094 pixels; expected at most 32,767 per side",
+                        CliRun.Failure("curves", "--run", csv, "--out", png));
+        Assert.False(File.Exists(png));
+
+        // 172 columns: 86 rows, 32,714 pixels, drawn
+        Write(string.Join(',', names[..^1]), string.Join(',', names[..^1].Select((_, i) => i)));
+        Assert.Equal((1120, 34 + 86 * 380), CliRun.Png(png, "curves", "--run", csv, "--out", png));
+    }
+
+    [Fact]
     public void Output_must_be_a_png_path()
     {
         string csv = Write("epoch,test_kl", "1,20");

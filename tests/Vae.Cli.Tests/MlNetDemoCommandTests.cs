@@ -70,6 +70,27 @@ public partial class MlNetDemoCommandTests
     }
 
     [Fact]
+    public void Classify_table_columns_line_up_for_the_longest_kind_name()
+    {
+        // "VAE ReconstructionError (ML.NET)" is 32 characters; the name column was 28 wide and pushed that row's figures right
+        Dataset mnist = Mnist.LoadTest(RepoPaths.RequireMnist());
+        string train = WriteCsv("train-rows.csv", mnist, 0, 300), test = WriteCsv("test-rows.csv", mnist, 300, 100);
+        var (exit, output, error) = CliRun.Run("classify", "--model", Model, "--data", train, "--test-data", test, "--label-column", "0",
+                                               "--train", "0", "--kind", "ReconstructionError");
+        Assert.True(exit == 0, error);
+        string[] table = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("  ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(3, table.Length);
+        Assert.Contains("VAE ReconstructionError (ML.NET)", table[1]);
+        int dimsEnd = table[0].IndexOf("dims", StringComparison.Ordinal) + "dims".Length;
+        int accuracyEnd = table[0].IndexOf("accuracy", StringComparison.Ordinal) + "accuracy".Length;
+        foreach (string row in table[1..])
+        {
+            Assert.True(char.IsDigit(row[dimsEnd - 1]) && row[dimsEnd] == ' ', $"dims column of '{row}' does not end under the header's:\n{table[0]}");
+            Assert.True(row[accuracyEnd - 1] == '%', $"accuracy column of '{row}' does not end under the header's:\n{table[0]}");
+        }
+    }
+
+    [Fact]
     public void Unlabelled_data_and_a_missing_test_set_are_clear_errors()
     {
         Dataset mnist = Mnist.LoadTest(RepoPaths.RequireMnist());

@@ -173,4 +173,18 @@ public class PictureCommandTests
         Assert.Contains("09.png: not a decodable image",
             CliRun.Failure("interpolate", "--model", TestModel.Folder, "--data", images, "--from", "-1", "--to", "0", "--out", Out("x.png")));
     }
+
+    [Fact]
+    public void A_one_dimensional_latent_has_no_plane_to_draw()
+    {
+        string root = RepoPaths.NewTempFolder(), run = Path.Combine(root, "run"), oneD = Path.Combine(root, "model");
+        CliRun.Setup(["train", "--data", data, "--out", run, "--hidden", "8", "--latent", "1", "--epochs", "1", "--limit", "200"],
+                     ["export", "--checkpoint", run, "--out", oneD, "--data", data]);
+        // latent-map drew z[0] against z[0] (a diagonal); manifold already refused
+        Assert.Contains("the model's latent has 1 dimension; a map of two dimensions needs at least 2",
+                        CliRun.Failure("latent-map", "--model", oneD, "--data", data, "--out", Out("map.png"), "--count", "100"));
+        Assert.Contains("the model's latent has 1 dimension; a plane needs at least 2",
+                        CliRun.Failure("manifold", "--model", oneD, "--data", data, "--out", Out("plane.png")));
+        Assert.False(File.Exists(Out("map.png")));
+    }
 }

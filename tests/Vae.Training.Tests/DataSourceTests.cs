@@ -180,6 +180,17 @@ public class DataSourceTests
     }
 
     [Fact]
+    public void An_MNIST_folder_is_read_with_the_scale_given_like_every_reader()
+    {
+        // It was always read as b / 255: --scale 1 was dropped silently and trained on b / 255 anyway.
+        string mnist = RepoPaths.RequireMnist();
+        Dataset bytes = DataSource.LoadTest(mnist, new DataOptions { Scale = 1, Limit = 2 });
+        Assert.Equal(IdxReader.Read(Path.Combine(mnist, "t10k-images-idx3-ubyte")).Values[..(2 * 784)], bytes.Features);
+        Assert.Equal(Vae.Inference.InputNormalization.Scale(1f), bytes.Normalization);
+        Assert.Equal(DataSource.LoadTest(mnist, new DataOptions { Limit = 2 }).Features, DataSource.LoadTest(mnist, new DataOptions { Scale = 255, Limit = 2 }).Features);
+    }
+
+    [Fact]
     public void Missing_data_says_what_was_expected()
     {
         var e = Assert.Throws<FileNotFoundException>(() => DataSource.Load("/nonexistent/x.csv", new DataOptions()));

@@ -65,7 +65,7 @@ public class OnnxModelFileTests
         Assert.Contains("encoder.onnx", load.Message);
         Assert.Contains("not a loadable ONNX model", load.Message);
         var check = Assert.Throws<OnnxVerificationException>(() => VaeExporter.Check(folder));
-        Assert.Contains("ONNX Runtime refuses the encoder graph", check.Message);
+        Assert.Contains($"ONNX Runtime refuses the encoder graph {encoder}: ", check.Message);
     }
 
     [Fact]
@@ -74,7 +74,8 @@ public class OnnxModelFileTests
         string folder = ExportMlp(53);
         File.WriteAllBytes(Path.Combine(folder, VaeModel.DecoderFile), "not a model at all"u8.ToArray());
         var check = Assert.Throws<OnnxVerificationException>(() => VaeExporter.Check(folder));
-        Assert.Contains("ONNX Runtime refuses the decoder graph", check.Message);
+        // the README promises an error naming the file (it used to say only "the decoder graph")
+        Assert.Contains($"ONNX Runtime refuses the decoder graph {Path.Combine(folder, VaeModel.DecoderFile)}: ", check.Message);
     }
 
     [Fact]

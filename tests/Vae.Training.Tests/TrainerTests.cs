@@ -118,6 +118,26 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Resume_with_another_number_of_samples_is_refused_before_anything_is_written()
+    {
+        // `vae train --limit 2000 --epochs 2`, then `--resume --epochs 3` without --limit used to train epoch 3 on all 60,000 images
+        string run = RepoPaths.NewTempFolder();
+        var options = new TrainOptions { Epochs = 1, BatchSize = 16 };
+        using var model = new MlpVae(Small);
+        new Trainer(model, options).Fit(Toy(64), Toy(32), runFolder: run);
+        string metrics = File.ReadAllText(Path.Combine(run, MetricsLog.File));
+
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(96), Toy(32), runFolder: run, resume: true));
+        Assert.Contains("was trained with train_count 64, but this session has 96; resume with the same data options", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(64), runFolder: run, resume: true));
+        Assert.Contains("was trained with test_count 32, but this session has 0", e.Message);
+        Assert.Equal(1, TrainerState.Load(Path.Combine(run, Checkpoint.LastFolder)).Epoch);
+        Assert.Equal(metrics, File.ReadAllText(Path.Combine(run, MetricsLog.File)));
+
+        Assert.Equal(2, new Trainer(model, options with { Epochs = 2 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true).Count);
+    }
+
+    [Fact]
     public void Nan_stops_training_naming_epoch_and_batch_and_keeps_the_last_checkpoint()
     {
         string run = RepoPaths.NewTempFolder();

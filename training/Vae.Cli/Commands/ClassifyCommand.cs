@@ -41,7 +41,7 @@ internal static class ClassifyCommand
             IDataView trainView = ml.Data.Cache(LabelledDataView.Load(ml, trainSet));
             IDataView testView = ml.Data.Cache(LabelledDataView.Load(ml, testSet));
             Console.WriteLine($"SdcaMaximumEntropy trained on {trainSet.Count} training images, accuracy on the {testSet.Count} test images:");
-            Console.WriteLine($"  {"features",-28} {"dims",5} {"accuracy",9} {"seconds",8}");
+            Console.WriteLine($"  {"features",-34} {"dims",5} {"accuracy",9} {"seconds",8}");
 
             var embedding = ml.Transforms.VaeEmbedding(new VaeEmbeddingOptions
             {
@@ -68,7 +68,7 @@ internal static class ClassifyCommand
     {
         var clock = Stopwatch.StartNew();
         var (accuracy, dims) = Score(ml, features, train, test, classes);
-        Console.WriteLine($"  {name,-28} {dims,5} {accuracy,9:P2} {clock.Elapsed.TotalSeconds,8:F1}");
+        Console.WriteLine($"  {name,-34} {dims,5} {accuracy,9:P2} {clock.Elapsed.TotalSeconds,8:F1}");
     }
 
     /// <summary>Appends label mapping and the trainer to <paramref name="features"/>, fits on train; returns test accuracy and feature size.</summary>

@@ -34,6 +34,8 @@ internal static class LatentMapCommand
             int limit = PictureInputs.AtLeast(parse, count, 0);
             int k = PictureInputs.AtLeast(parse, kmeans, 0);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
+            // a 1-D latent used to be drawn as z[0] against z[0], a diagonal line that says nothing
+            if (vae.LatentSize < 2) throw new ArgumentException($"the model's latent has {vae.LatentSize} dimension; a map of two dimensions needs at least 2.", "--model");
             int[]? chosen = parse.GetValue(dims) is string text ? ParseDims(text, vae.LatentSize) : null;
             Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--kmeans is {k}; expected at most {test.Count} (the number of test images).", "--kmeans");
@@ -53,7 +55,7 @@ internal static class LatentMapCommand
         Func<double[], (double, double)> toPlane;
         if (chosen is not null || latent <= 2)
         {
-            int a = chosen?[0] ?? 0, b = chosen?[1] ?? Math.Min(1, latent - 1);
+            int a = chosen?[0] ?? 0, b = chosen?[1] ?? 1;
             toPlane = centre => (centre[a], centre[b]);
             for (int i = 0; i < n; i++) (x[i], y[i]) = (means[i * latent + a], means[i * latent + b]);
             title = latent == 2 ? $"Posterior means of {n:N0} test images (2-D latent)" : $"Posterior means of {n:N0} test images: latent dims {a} and {b} of {latent}";

@@ -25,13 +25,19 @@ public static class OnnxExportVerifier
     /// <paramref name="realLabels"/> is not an int64 vector with one label per sample.</exception>
     /// <exception cref="OnnxVerificationException">ONNX Runtime refuses a graph, or an output differs by more than
     /// <paramref name="tolerance"/> + <see cref="RelativeTolerance"/>·|expected|; the message names the output and the difference.</exception>
-    public static double Verify(VaeModule model, byte[] encoderOnnx, byte[] decoderOnnx, double tolerance, Tensor? realSamples = null, Tensor? realLabels = null)
+    public static double Verify(VaeModule model, byte[] encoderOnnx, byte[] decoderOnnx, double tolerance, Tensor? realSamples = null, Tensor? realLabels = null) =>
+        Verify(model, encoderOnnx, decoderOnnx, tolerance, realSamples, realLabels, "encoder graph", "decoder graph");
+
+    /// <summary>As the public overload; <paramref name="encoderName"/> and <paramref name="decoderName"/> say in an error
+    /// which graph ONNX Runtime refused (<see cref="VaeExporter.Check"/> names the files).</summary>
+    internal static double Verify(VaeModule model, byte[] encoderOnnx, byte[] decoderOnnx, double tolerance, Tensor? realSamples, Tensor? realLabels,
+                                  string encoderName, string decoderName)
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckRealInputs(model.Config, realSamples, realLabels);
         VaeGraphLayout layout = model.GraphLayout;
-        using var encoder = OnnxParity.Open(encoderOnnx, "encoder");
-        using var decoder = OnnxParity.Open(decoderOnnx, "decoder");
+        using var encoder = OnnxParity.Open(encoderOnnx, encoderName);
+        using var decoder = OnnxParity.Open(decoderOnnx, decoderName);
         string decoderOutput = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
         // the outputs the graph has, logits [+ probs] or mean [+ logvar], each compared with TorchSharp
         bool probabilities = decoder.OutputMetadata.ContainsKey(VaeMetadata.ProbabilitiesOutput);

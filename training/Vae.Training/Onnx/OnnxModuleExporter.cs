@@ -75,7 +75,7 @@ public static class OnnxModuleExporter
 
     private static double Verify(nn.Module<Tensor, Tensor> module, byte[] model, string inputName, string outputName, IReadOnlyList<int> sampleShape, double tolerance, Tensor? samples)
     {
-        using var session = OnnxParity.Open(model, "exported");
+        using var session = OnnxParity.Open(model, "exported graph");
         bool wasTraining = module.training;
         module.eval();
         try

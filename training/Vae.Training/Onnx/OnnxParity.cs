@@ -35,7 +35,7 @@ public static class OnnxParity
         }
         catch (OnnxRuntimeException e)
         {
-            throw new OnnxVerificationException($"export verification failed: ONNX Runtime refuses the {what} graph: {e.Message}");
+            throw new OnnxVerificationException($"export verification failed: ONNX Runtime refuses the {what}: {e.Message}");
         }
     }
 

@@ -67,7 +67,9 @@ public static class VaeExporter
         checkpoint ??= RecordedCheckpoint(folder);
         using var threads = TorchThreads.Single();
         using VaeModule model = Checkpoint.Load(checkpoint);
-        double difference = OnnxExportVerifier.Verify(model, File.ReadAllBytes(encoderPath), File.ReadAllBytes(decoderPath), tolerance, realSamples, realLabels);
+        // a damaged file is named by its path, as VaeModel.Load names it
+        double difference = OnnxExportVerifier.Verify(model, File.ReadAllBytes(encoderPath), File.ReadAllBytes(decoderPath), tolerance, realSamples, realLabels,
+                                                      $"encoder graph {encoderPath}", $"decoder graph {decoderPath}");
         return (checkpoint, difference);
     }
 

@@ -79,7 +79,7 @@ public sealed class Trainer
         MetricsLog? log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.File));
         if (resume)
         {
-            state = RestoreLast(runFolder!, optimizer, shuffle, noise);
+            state = RestoreLast(runFolder!, optimizer, shuffle, noise, (trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0));
             history.AddRange(log!.Read(state.Epoch));
         }
         StopReason = "all epochs done";
@@ -224,10 +224,12 @@ public sealed class Trainer
         return true;
     }
 
-    private TrainerState RestoreLast(string runFolder, optim.Optimizer optimizer, Generator shuffle, Generator noise)
+    private TrainerState RestoreLast(string runFolder, optim.Optimizer optimizer, Generator shuffle, Generator noise,
+                                     (int Train, int Validation, int Test) counts)
     {
         string last = Path.Combine(runFolder, Checkpoint.LastFolder);
         TrainerState state = TrainerState.Load(last);
+        CheckSameCounts(last, counts);
         VaeConfig saved = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
         if (!saved.SameAs(model.Config))
             throw new ArgumentException($"{last} holds a model with a different config; resume with the run's own settings.\nsaved: {saved.ToJson()}\nnow: {model.Config.ToJson()}");
@@ -262,6 +264,23 @@ public sealed class Trainer
             throw new InvalidDataException($"{statePath}: a generator state is damaged ({e.Message}).", e);
         }
         return state with { Options = options };
+    }
+
+    /// <summary>
+    /// A resumed run must see the data it was trained on: the sample counts its <c>training.json</c> recorded are compared
+    /// with this session's (a forgotten <c>--limit</c> silently went on with all 60,000 MNIST images).
+    /// </summary>
+    private static void CheckSameCounts(string last, (int Train, int Validation, int Test) counts)
+    {
+        string path = Path.Combine(last, Checkpoint.TrainingFile);
+        if (!File.Exists(path)) return;   // a checkpoint saved without figures records no counts
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
+        foreach (var (name, now) in new[] { ("train_count", counts.Train), ("validation_count", counts.Validation), ("test_count", counts.Test) })
+        {
+            if (json.RootElement.TryGetProperty(name, out JsonElement saved) && saved.TryGetInt32(out int before) && before != now)
+                throw new ArgumentException($"{path} says the run was trained with {name} {before:N0}, but this session has {now:N0}; " +
+                                            "resume with the same data options (--data, --limit, --test-data, ...) as the run.");
+        }
     }
 
     /// <summary>A data set as one float tensor of shape [N, ...SampleShape]. The caller disposes it.</summary>
