@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using Vae.Training.Training;
 
 namespace Vae.Tests;
 
@@ -11,6 +12,18 @@ internal static class TfEvents
 {
     /// <summary>One decoded Event: the scalars of its summary, or the file version of a file's first event.</summary>
     public sealed record Event(double WallTime, long Step, string? FileVersion, IReadOnlyList<(string Tag, float Value)> Scalars);
+
+    /// <summary>The tags and values an epoch with training, validation and test figures must have, written out here
+    /// (independently of <c>TensorBoardLog.Scalars</c>), at the float precision of the file.</summary>
+    public static (string Tag, float Value)[] Expected(EpochMetrics m) =>
+    [
+        ("train/loss", (float)m.TrainLoss),
+        ("train/neg_elbo", (float)m.Train.NegElbo), ("train/reconstruction", (float)m.Train.Reconstruction), ("train/kl", (float)m.Train.Kl),
+        ("val/neg_elbo", (float)m.Validation!.NegElbo), ("val/reconstruction", (float)m.Validation.Reconstruction), ("val/kl", (float)m.Validation.Kl),
+        ("test/neg_elbo", (float)m.Test!.NegElbo), ("test/reconstruction", (float)m.Test.Reconstruction), ("test/kl", (float)m.Test.Kl),
+        ("active_units", m.ActiveUnits),
+        ("lr", (float)m.LearningRate), ("beta", (float)m.Beta), ("seconds", (float)m.Seconds),
+    ];
 
     /// <summary>Every event of the file; fails the test on a torn record, a wrong CRC or an unexpected field.</summary>
     public static IReadOnlyList<Event> Read(string path)
