@@ -42,6 +42,25 @@ public class InfoCommandTests
     }
 
     [Fact]
+    public void A_run_folder_shows_its_best_checkpoint_config_training_and_normalisation()
+    {
+        var (exit, output, error) = CliRun.Run("info", "--model", TestModel.Run, "--json");
+        Assert.True(exit == 0, error);
+        JsonObject facts = Assert.IsType<JsonObject>(JsonNode.Parse(output));
+        string best = Path.Combine(TestModel.Run, "best");
+        Assert.Equal(Path.GetFullPath(best), facts["checkpoint"]!.GetValue<string>());
+        Assert.Equal(JsonNode.Parse(File.ReadAllText(Path.Combine(best, "config.json")))!.ToJsonString(), facts["config"]!.ToJsonString());
+        Assert.Equal(JsonNode.Parse(File.ReadAllText(Path.Combine(best, "training.json")))!.ToJsonString(), facts["training"]!.ToJsonString());
+        Assert.Equal(InputNormalization.Scale(255f).ToJson(), facts["input_normalization"]!.ToJsonString());
+        Assert.Equal(784 * 32 + 32 + 2 * (32 * 4 + 4) + 4 * 32 + 32 + 32 * 784 + 784, facts["parameters"]!.GetValue<long>());   // 784-32-4 MLP
+
+        (exit, output, error) = CliRun.Run("info", "--model", TestModel.Run);
+        Assert.True(exit == 0, error);
+        Assert.Contains("model: mlp 784-32-4, relu, bernoulli; 51,416 parameters", output);
+        Assert.Contains("inputs: x / 255", output);
+    }
+
+    [Fact]
     public void A_damaged_model_json_or_a_missing_pair_is_one_error_line_naming_the_file()
     {
         string folder = RepoPaths.NewTempFolder();

@@ -4,7 +4,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vae.Inference;
+using Vae.Training.Models;
 using Vae.Training.Onnx;
+using Vae.Training.Training;
 
 namespace Vae.Cli.Commands;
 
@@ -12,13 +14,14 @@ namespace Vae.Cli.Commands;
 /// <c>vae info</c>: what an exported model folder holds — the pair's facts as <see cref="VaeModel"/> reads them from the
 /// graphs' metadata (shapes, likelihood, decoder outputs, classes, input normalisation, training summary) and, when
 /// model.json is there, how it was exported (opset, IR version, verification, checkpoint). Loads the pair, so a
-/// damaged file fails here as it would in an application.
+/// damaged file fails here as it would in an application. Given a checkpoint or a run folder (config.json, or its
+/// best/), it shows the model config, the training summary and the input normalisation of the checkpoint instead.
 /// </summary>
 internal static class InfoCommand
 {
     public static Command Create()
     {
-        var model = PictureInputs.ModelOption();
+        var model = new Option<string>("--model") { Description = "Exported model folder (encoder.onnx, decoder.onnx), or a checkpoint or run folder from 'vae train'", DefaultValueFactory = _ => "models/mnist" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var command = new Command("info", "Show what an exported model folder holds: shapes, likelihood, decoder outputs, classes, input normalisation, training figures, export settings.")
         {
@@ -27,6 +30,11 @@ internal static class InfoCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string folder = parse.GetValue(model)!;
+            if (!File.Exists(Path.Combine(folder, VaeModel.EncoderFile)) && IsCheckpoint(folder))
+            {
+                ShowCheckpoint(folder, parse.GetValue(json));
+                return;
+            }
             using VaeModel vae = VaeModel.Load(folder);
             VaeModelInfo info = vae.Info;
             JsonObject? export = ReadModelJson(folder);
@@ -73,6 +81,36 @@ internal static class InfoCommand
             Console.WriteLine($"producer: {(info.Producer is { Length: > 0 } p ? p : "not recorded")}; execution provider {vae.Provider}");
         }));
         return command;
+    }
+
+    private static bool IsCheckpoint(string folder) =>
+        File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)) || File.Exists(Path.Combine(folder, Checkpoint.BestFolder, Checkpoint.ConfigFile));
+
+    /// <summary>A checkpoint's facts: its config (as config.json holds it), training summary and input normalisation.
+    /// Loads the weights too, so a damaged checkpoint fails here as it would in 'vae export'.</summary>
+    private static void ShowCheckpoint(string folder, bool asJson)
+    {
+        string resolved = Checkpoint.Resolve(folder);
+        using VaeModule module = Checkpoint.Load(resolved);
+        long parameters = module.parameters().Sum(p => p.numel());
+        JsonNode? training = ParseTraining(Checkpoint.ReadTrainingJson(resolved));
+        if (asJson)
+        {
+            var facts = new JsonObject
+            {
+                ["checkpoint"] = Path.GetFullPath(resolved),
+                ["parameters"] = parameters,
+                ["config"] = JsonNode.Parse(module.Config.ToJson()),
+                ["input_normalization"] = module.InputNormalization is { } n ? JsonNode.Parse(n.ToJson()) : null,
+                ["training"] = training,
+            };
+            Console.WriteLine(facts.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            return;
+        }
+        Console.WriteLine($"checkpoint: {Path.GetFullPath(resolved)} (TorchSharp; export it with 'vae export --checkpoint {folder}')");
+        Console.WriteLine($"model: {TrainProgress.Describe(module.Config)}; {parameters:N0} parameters");
+        Console.WriteLine($"inputs: {module.InputNormalization?.Describe() ?? "not recorded"}");
+        if (training is JsonObject t) Console.WriteLine($"training: {TrainingLine(t)}");
     }
 
     /// <summary>model.json beside the graphs, or null when the folder has none (a pair copied without it still loads).</summary>
