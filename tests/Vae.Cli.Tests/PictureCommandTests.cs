@@ -91,6 +91,11 @@ public class PictureCommandTests
         Assert.True(width > Block(5, 3), $"width {width}: expected the grid of {Block(5, 3)} pixels plus a row-label column");
         Assert.Contains("--noise is -1", CliRun.Failure("reconstruct", "--model", Model, "--data", data, "--out", Out("x.png"), "--noise", "-1"));
         Assert.Contains("--start is 10000; expected a test image index from 0 to 9999", CliRun.Failure("reconstruct", "--model", Model, "--data", data, "--out", Out("x.png"), "--start", "10000"));
+
+        // past the end: the images there are, and the status line says how many of those asked for
+        var (exit, output, error) = CliRun.Run("reconstruct", "--model", Model, "--data", data, "--out", Out("e.png"), "--start", "9999", "--count", "2");
+        Assert.True(exit == 0, error);
+        Assert.Contains("test image 9999 above their reconstructions; only 1 of the 2 asked for: the data ends at image 9999)", output);
     }
 
     [Fact]

@@ -250,6 +250,15 @@ public class TableCommandTests
     }
 
     [Fact]
+    public void Decode_refuses_a_label_column_for_an_unconditional_model()
+    {
+        string codes = Out("plain.csv");
+        File.WriteAllText(codes, string.Join(",", Enumerable.Repeat("0.5", 9)) + "\n");   // 9 values: 8 codes + a "label"
+        Assert.Contains($"--label-column is 0, but it is for conditional models; {TestModel.Folder} is unconditional (classes 0)",
+                        CliRun.Failure("decode", "--model", TestModel.Folder, "--codes", codes, "--label-column", "0", "--out", Out("d.csv")));
+    }
+
+    [Fact]
     public void Decode_draws_a_png_grid_of_the_first_count_codes()
     {
         string codes = Out("codes.csv"), png = Out("decoded.png");
