@@ -135,6 +135,12 @@ public class TrainerTests
         Assert.Equal(metrics, File.ReadAllText(Path.Combine(run, MetricsLog.File)));
 
         Assert.Equal(2, new Trainer(model, options with { Epochs = 2 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true).Count);
+
+        // a damaged training.json is named (it was JsonDocument's bare JsonException)
+        string training = Path.Combine(run, Checkpoint.LastFolder, Checkpoint.TrainingFile);
+        File.WriteAllText(training, "{ \"train_count\": 6");
+        var damaged = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 3 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true));
+        Assert.StartsWith($"{training} is not valid JSON", damaged.Message);
     }
 
     [Fact]

@@ -273,8 +273,9 @@ public sealed class Trainer
     private static void CheckSameCounts(string last, (int Train, int Validation, int Test) counts)
     {
         string path = Path.Combine(last, Checkpoint.TrainingFile);
-        if (!File.Exists(path)) return;   // a checkpoint saved without figures records no counts
-        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
+        // "{}" when absent (a checkpoint saved without figures records no counts); a damaged file is an error naming it
+        using JsonDocument json = JsonDocument.Parse(Checkpoint.ReadTrainingJson(last));
+        if (json.RootElement.ValueKind != JsonValueKind.Object) return;
         foreach (var (name, now) in new[] { ("train_count", counts.Train), ("validation_count", counts.Validation), ("test_count", counts.Test) })
         {
             if (json.RootElement.TryGetProperty(name, out JsonElement saved) && saved.TryGetInt32(out int before) && before != now)
