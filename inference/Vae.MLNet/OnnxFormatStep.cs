@@ -8,7 +8,8 @@ namespace Vae.MLNet;
 /// <summary>
 /// How a fitted VAE step is saved. ML.NET keeps ModelSaveContext/ModelLoadContext internal, so a transformer from
 /// outside ML.NET cannot write its own format. This step is saved as an equivalent chain of ML.NET's own transforms:
-/// <c>CopyColumns(x ← input)</c> → <c>ApplyOnnxModel(encoder.onnx: x → mean, logvar)</c> →
+/// <c>CopyColumns(x ← input)</c> (with <see cref="VaeEmbeddingOptions.NormalizeInput"/>: <c>CopyColumns(vae_raw ← input)</c> →
+/// <c>ApplyOnnxModel(<see cref="NormalizationGraph"/>: vae_raw → x)</c>) → <c>ApplyOnnxModel(encoder.onnx: x → mean, logvar)</c> →
 /// <c>Expression(output ← mean, "x => x")</c> or <c>Concatenate(output ← mean, logvar)</c> → <c>DropColumns(x, mean, logvar)</c>;
 /// for a conditional model also <c>MapValueToKey(class ← label, keys 0 … C − 1 in order)</c> → <c>MapKeyToVector(y ← class)</c>
 /// before the encoder, so y is the one-hot class. (A label outside the classes becomes the missing key there, so the
@@ -25,16 +26,21 @@ internal static class OnnxFormatStep
     private static readonly MLContext Context = new(seed: 0);
 
     /// <summary>The ML.NET chain equivalent to <paramref name="step"/>. The caller owns (disposes) it.</summary>
-    public static TransformerChain<ITransformer> Build(VaeEmbeddingTransformer step)
+    /// <param name="normalizationGraph">A step with <see cref="VaeEmbeddingOptions.NormalizeInput"/>: the file holding
+    /// <see cref="NormalizationGraph.Build"/>'s bytes, which must exist until the chain is saved (ML.NET reads it then).</param>
+    public static TransformerChain<ITransformer> Build(VaeEmbeddingTransformer step, string? normalizationGraph = null)
     {
         if (step.Kind is not (VaeEmbeddingKind.Mean or VaeEmbeddingKind.MeanAndLogVar))
             throw new NotSupportedException(
                 $"A VAE step of kind {step.Kind} cannot be saved: ML.NET's ONNX transformer format holds only the encoder's own outputs " +
                 $"(kinds {VaeEmbeddingKind.Mean} and {VaeEmbeddingKind.MeanAndLogVar}). Save the pipeline without this step and append it after loading.");
-        if (step.Embedder.Normalization is { } normalization)
+        bool normalize = step.Embedder.Normalization is not null;
+        if (normalize && normalizationGraph is null)
+            throw new ArgumentNullException(nameof(normalizationGraph), "a step with NormalizeInput is saved with its normalisation graph.");
+        if (normalize && step.InputColumnName == EncoderInput)
             throw new NotSupportedException(
-                $"A VAE step with {nameof(VaeEmbeddingOptions.NormalizeInput)} ({normalization.Describe()}) cannot be saved: ML.NET's own transforms, which a saved step becomes, " +
-                "have none with given per-value offsets and divisors. Save the pipeline without this step and append it after loading.");
+                $"Cannot save the VAE step: with {nameof(VaeEmbeddingOptions.NormalizeInput)}, the saved form writes the normalised values to a column '{EncoderInput}', " +
+                $"which would replace the input column of that name. Rename the input column before this step.");
         if (step.ModelPath is null)
             throw new NotSupportedException("A VAE step made from an already loaded VaeModel cannot be saved: its encoder file is unknown. Use VaeEmbeddingOptions.ModelPath.");
         string[] outputs = EncoderOutputs(step);
@@ -42,7 +48,10 @@ internal static class OnnxFormatStep
         CheckNoClash(step, temporaries);
 
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        if (step.InputColumnName != EncoderInput)
+        if (normalize)
+            chain = chain.Append(Context.Transforms.CopyColumns(NormalizationGraph.Input, step.InputColumnName))
+                         .Append(Context.Transforms.ApplyOnnxModel([EncoderInput], [NormalizationGraph.Input], normalizationGraph));
+        else if (step.InputColumnName != EncoderInput)
             chain = chain.Append(Context.Transforms.CopyColumns(EncoderInput, step.InputColumnName));
         var (input, classValues) = FitViews(step);
         string[] inputs = [EncoderInput];
@@ -74,6 +83,7 @@ internal static class OnnxFormatStep
     private static string[] Temporaries(VaeEmbeddingTransformer step) =>
         EncoderOutputs(step)
             .Concat(step.InputColumnName != EncoderInput ? [EncoderInput] : [])
+            .Concat(step.Embedder.Normalization is not null ? [NormalizationGraph.Input] : [])
             .Concat(step.LabelColumnName is not null ? [ClassKey, EncoderLabels] : [])
             .Where(name => name != step.OutputColumnName)
             .ToArray();

@@ -50,8 +50,8 @@ public sealed record VaeEmbeddingOptions
     /// The input column holds raw values: apply the model's recorded input normalisation
     /// (<see cref="VaeModelInfo.Normalization"/>, e.g. the standardisation fitted by <c>vae train --normalize standard</c>)
     /// to each row before encoding (default false: the column holds the model's inputs as they are). A model without a
-    /// recorded normalisation is refused. A step with it cannot be saved: ML.NET's own transforms, which a saved step
-    /// becomes, have none with given per-value offsets and divisors.
+    /// recorded normalisation is refused. Saved, the step applies it through a two-node ONNX graph of its own (ML.NET's
+    /// transforms have none with given per-value offsets and divisors), stored in the saved model beside the encoder.
     /// </summary>
     public bool NormalizeInput { get; init; }
 

@@ -99,8 +99,21 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        using TransformerChain<ITransformer> chain = OnnxFormatStep.Build(this);
-        ((ICanSaveModel)chain).Save(ctx);
+        string? graph = null;
+        try
+        {
+            if (Embedder.Normalization is { } normalization)
+            {
+                graph = Path.Combine(Path.GetTempPath(), $"vae-input-normalization-{Guid.NewGuid():N}.onnx");
+                File.WriteAllBytes(graph, NormalizationGraph.Build(normalization, Embedder.InputSize));
+            }
+            using TransformerChain<ITransformer> chain = OnnxFormatStep.Build(this, graph);
+            ((ICanSaveModel)chain).Save(ctx);   // ML.NET stores the graphs' bytes in the saved model here
+        }
+        finally
+        {
+            if (graph is not null) File.Delete(graph);
+        }
     }
 
     /// <summary>Releases the ONNX Runtime sessions when this transformer owns them.</summary>

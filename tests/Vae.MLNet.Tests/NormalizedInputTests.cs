@@ -9,7 +9,7 @@ namespace Vae.MLNet.Tests;
 /// <summary>
 /// <see cref="VaeEmbeddingOptions.NormalizeInput"/>: a column of raw values is normalised with the model's recorded
 /// normalisation before encoding, so the embeddings equal the library's on the normalised values — when scanning in
-/// batches and row by row; without a recorded normalisation, and when saving, the step refuses.
+/// batches and row by row, and after saving and loading (through a graph of its own); without a recorded normalisation the step refuses.
 /// </summary>
 public class NormalizedInputTests
 {
@@ -73,11 +73,47 @@ public class NormalizedInputTests
     }
 
     [Fact]
-    public void A_step_that_normalises_refuses_to_save_naming_why()
+    public void A_saved_step_normalises_through_its_own_graph_and_loads_without_the_model_folder()
     {
+        string model = Pair(Standard);
         IDataView data = ml.Data.LoadFromEnumerable(Rows);
-        using var fitted = ml.Transforms.VaeEmbedding(Options(Pair(Standard), normalize: true)).Fit(data);
+        string zip = Path.Combine(RepoPaths.NewTempFolder(), "pipeline.zip");
+        float[] expected;
+        using (var fitted = ml.Transforms.VaeEmbedding(Options(model, normalize: true)).Fit(data))
+        {
+            expected = TestData.Column(fitted.Transform(data), "Embedding").SelectMany(r => r).ToArray();
+            ml.Model.Save(fitted, data.Schema, zip);
+        }
+        Directory.Delete(model, recursive: true);   // the saved pipeline holds both graphs: encoder and normalisation
+
+        ITransformer loaded = ml.Model.Load(zip, out _);
+        using (loaded as IDisposable)
+        {
+            IDataView output = loaded.Transform(data);
+            float[] actual = TestData.Column(output, "Embedding").SelectMany(r => r).ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5f, $"{p.First} vs {p.Second}"));
+            Assert.Equal(Rows.Select(r => r.X), TestData.Column(output, "X"));   // the raw column passes through unchanged
+            Assert.Null(output.Schema.GetColumnOrNull(NormalizationGraphInput));   // temporaries dropped
+            Assert.Null(output.Schema.GetColumnOrNull("x"));
+        }
+    }
+
+    [Fact]
+    public void A_normalising_step_whose_input_column_is_named_x_refuses_to_save()
+    {
+        IDataView data = ml.Data.LoadFromEnumerable(Rows.Select(r => new XRow { x = r.X }));
+        using var fitted = ml.Transforms.VaeEmbedding(Options(Pair(Standard), normalize: true) with { InputColumnName = "x" }).Fit(data);
         var e = Assert.Throws<NotSupportedException>(() => ml.Model.Save(fitted, data.Schema, Path.Combine(RepoPaths.NewTempFolder(), "p.zip")));
-        Assert.StartsWith("A VAE step with NormalizeInput ((x − mean) / std per value (3 values, from the training data)) cannot be saved", e.Message);
+        Assert.StartsWith("Cannot save the VAE step: with NormalizeInput, the saved form writes the normalised values to a column 'x'", e.Message);
+    }
+
+    private const string NormalizationGraphInput = "vae_raw";
+
+    public sealed class XRow
+    {
+#pragma warning disable IDE1006   // the column is named like the encoder's input on purpose
+        [VectorType(D)] public float[] x { get; set; } = [];
+#pragma warning restore IDE1006
     }
 }
