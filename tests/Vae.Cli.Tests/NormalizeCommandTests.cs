@@ -69,6 +69,28 @@ public class NormalizeCommandTests
     }
 
     [Fact]
+    public void Score_per_value_gives_each_column_its_squared_error_in_standard_deviations()
+    {
+        string table = Table(), model = TrainAndExport(table, "standard");
+        string csv = Path.Combine(folder, "scores.csv");
+        var (exit, output, error) = CliRun.Run("score", "--model", model, "--data", table, "--csv-header", "--per-value", "--out", csv);
+        Assert.True(exit == 0, error);
+        string[] lines = File.ReadAllLines(csv);
+        Assert.Equal(["index", "nll", "neg_elbo", "reconstruction", "kl", "squared_error", "sq_0", "sq_1", "sq_2", "sq_3"], lines[0].Split(','));
+
+        using var vae = VaeModel.Load(model);
+        float[] x = vae.Info.Normalization!.Apply(DataSource.Load(table, new DataOptions { CsvHeader = true, Scale = 1 }).Features, 4);
+        float[] reconstruction = vae.Reconstruct(x);
+        for (int i = 0; i < 200; i++)
+        {
+            float[] row = lines[i + 1].Split(',').Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+            float[] expected = Enumerable.Range(0, 4).Select(j => (x[i * 4 + j] - reconstruction[i * 4 + j]) * (x[i * 4 + j] - reconstruction[i * 4 + j])).ToArray();
+            Assert.Equal(expected, row[6..]);
+            Assert.Equal(row[5], row[6..].Sum(), 1e-4f * Math.Max(1f, row[5]));   // they add up to squared_error
+        }
+    }
+
+    [Fact]
     public void Decode_writes_the_decoded_means_back_in_raw_units()
     {
         string table = Table(), model = TrainAndExport(table, "standard");

@@ -171,7 +171,7 @@ internal static class PictureInputs
         return label;
     }
 
-    private static ReadOnlySpan<int> LabelsOf(VaeModel vae, int[]? labels, int start, int n)
+    internal static ReadOnlySpan<int> LabelsOf(VaeModel vae, int[]? labels, int start, int n)
     {
         if (vae.Classes == 0) return default;
         if (labels is null) throw new ArgumentException($"the model is conditional ({vae.Classes} classes); labels are needed.", nameof(labels));

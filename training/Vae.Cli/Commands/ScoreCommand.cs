@@ -16,9 +16,10 @@ internal static class ScoreCommand
         var inputs = new TableInputs("out/scores.csv");
         var samples = new Option<int>("--samples") { Description = "Latent samples z ~ q(z|x) per sample for nll, neg_elbo and reconstruction", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed for the latent samples", DefaultValueFactory = _ => 1 };
+        var perValue = new Option<bool>("--per-value") { Description = "Also write each value's squared error (x - x̂)², x̂ decoded from the posterior mean, as columns sq_0 … (they sum to squared_error): which values make a sample anomalous, in the model's units (standard deviations for a --normalize standard model)" };
 
         var command = new Command("score", "Write the anomaly scores of every sample (−log p(x), −ELBO, reconstruction, KL, squared error; nats) as CSV, one row per sample.");
-        inputs.AddTo(command, samples, seed);
+        inputs.AddTo(command, samples, seed, perValue);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string path = inputs.OutPath(parse);
@@ -26,20 +27,39 @@ internal static class ScoreCommand
             using VaeModel vae = VaeModel.Load(parse.GetValue(inputs.Model)!);
             Dataset data = inputs.Load(parse, vae);
             AnomalyScore[] scores = PictureInputs.ScoreAll(vae, data, draws, parse.GetValue(seed));
+            float[]? squared = parse.GetValue(perValue) ? SquaredErrors(vae, data) : null;
 
             CsvTable.Save(path, table =>
             {
-                table.Header(TableInputs.KeyColumns(data).Concat(["nll", "neg_elbo", "reconstruction", "kl", "squared_error"]));
+                table.Header(TableInputs.KeyColumns(data).Concat(["nll", "neg_elbo", "reconstruction", "kl", "squared_error"])
+                                                        .Concat(squared is null ? [] : CsvTable.Numbered("sq", vae.InputSize)));
                 for (int i = 0; i < data.Count; i++)
                 {
                     TableInputs.RowStart(table, data, i);
                     AnomalyScore s = scores[i];
                     table.Cells([s.NegativeLogLikelihood, s.NegativeElbo, s.ReconstructionNll, s.Kl, s.SquaredError]);
+                    if (squared is not null) table.Cells(squared.AsSpan(i * vae.InputSize, vae.InputSize));
                     table.EndRow();
                 }
             });
             TableInputs.ReportWritten(path, $"{data.Count:N0} rows, {draws} z sample{(draws == 1 ? "" : "s")} each");
         }));
         return command;
+    }
+
+    /// <summary>(x − x̂)² per value of every sample, x̂ the reconstruction from the posterior mean (what
+    /// <see cref="AnomalyScore.SquaredError"/> sums), in batches of <see cref="PictureInputs.Batch"/>.</summary>
+    private static float[] SquaredErrors(VaeModel vae, Dataset data)
+    {
+        var squared = new float[data.Features.Length];
+        for (int start = 0; start < data.Count; start += PictureInputs.Batch)
+        {
+            int n = Math.Min(PictureInputs.Batch, data.Count - start);
+            ReadOnlySpan<float> x = data.Features.AsSpan(start * vae.InputSize, n * vae.InputSize);
+            Span<float> errors = squared.AsSpan(start * vae.InputSize, n * vae.InputSize);
+            vae.Reconstruct(x, errors, PictureInputs.LabelsOf(vae, data.Labels, start, n));   // x̂ first, then (x − x̂)² in place
+            for (int i = 0; i < x.Length; i++) errors[i] = (x[i] - errors[i]) * (x[i] - errors[i]);
+        }
+        return squared;
     }
 }
