@@ -62,7 +62,7 @@ gallery: pictures
 	cp $(foreach p,$(GALLERY),$(PICTURES)/$(p).png) docs/
 
 ## reference-model: retrain and re-export the small committed pair in models/reference (tests and benchmarks use it)
-REFERENCE_TRAIN := $(CLI) train --out runs/reference --hidden 256 --latent 8 --epochs 3 --seed 1
+REFERENCE_TRAIN := $(CLI) train --out runs/reference --hidden 256 --latent 8 --epochs 3 --seed 1 --output-bias uniform
 REFERENCE_EXPORT := $(CLI) export --checkpoint runs/reference --out models/reference
 reference-model: build data
 	$(REFERENCE_TRAIN)

@@ -59,6 +59,25 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Output_bias_start_is_recorded_in_training_json_refused_on_resume_and_checked()
+    {
+        string folder = RepoPaths.NewTempFolder(), preset = Path.Combine(folder, "preset"), uniform = Path.Combine(folder, "uniform");
+        CliRun.Setup(Tiny(preset, "--epochs", "1"), Tiny(uniform, "--epochs", "1", "--output-bias", "uniform"));
+        static string Recorded(string run)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(Checkpoint.ReadTrainingJson(Path.Combine(run, "best")));
+            return json.RootElement.GetProperty("options").GetProperty("output_bias").GetString()!;
+        }
+        Assert.Equal("data_mean", Recorded(preset));   // the pytorch-example preset's
+        Assert.Equal("uniform", Recorded(uniform));
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(preset, "best", "weights.bin")), File.ReadAllBytes(Path.Combine(uniform, "best", "weights.bin")));
+
+        Assert.Contains("--output-bias cannot change", CliRun.Failure("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", uniform, "--resume", "--epochs", "2", "--output-bias", "data-mean"));
+        Assert.Contains("--output-bias is 'zero'; expected data-mean or uniform", CliRun.Failure(Tiny(Path.Combine(folder, "bad"), "--output-bias", "zero")));
+        Assert.False(Directory.Exists(Path.Combine(folder, "bad")));
+    }
+
+    [Fact]
     public void Resume_from_a_damaged_state_file_names_it()
     {
         string run = Path.Combine(RepoPaths.NewTempFolder(), "run");

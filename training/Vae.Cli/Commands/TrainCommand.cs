@@ -37,11 +37,12 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off; needs --val-size)", DefaultValueFactory = _ => 0 };
         var normalize = new Option<string?>("--normalize") { Description = "Normalise each input value with statistics of the training data: standard ((x - mean) / std) or minmax ((x - min) / (max - min)); recorded with the model and applied by every command that reads data for it (default: divide by --scale)" };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
+        var outputBias = new Option<string>("--output-bias") { Description = "How the decoder's output bias starts: data-mean (the training data's mean, log-odds for Bernoulli) or uniform (as built, PyTorch's default init)", DefaultValueFactory = _ => "data-mean" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each epoch's figures as a TensorBoard event file into this folder (view: tensorboard --logdir DIR)" };
 
         var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
         foreach (Option o in data.All.Append(normalize).Concat(model.All)) command.Options.Add(o);
-        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, tensorboard })
+        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, outputBias, tensorboard })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -70,6 +71,7 @@ internal static class TrainCommand
                 ValidationSize = Pick(parse, valSize, p.ValidationSize, v => v),
                 Patience = Pick(parse, patience, p.Patience, v => v),
                 MaxMinutes = Pick(parse, maxMinutes, p.MaxMinutes, v => v),
+                OutputBias = Pick(parse, outputBias, p.OutputBias, OutputBiasKind),
             }.Validate();
             torch.Device dev = Devices.Parse(parse.GetValue(device)!);
             NormalizationKind? normalizeKind = parse.GetValue(normalize) is { } n ? NormalizeKind(n) : null;
@@ -79,7 +81,7 @@ internal static class TrainCommand
             if (parse.GetValue(resume))
             {
                 // the run keeps its model and options; silently training with others than the user typed would mislead
-                string[] changed = model.All.Concat([batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience])
+                string[] changed = model.All.Concat([batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, outputBias])
                     .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
                 if (changed.Length > 0)
                     throw new ArgumentException($"--resume continues the run in {runFolder} with its saved model and options; {string.Join(", ", changed)} cannot change (only --epochs and --max-minutes may).");
@@ -103,6 +105,15 @@ internal static class TrainCommand
         return command;
     }
 
+    /// <summary><c>--output-bias</c>: data-mean or uniform.</summary>
+    private static OutputBiasInit OutputBiasKind(string text) =>
+        text.ToLowerInvariant() switch
+        {
+            "data-mean" => OutputBiasInit.DataMean,
+            "uniform" => OutputBiasInit.Uniform,
+            _ => throw new ArgumentException($"--output-bias is '{text}'; expected data-mean or uniform.", "--output-bias"),
+        };
+
     /// <summary><c>--normalize</c>: standard or minmax (a fixed divisor is --scale).</summary>
     private static NormalizationKind NormalizeKind(string text) =>
         text.ToLowerInvariant() switch
@@ -121,7 +132,8 @@ internal static class TrainCommand
         using VaeModule model = Checkpoint.Create(config);
         Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");
         Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, β {options.Beta}" +
-                          $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}");
+                          $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}" +
+                          (options.OutputBias == OutputBiasInit.DataMean && !resume ? "; output bias starts at the data mean" : ""));
         using var progress = new TrainProgress(options.Epochs);
         using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);
         var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { progress.Epoch(m); events?.Write(m); } };

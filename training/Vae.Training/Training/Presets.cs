@@ -10,8 +10,9 @@ public sealed record Preset(string Name, string Description, VaeConfig Config, T
     public static IReadOnlyDictionary<string, Preset> All { get; } = new Dictionary<string, Preset>
     {
         ["pytorch-example"] = new("pytorch-example",
-            "the PyTorch VAE example: 784-400-20 MLP, ReLU, Bernoulli on [0,1] pixels, Adam 1e-3, batch 128, 10 epochs",
-            new VaeConfig(), new TrainOptions()),
+            "the PyTorch VAE example: 784-400-20 MLP, ReLU, Bernoulli on [0,1] pixels, Adam 1e-3, batch 128, 10 epochs; " +
+            "the decoder's output bias starts at the training data's mean log-odds",
+            new VaeConfig(), new TrainOptions { OutputBias = OutputBiasInit.DataMean }),
         ["mnist-best"] = new("mnist-best",
             "best NLL on dynamically binarised MNIST in about an hour on 2 CPU cores: 784-500-500-50 MLP, ELU, " +
             "Bernoulli on binarised pixels re-sampled every batch, KL warm-up 5 epochs, Adam 1e-3 with cosine decay over the 60-minute budget, batch 128",

@@ -78,6 +78,11 @@ public sealed record TrainOptions
     /// depends on the machine's speed.</summary>
     public double MaxMinutes { get; init; }
 
+    /// <summary>How the decoder's output bias starts a new run (default <see cref="OutputBiasInit.Uniform"/>: as built, so
+    /// <see cref="Trainer.Fit"/> changes no weight before training). <see cref="OutputBiasInit.DataMean"/> starts it at
+    /// the training data's mean (the <c>pytorch-example</c> preset does); a resumed run keeps its weights.</summary>
+    public OutputBiasInit OutputBias { get; init; } = OutputBiasInit.Uniform;
+
     /// <summary>Checks ranges (every number finite); throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public TrainOptions Validate()
     {
@@ -103,6 +108,7 @@ public sealed record TrainOptions
         // Early stopping watches the validation −ELBO; without a validation set every epoch would count as better.
         Require(Patience == 0 || ValidationSize > 0, nameof(Patience), Patience,
                 $"0 when {nameof(ValidationSize)} is 0 (early stopping needs held-out samples: set {nameof(ValidationSize)}, --val-size)");
+        Require(Enum.IsDefined(OutputBias), nameof(OutputBias), OutputBias, $"one of {string.Join(", ", Enum.GetNames<OutputBiasInit>())}");
         Require(MaxMinutes >= 0 && double.IsFinite(MaxMinutes), nameof(MaxMinutes), MaxMinutes, "a finite number ≥ 0 (0: no limit)");
         return this;
     }

@@ -47,7 +47,8 @@ public sealed class Trainer
     /// Trains for the remaining epochs. <see cref="TrainOptions.ValidationSize"/> samples of <paramref name="train"/>
     /// (chosen with the seed) are held out. With <paramref name="runFolder"/>, checkpoints and metrics.csv are
     /// written after each epoch; with <paramref name="resume"/>, the run continues from its <c>last/</c> checkpoint.
-    /// Without it, every call is a new run from epoch 1 with a fresh optimiser, starting from the model's current weights.
+    /// Without it, every call is a new run from epoch 1 with a fresh optimiser, starting from the model's current weights
+    /// (with <see cref="TrainOptions.OutputBias"/> = <see cref="OutputBiasInit.DataMean"/>, the decoder's output bias set from the training part first).
     /// </summary>
     /// <returns>The metrics of every epoch of the run (earlier sessions included when resuming).</returns>
     /// <remarks>The training data's <see cref="Dataset.Normalization"/> becomes the model's <see cref="VaeModule.InputNormalization"/>,
@@ -74,6 +75,8 @@ public sealed class Trainer
         using var noise = new Generator((ulong)options.Seed + 1, device);
         using optim.Optimizer optimizer = CreateOptimizer();
 
+        // a new run's starting point; a resumed one goes on from last/'s weights
+        if (!resume && options.OutputBias == OutputBiasInit.DataMean) OutputBias.StartAtDataMean(model, trainSet.X);
         var state = new TrainerState { Options = options };
         var history = new List<EpochMetrics>();
         MetricsLog? log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.File));
