@@ -37,6 +37,13 @@ public static class VaeMetadata
     /// <summary>Optional: the <see cref="Inference.InputNormalization"/> of the training data, as its JSON.</summary>
     public const string InputNormalization = "vae.input_normalization";
 
+    /// <summary>Optional: <see cref="AutoencoderObjective"/> for a deterministic autoencoder (trained without sampling or KL:
+    /// its logvar output is a constant point mass and its codes follow no prior); absent for a VAE.</summary>
+    public const string Objective = "vae.objective";
+
+    /// <summary>The value of <see cref="Objective"/> for a deterministic autoencoder.</summary>
+    public const string AutoencoderObjective = "autoencoder";
+
     /// <summary>Formats a shape as metadata ("1,28,28").</summary>
     public static string FormatShape(IEnumerable<int> shape) => string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
 

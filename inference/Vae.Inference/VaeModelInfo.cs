@@ -21,6 +21,8 @@ public enum OutputKind
 /// <c>vae.input_normalization</c>); null for pairs exported without it. Encode, Decode and the other operations work on
 /// normalised values: apply it to raw data first (<see cref="InputNormalization.Apply(ReadOnlySpan{float}, Span{float}, int)"/>)
 /// and invert it to read decoded values in raw units.</param>
+/// <param name="IsAutoencoder">True for a deterministic autoencoder (metadata <c>vae.objective</c> = autoencoder): z is the
+/// encoder's mean, the logvar output a constant point mass, and z ~ N(0, I) is not what its codes look like.</param>
 public sealed record VaeModelInfo(
     int FormatVersion,
     string ModelKind,
@@ -34,7 +36,8 @@ public sealed record VaeModelInfo(
     string Producer,
     string Training,
     float GaussianSigma = 1f,
-    InputNormalization? Normalization = null)
+    InputNormalization? Normalization = null,
+    bool IsAutoencoder = false)
 {
     /// <summary>Values per input sample.</summary>
     public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
@@ -89,7 +92,12 @@ public sealed record VaeModelInfo(
                     ? s
                     : throw new VaeModelException($"{source}: metadata '{VaeMetadata.GaussianSigma}' is '{sigma}', expected a positive number.")
                 : 1f,
-            Normalization: ReadNormalization(metadata, source, inputShape));
+            Normalization: ReadNormalization(metadata, source, inputShape),
+            IsAutoencoder: metadata.TryGetValue(VaeMetadata.Objective, out string? objective)
+                ? objective == VaeMetadata.AutoencoderObjective
+                    ? true
+                    : throw new VaeModelException($"{source}: metadata '{VaeMetadata.Objective}' is '{objective}', expected '{VaeMetadata.AutoencoderObjective}' (or no such key, for a VAE).")
+                : false);
     }
 
     private static InputNormalization? ReadNormalization(IReadOnlyDictionary<string, string> metadata, string source, int[] inputShape)
@@ -111,6 +119,7 @@ public sealed record VaeModelInfo(
         if (!InputShape.SequenceEqual(other.InputShape)) problems.Add($"input shape [{string.Join(",", InputShape)}] vs [{string.Join(",", other.InputShape)}]");
         if (Classes != other.Classes) problems.Add($"classes {Classes} vs {other.Classes} (conditional or not)");
         if (Likelihood != other.Likelihood) problems.Add($"likelihood {Likelihood} vs {other.Likelihood}");
+        if (IsAutoencoder != other.IsAutoencoder) problems.Add($"objective {(IsAutoencoder ? "autoencoder" : "vae")} vs {(other.IsAutoencoder ? "autoencoder" : "vae")}");
         if (!Equals(Normalization, other.Normalization))
             problems.Add($"input normalisation {Normalization?.Describe() ?? "none"} vs {other.Normalization?.Describe() ?? "none"}");
         return problems.Count == 0 ? null : string.Join("; ", problems);

@@ -59,7 +59,8 @@ internal sealed class TrainProgress(int epochs) : IDisposable
         string likelihood = c.Likelihood == Likelihood.Bernoulli
             ? c.Binarize ? "bernoulli (dynamic binarisation)" : "bernoulli"
             : c.LearnVariance ? "gaussian (learned per-pixel variance)" : string.Create(CultureInfo.InvariantCulture, $"gaussian (σ {c.GaussianSigma})");
-        return $"{body}, {c.Activation}, {likelihood}{(c.Classes > 0 ? $", conditional on {c.Classes} classes" : "")}";
+        return $"{body}, {c.Activation}, {likelihood}{(c.Classes > 0 ? $", conditional on {c.Classes} classes" : "")}" +
+               (c.Objective == Objective.Autoencoder ? ", deterministic autoencoder (no sampling, no KL)" : "");
     }
 
     private static string Set(string name, SetMetrics? m) =>

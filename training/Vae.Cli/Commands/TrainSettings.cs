@@ -24,8 +24,9 @@ internal sealed class ModelOptions
     public readonly Option<double> Sigma = new("--sigma") { Description = "Gaussian: fixed σ (MSE is σ = 1/√2 up to constants)", DefaultValueFactory = _ => 1.0 };
     public readonly Option<bool> LearnVariance = new("--learn-variance") { Description = "Gaussian: learn a per-pixel log-variance instead of a fixed σ" };
     public readonly Option<bool> Binarize = new("--binarize") { Description = "Bernoulli: dynamic binarisation, pixels re-sampled every batch" };
+    public readonly Option<string> Objective = new("--objective") { Description = "vae (sample z, loss -ELBO) or ae: a deterministic autoencoder of the same architecture (z = the encoder's mean, loss = reconstruction only)", DefaultValueFactory = _ => "vae" };
 
-    public IEnumerable<Option> All => [Preset, Architecture, Hidden, Channels, Strides, BatchNorm, Latent, Activation, Conditional, Likelihood, Sigma, LearnVariance, Binarize];
+    public IEnumerable<Option> All => [Preset, Architecture, Hidden, Channels, Strides, BatchNorm, Latent, Activation, Conditional, Likelihood, Sigma, LearnVariance, Binarize, Objective];
 
     /// <summary>The preset's config with every option given on the command line applied; <paramref name="data"/> fixes the input shape and classes.</summary>
     public VaeConfig Build(ParseResult parse, Preset preset, Dataset data)
@@ -50,8 +51,17 @@ internal sealed class ModelOptions
             GaussianSigma = Pick(parse, Sigma, c.GaussianSigma, v => v),
             LearnVariance = Pick(parse, LearnVariance, c.LearnVariance, b => b),
             Binarize = Pick(parse, Binarize, c.Binarize, b => b),
+            Objective = Pick(parse, Objective, c.Objective, ObjectiveKind),
         }).Validate();
     }
+
+    /// <summary><c>--objective</c>: vae or ae.</summary>
+    private static Training.Models.Objective ObjectiveKind(string text) => text.ToLowerInvariant() switch
+    {
+        "vae" or "elbo" => Training.Models.Objective.Elbo,
+        "ae" or "autoencoder" => Training.Models.Objective.Autoencoder,
+        _ => throw new ArgumentException($"--objective is '{text}'; expected vae or ae.", "--objective"),
+    };
 
     /// <summary>The option's value when given on the command line, else the preset's.</summary>
     public static T Pick<TOption, T>(ParseResult parse, Option<TOption> option, T preset, Func<TOption, T> convert)

@@ -50,11 +50,12 @@ public static class Elbo
         };
     }
 
-    /// <summary>Negative ELBO terms for one forward pass on the batch <paramref name="x"/> (β weights the KL).</summary>
+    /// <summary>Negative ELBO terms for one forward pass on the batch <paramref name="x"/> (β weights the KL). A deterministic
+    /// autoencoder (<see cref="Objective.Autoencoder"/>) has no prior: its KL term is 0 and the loss is the reconstruction alone.</summary>
     public static ElboTerms Compute(VaeModule model, VaeOutput output, Tensor x, double beta = 1.0)
     {
         Tensor reconstruction = ReconstructionNll(model, output.Output.flatten(1), x.flatten(1));
-        Tensor kl = GaussianKl(output.Mean, output.Logvar);
+        Tensor kl = model.Config.Objective == Objective.Autoencoder ? zeros_like(reconstruction) : GaussianKl(output.Mean, output.Logvar);
         return new ElboTerms(reconstruction + beta * kl, reconstruction, kl);
     }
 

@@ -40,6 +40,20 @@ public abstract class LayeredVae : VaeModule
             pixel_logvar = new Parameter(zeros(Config.InputSize));
             register_parameter(nameof(pixel_logvar), pixel_logvar);
         }
+        if (Config.Objective == Objective.Autoencoder) FixLogvarHead(fc_logvar);
+    }
+
+    /// <summary>A deterministic autoencoder's log-variance head: zero weights and a bias of <see cref="VaeConfig.AutoencoderLogvar"/>,
+    /// frozen, so the encoder reports a point mass at the mean.</summary>
+    private static void FixLogvarHead(nn.Module head)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in head.named_parameters())
+        {
+            if (name.EndsWith("bias", StringComparison.Ordinal)) parameter.fill_(VaeConfig.AutoencoderLogvar);
+            else parameter.zero_();
+            parameter.requires_grad = false;
+        }
     }
 
     /// <summary>Learned per-pixel log-variance [InputSize] of the Gaussian likelihood, or null.</summary>

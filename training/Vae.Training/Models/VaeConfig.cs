@@ -12,6 +12,20 @@ public enum Likelihood
     Gaussian,
 }
 
+/// <summary>What the model is trained to be.</summary>
+public enum Objective
+{
+    /// <summary>A variational autoencoder: z is sampled from q(z|x) and the loss is the −ELBO (reconstruction + β·KL).</summary>
+    Elbo,
+    /// <summary>
+    /// A deterministic autoencoder of the same architecture: z is the encoder's mean, the loss the reconstruction term
+    /// alone (no sampling, no KL). The log-variance head is fixed at <see cref="VaeConfig.AutoencoderLogvar"/> (a point
+    /// mass at the mean), so the exported pair works with every operation of a VAE; its prior samples show what an
+    /// autoencoder without a prior makes of z ~ N(0, I).
+    /// </summary>
+    Autoencoder,
+}
+
 /// <summary>Architecture family.</summary>
 public enum Architecture
 {
@@ -62,6 +76,14 @@ public sealed record VaeConfig
     /// <summary>Bernoulli likelihood: train on dynamically binarised pixels (x ~ Bernoulli(pixel), re-sampled every batch).</summary>
     public bool Binarize { get; init; }
 
+    /// <summary>Variational autoencoder (default) or a deterministic autoencoder of the same architecture (<c>--objective ae</c>).
+    /// Left out of config.json when it is the default, so the files of VAEs stay as they were.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Objective Objective { get; init; } = Objective.Elbo;
+
+    /// <summary>The log-variance a deterministic autoencoder's encoder reports for every code: σ = e^−15 ≈ 3·10⁻⁷, a point mass.</summary>
+    public const float AutoencoderLogvar = -30f;
+
     /// <summary>Values per input sample (at most <see cref="WeightLimits.MaxWeightValues"/> in a validated config).</summary>
     /// <exception cref="OverflowException">The config is not validated and its shape holds more than int.MaxValue values.</exception>
     [JsonIgnore]
@@ -78,6 +100,8 @@ public sealed record VaeConfig
         // A config.json can hold "input_shape": null or an enum number (7): refuse them here rather than fail later.
         if (!Enum.IsDefined(Architecture))
             throw new ArgumentException($"{nameof(Architecture)} is {(int)Architecture}; expected mlp or conv.", nameof(Architecture));
+        if (!Enum.IsDefined(Objective))
+            throw new ArgumentException($"{nameof(Objective)} is {(int)Objective}; expected elbo or autoencoder.", nameof(Objective));
         if (!Enum.IsDefined(Likelihood))
             throw new ArgumentException($"{nameof(Likelihood)} is {(int)Likelihood}; expected bernoulli or gaussian.", nameof(Likelihood));
         if (InputShape is null)

@@ -67,11 +67,11 @@ public abstract class VaeModule : nn.Module
         return mean + std * eps;
     }
 
-    /// <summary>Encode, sample z, decode.</summary>
+    /// <summary>Encode, sample z (a deterministic autoencoder takes the mean), decode.</summary>
     public VaeOutput Forward(Tensor x, Tensor? y = null, Generator? generator = null)
     {
         var (mean, logvar) = Encode(x, y);
-        Tensor z = Reparameterize(mean, logvar, generator);
+        Tensor z = Config.Objective == Objective.Autoencoder ? mean.alias() : Reparameterize(mean, logvar, generator);
         return new VaeOutput(Decode(z, y), mean, logvar, z);
     }
 

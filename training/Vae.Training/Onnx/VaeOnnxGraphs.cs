@@ -156,6 +156,8 @@ public static class VaeOnnxGraphs
                 throw new ArgumentException($"the input normalisation has {normalization.Length} values per sample; the model's input has {config.InputSize}.", nameof(options));
             metadata[VaeMetadata.InputNormalization] = normalization.ToJson();
         }
+        // an autoencoder's "posterior" is a point mass and its z was never pulled towards N(0, I): readers must be able to tell
+        if (config.Objective == Objective.Autoencoder) metadata[VaeMetadata.Objective] = VaeMetadata.AutoencoderObjective;
         // A fixed σ is part of p(x|z): without it a reader would score with σ = 1. A learned variance travels as the decoder's logvar output.
         if (config.Likelihood == Likelihood.Gaussian && layout.PixelLogvar is null)
             metadata[VaeMetadata.GaussianSigma] = config.GaussianSigma.ToString("R", CultureInfo.InvariantCulture);
