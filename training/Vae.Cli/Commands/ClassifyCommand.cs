@@ -75,7 +75,7 @@ internal static class ClassifyCommand
     /// <remarks>The keys are every class of both sets, fixed in advance: keys learnt from the training rows alone made a test
     /// row of a class absent from them a missing label, which the evaluator skips — 2 training images of 2 classes then
     /// scored 92 % "on the 10000 test images", measured on the two classes only.</remarks>
-    private static (double Accuracy, int Dims) Score(MLContext ml, IEstimator<ITransformer> features, IDataView train, IDataView test, int classes)
+    internal static (double Accuracy, int Dims) Score(MLContext ml, IEstimator<ITransformer> features, IDataView train, IDataView test, int classes)
     {
         IDataView keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ClassKey { Label = (uint)c }));
         var pipeline = features
