@@ -8,7 +8,8 @@ namespace Vae.Cli.Commands;
 
 /// <summary>
 /// <c>vae latent-map</c>: the test set's posterior means as a scatter plot coloured by label (or by k-means
-/// cluster), projected to 2-D by PCA when the latent has more than two dimensions.
+/// cluster), projected to 2-D by PCA when the latent has more than two dimensions; with <c>--pairs k</c> the scatter
+/// matrix of the top k principal components (or of the k latent dimensions themselves when the latent has k).
 /// </summary>
 internal static class LatentMapCommand
 {
@@ -21,10 +22,11 @@ internal static class LatentMapCommand
         var kmeans = new Option<int>("--kmeans") { Description = "Colour by k-means clusters of the full latent means (k clusters; 0: colour by label)", DefaultValueFactory = _ => 0 };
         var dims = new Option<string?>("--dims") { Description = "Plot these two latent dimensions (e.g. 0,1) instead of the top two principal components" };
         var seed = new Option<int>("--seed") { Description = "Seed for the k-means start", DefaultValueFactory = _ => 1 };
+        var pairs = new Option<int?>("--pairs") { Description = $"Draw the scatter matrix of the top k principal components (k from 2 to {MostPairs}; the latent dimensions themselves when the latent has k): every pair against each other, each one's histogram per group on the diagonal" };
 
         var command = new Command("latent-map", "Scatter the test set's posterior means coloured by label (PCA to 2-D when the latent has more than 2 dimensions; optional k-means colouring).")
         {
-            model, data.Data, output, count, kmeans, dims, seed,
+            model, data.Data, output, count, kmeans, dims, seed, pairs,
         };
         command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
@@ -37,11 +39,15 @@ internal static class LatentMapCommand
             // a 1-D latent used to be drawn as z[0] against z[0], a diagonal line that says nothing
             if (vae.LatentSize < 2) throw new ArgumentException($"the model's latent has {vae.LatentSize} dimension; a map of two dimensions needs at least 2.", "--model");
             int[]? chosen = parse.GetValue(dims) is string text ? ParseDims(text, vae.LatentSize) : null;
+            int? matrix = parse.GetValue(pairs) is int p ? CheckPairs(p, vae.LatentSize, chosen is not null) : null;
             Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--kmeans is {k}; expected at most {test.Count} (the number of test images).", "--kmeans");
+            if (matrix is not null && test.Count < 2) throw new ArgumentException($"--pairs needs at least 2 test images for its principal components; the data has {test.Count}.", "--pairs");
             float[] means = PictureInputs.EncodeMeans(vae, test.Features, test.Labels);
-            var (w, h) = ChartStyle.Save(path, Draw(means, vae.LatentSize, test.Labels, k, chosen, parse.GetValue(seed)), 1000, 800);
-            Console.WriteLine($"wrote {path} ({w}×{h}: {test.Count} posterior means)");
+            var (w, h) = matrix is int components
+                ? LatentPairs.Save(path, means, vae.LatentSize, components, test.Labels, k, parse.GetValue(seed))
+                : ChartStyle.Save(path, Draw(means, vae.LatentSize, test.Labels, k, chosen, parse.GetValue(seed)), 1000, 800);
+            Console.WriteLine($"wrote {path} ({w}×{h}: {test.Count} posterior means{(matrix is int m ? $", scatter matrix of {m} coordinates" : "")})");
         }));
         return command;
     }
@@ -86,10 +92,21 @@ internal static class LatentMapCommand
 
     private static (double, double) Pair(double[] v) => (v[0], v[1]);
 
-    private static string MajorityLabel(int[] assignments, int[] labels, int cluster)
+    internal static string MajorityLabel(int[] assignments, int[] labels, int cluster)
     {
         var members = Enumerable.Range(0, labels.Length).Where(i => assignments[i] == cluster).Select(i => labels[i]).ToArray();
         return members.Length == 0 ? "empty" : members.GroupBy(l => l).MaxBy(g => g.Count())!.Key.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The largest <c>--pairs</c>: a 6 × 6 matrix of 400-pixel panels is still a picture one can read.</summary>
+    public const int MostPairs = 6;
+
+    private static int CheckPairs(int pairs, int latent, bool dimsGiven)
+    {
+        if (dimsGiven) throw new ArgumentException("--pairs and --dims both given; --pairs draws the top principal components, --dims two chosen dimensions: choose one.", "--pairs");
+        if (pairs < 2 || pairs > Math.Min(MostPairs, latent))
+            throw new ArgumentException($"--pairs is {pairs}; expected 2 to {Math.Min(MostPairs, latent)} (the model's latent has {latent} dimensions; at most {MostPairs} are drawn).", "--pairs");
+        return pairs;
     }
 
     internal static int[] ParseDims(string text, int latent)
