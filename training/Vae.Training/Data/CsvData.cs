@@ -7,7 +7,8 @@ namespace Vae.Training.Data;
 /// Reads a CSV file of numbers (plain or gzip): one sample per row, optionally a header row and an integer label
 /// column; cells may be quoted (RFC 4180, <see cref="CsvRow"/>); values are scaled as configured. Ragged rows,
 /// non-numeric and non-finite values raise a <see cref="DataFormatException"/> naming the file, the row and the column
-/// (both 1-based, as editors show them).
+/// (both 1-based, as editors show them). With <see cref="DataOptions.AllowMissing"/>, empty and <c>NaN</c> cells are missing
+/// values (float.NaN); a row with every value missing is still refused.
 /// </summary>
 public static class CsvData
 {
@@ -49,8 +50,11 @@ public static class CsvData
                     rest = comma < 0 ? default : rest[(comma + 1)..];
                 }
                 if (c == options.LabelColumn) labels!.Add(Label(path, row, c, cell, options));
+                else if (options.AllowMissing && IsMissing(cell)) values.Add(float.NaN);
                 else values.Add(CsvRow.Float(path, row, c, cell, mayBeHeader: row == 1 && !options.CsvHeader));
             }
+            if (options.AllowMissing && AllMissing(values, cells - (options.LabelColumn is null ? 0 : 1)))
+                throw new DataFormatException(path, $"row {row}: every value is missing; a sample needs at least one observed value.");
         }
         if (columns < 0) throw new DataFormatException(path, "no data rows.");
         int features = columns - (options.LabelColumn is null ? 0 : 1);
@@ -62,6 +66,16 @@ public static class CsvData
         if (Models.WeightLimits.Size(shape) is var size && size != features)
             throw new DataFormatException(path, $"rows have {features} values but the sample shape [{string.Join(", ", shape)}] needs {size}.");
         return Normalizing.Apply(new Dataset(values.ToArray(), shape, labels?.ToArray()), options, path);
+    }
+
+    /// <summary>An empty cell or NaN (any case): a missing value.</summary>
+    private static bool IsMissing(ReadOnlySpan<char> cell) => cell.IsEmpty || cell.Equals("nan", StringComparison.OrdinalIgnoreCase);
+
+    private static bool AllMissing(List<float> values, int features)
+    {
+        for (int i = values.Count - features; i < values.Count; i++)
+            if (!float.IsNaN(values[i])) return false;
+        return features > 0;
     }
 
     private static int Label(string path, int row, int column, ReadOnlySpan<char> cell, DataOptions options)

@@ -42,6 +42,10 @@ public sealed record DataOptions
     /// null (default) for <see cref="Normalize"/> / <see cref="Scale"/>.</summary>
     public InputNormalization? Normalization { get; init; }
 
+    /// <summary>CSV: read empty and <c>NaN</c> cells as missing values (float.NaN in <see cref="Dataset.Features"/>) instead of
+    /// refusing them (<c>--missing</c>); statistics of <see cref="Normalize"/> are then fitted on the observed values. Default false.</summary>
+    public bool AllowMissing { get; init; }
+
     /// <summary>The most pixels <see cref="ImageSize"/> may ask for (4,096 × 4,096): far beyond what a VAE trains on, and
     /// small enough that a data set of such images is still addressable.</summary>
     public const int MaxImagePixels = 4096 * 4096;

@@ -12,12 +12,15 @@ public static class Normalizing
     /// subtracts the minimum and divides by max − min. A value that is the same in every sample keeps divisor 1 (it
     /// becomes 0), as in scikit-learn.
     /// </summary>
+    /// <param name="skipMissing">Values that are NaN are missing: each statistic is fitted on the observed values of its position
+    /// (a position never observed keeps offset 0 and divisor 1).</param>
     /// <exception cref="ArgumentException">No samples, a length that is not whole samples, a non-finite value, or the kind is <see cref="NormalizationKind.Scale"/> (nothing to fit).</exception>
-    public static InputNormalization Fit(NormalizationKind kind, ReadOnlySpan<float> values, int sampleSize)
+    public static InputNormalization Fit(NormalizationKind kind, ReadOnlySpan<float> values, int sampleSize, bool skipMissing = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleSize, 1);
         if (values.Length == 0 || values.Length % sampleSize != 0)
             throw new ArgumentException($"length of {nameof(values)} is {values.Length}; expected one or more whole samples of {sampleSize} values.", nameof(values));
+        if (skipMissing) return FitObserved(kind, values, sampleSize);
         int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
         if (bad >= 0)
             throw new ArgumentException($"sample {bad / sampleSize}, value {bad % sampleSize} is {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}; statistics need finite values.", nameof(values));
@@ -63,6 +66,58 @@ public static class Normalizing
         return new InputNormalization(kind, offset, divisor);
     }
 
+    /// <summary><see cref="Fit"/> on the values that are not NaN, position by position.</summary>
+    private static InputNormalization FitObserved(NormalizationKind kind, ReadOnlySpan<float> values, int sampleSize)
+    {
+        if (kind is not (NormalizationKind.Standard or NormalizationKind.MinMax))
+            throw new ArgumentException($"{nameof(kind)} is {kind}; expected {NormalizationKind.Standard} or {NormalizationKind.MinMax} (a scale is given, not fitted).", nameof(kind));
+        int count = values.Length / sampleSize;
+        var offset = new float[sampleSize];
+        var divisor = new float[sampleSize];
+        for (int j = 0; j < sampleSize; j++)
+        {
+            double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+            int n = 0;
+            for (int s = 0; s < count; s++)
+            {
+                float v = values[s * sampleSize + j];
+                if (float.IsNaN(v)) continue;
+                if (!float.IsFinite(v))
+                    throw new ArgumentException($"sample {s}, value {j} is {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}; statistics need finite values.", nameof(values));
+                sum += v;
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+                n++;
+            }
+            if (n == 0)
+            {
+                divisor[j] = 1;
+                continue;
+            }
+            if (kind == NormalizationKind.MinMax)
+            {
+                offset[j] = (float)min;
+                divisor[j] = Spread(max - min);
+                continue;
+            }
+            double mean = sum / n, squares = 0;
+            for (int s = 0; s < count; s++)
+                if (values[s * sampleSize + j] is var v && !float.IsNaN(v)) squares += (v - mean) * (v - mean);
+            offset[j] = (float)mean;
+            divisor[j] = Spread(Math.Sqrt(squares / n));
+        }
+        return new InputNormalization(kind, offset, divisor);
+    }
+
+    /// <summary>The largest value that is not NaN (NaN marks a missing value), or −∞ when there is none.</summary>
+    private static float LargestObserved(float[] values)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float v in values)
+            if (v > max) max = v;
+        return max;
+    }
+
     private static readonly double MachineEpsilon = Math.BitIncrement(1.0) - 1.0;   // 2^-52 (double.Epsilon is the smallest subnormal)
 
     /// <summary>A spread as a divisor: 1 for a constant value (scikit-learn's threshold, 10 machine epsilons), and never a float that rounds to 0 or ∞.</summary>
@@ -90,12 +145,12 @@ public static class Normalizing
         else if (options.Normalize is { } kind)
         {
             if (data.Count == 0) throw new DataFormatException(source, $"no samples to fit the {InputNormalization.KindName(kind)} normalisation on.");
-            normalization = Fit(kind, values, size);
+            normalization = Fit(kind, values, size, skipMissing: options.AllowMissing);
         }
         else
         {
             float divisor = options.Scale != 0 ? (float)options.Scale
-                : automaticDivisor ?? (values.Length > 0 && values.Max() > 1f ? 255f : 1f);
+                : automaticDivisor ?? (values.Length > 0 && LargestObserved(values) > 1f ? 255f : 1f);
             normalization = InputNormalization.Scale(divisor);
         }
         // x / 255 exactly as before (x − 0 is x): bytes ÷ 255 like torchvision's ToTensor, not × (1/255f), which differs by an ulp for 126 of 256 bytes
