@@ -27,5 +27,6 @@ internal static class Cli
         ScoreCommand.Create(),
         InfoCommand.Create(),
         CompareCommand.Create(),
+        ImputeCommand.Create(),
     };
 }

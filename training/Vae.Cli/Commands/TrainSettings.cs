@@ -125,18 +125,19 @@ internal sealed class DataOptionsSet
     /// <summary>
     /// The training set (its first <paramref name="limit"/> samples when &gt; 0) and the test set (null when there is none),
     /// the test set normalised as the training set is. <paramref name="normalize"/>: fit that normalisation on the training
-    /// set (<c>--normalize</c>); <paramref name="recorded"/>: a model's own normalisation, applied to both as it is.
+    /// set (<c>--normalize</c>); <paramref name="recorded"/>: a model's own normalisation, applied to both as it is;
+    /// <paramref name="allowMissing"/>: empty and NaN cells of a CSV are missing values (NaN) instead of errors.
     /// </summary>
-    public (Dataset Train, Dataset? Test) Load(ParseResult parse, int limit, NormalizationKind? normalize = null, InputNormalization? recorded = null)
+    public (Dataset Train, Dataset? Test) Load(ParseResult parse, int limit, NormalizationKind? normalize = null, InputNormalization? recorded = null, bool allowMissing = false)
     {
         string path = parse.GetValue(Data)!;
-        DataOptions options = Options(parse, parse.GetValue(Labels), recorded) with { Normalize = normalize };
+        DataOptions options = Options(parse, parse.GetValue(Labels), recorded) with { Normalize = normalize, AllowMissing = allowMissing };
         Dataset train = DataSource.Load(path, options with { Limit = limit });
         // statistics fitted on the training set normalise the test set too (never statistics of its own); a plain scale is
         // the test file's own (CSV values already in [0, 1] may be tested on an MNIST folder of bytes)
-        DataOptions testOptions(string? labels) => train.Normalization is { IsFitted: true } fitted
+        DataOptions testOptions(string? labels) => (train.Normalization is { IsFitted: true } fitted
             ? Options(parse, labels, recorded) with { Scale = 0, Normalization = fitted }
-            : Options(parse, labels, recorded);
+            : Options(parse, labels, recorded)) with { AllowMissing = allowMissing };
         Dataset? test = parse.GetValue(TestData) is { } testPath
             ? DataSource.LoadTest(testPath, testOptions(parse.GetValue(TestLabels)))
             : DataSource.IsMnistFolder(path) ? DataSource.LoadTest(path, testOptions(parse.GetValue(Labels))) : null;
@@ -153,9 +154,12 @@ internal sealed class DataOptionsSet
     }
 
     /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself;
-    /// its first <paramref name="limit"/> samples when &gt; 0; normalised with <paramref name="recorded"/> (the model's) when there is one.</summary>
-    public Dataset LoadTestOfData(ParseResult parse, int limit = 0, InputNormalization? recorded = null) =>
-        DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels), recorded) with { Limit = limit });
+    /// its first <paramref name="limit"/> samples when &gt; 0; normalised with <paramref name="recorded"/> (the model's) when there is one;
+    /// <paramref name="allowMissing"/>: empty and NaN cells of a CSV are missing values (NaN). <paramref name="raw"/>: the values as the
+    /// file holds them (÷ 1, no normalisation), for writing completed data back in the data's own units.</summary>
+    public Dataset LoadTestOfData(ParseResult parse, int limit = 0, InputNormalization? recorded = null, bool allowMissing = false, bool raw = false) =>
+        DataSource.LoadTest(parse.GetValue(Data)!, (raw ? Options(parse, parse.GetValue(Labels), null) with { Scale = 1 } : Options(parse, parse.GetValue(Labels), recorded))
+            with { Limit = limit, AllowMissing = allowMissing });
 
     /// <summary><c>--data</c> as a training set, read with <see cref="Reading"/>: MNIST's 60,000 training images for an MNIST folder
     /// (the first <paramref name="limit"/> when &gt; 0); normalised with <paramref name="recorded"/> (the model's) when there is one.</summary>
