@@ -46,6 +46,20 @@ public class PackageTests
         Assert.NotNull(training.GetEntry("buildTransitive/ElfVersionNeeds.cs"));
     }
 
+    [Theory]
+    [InlineData("Vae.Inference")]
+    [InlineData("Vae.MLNet")]
+    [InlineData("Vae.Training")]
+    public void Every_package_carries_the_mit_licence_and_its_readme(string id)
+    {
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(Feed.Value, $"{id}.{Version}.nupkg"));
+        using Stream nuspec = package.GetEntry($"{id}.nuspec")!.Open();
+        XElement license = XDocument.Load(nuspec).Descendants().Single(e => e.Name.LocalName == "license");
+        Assert.Equal(("expression", "MIT"), ((string?)license.Attribute("type"), license.Value));
+        Assert.NotNull(package.GetEntry("README.md"));
+        Assert.StartsWith("MIT License", File.ReadAllText(Path.Combine(RepoPaths.Root, "LICENSE")));
+    }
+
     [Fact]
     public void An_app_on_the_training_package_trains_and_exports_a_pair_the_inference_library_reads()
     {
