@@ -159,7 +159,7 @@ public class TrainerTests
         var e = Assert.Throws<TrainingDivergedException>(() =>
             new Trainer(model, options with { Epochs = 2 }).Fit(new Dataset(poisoned, [12]), runFolder: run, resume: true));
 
-        Assert.Equal(2, e.Epoch);
+        Assert.Equal((2, DivergenceKind.BatchLoss), (e.Epoch, e.Kind));
         Assert.InRange(e.Batch, 1, 4);
         Assert.Contains($"epoch 2, batch {e.Batch}", e.Message);
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(last, Checkpoint.WeightsFile)));
@@ -185,7 +185,7 @@ public class TrainerTests
         };
 
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(Toy(16), runFolder: run));
-        Assert.Equal((1, 0), (e.Epoch, e.Batch));
+        Assert.Equal((1, DivergenceKind.Weights, 0), (e.Epoch, e.Kind, e.Batch));
         Assert.Contains("the weights hold NaN or infinity after the last step of epoch 1", e.Message);
         Assert.False(Directory.Exists(Path.Combine(run, Checkpoint.BestFolder)));
         Assert.False(Directory.Exists(Path.Combine(run, Checkpoint.LastFolder)));
@@ -323,8 +323,24 @@ public class TrainerTests
         using var model = new MlpVae(Small);
         var trainer = new Trainer(model, new TrainOptions { Epochs = 50, BatchSize = 16, LearningRate = 1e-12, ValidationSize = 16, Patience = 2 });
         var history = trainer.Fit(Toy());
-        Assert.Equal("early stopping", trainer.StopReason);
+        Assert.Equal(TrainingStopReason.EarlyStopping, trainer.StopReason);
         Assert.True(history.Count < 50);
+    }
+
+    [Fact]
+    public void Stop_reason_says_whether_all_epochs_ran_or_the_time_budget_ended_the_run()
+    {
+        torch.random.manual_seed(4);
+        using var model = new MlpVae(Small);
+        var trainer = new Trainer(model, new TrainOptions { Epochs = 2, BatchSize = 16 });
+        Assert.Null(trainer.StopReason);
+        Assert.Equal(2, trainer.Fit(Toy()).Count);
+        Assert.Equal(TrainingStopReason.AllEpochsDone, trainer.StopReason);
+
+        // a budget far shorter than one epoch: the run stops after its first epoch
+        var budgeted = new Trainer(model, new TrainOptions { Epochs = 5, BatchSize = 16, MaxMinutes = 1e-9 });
+        Assert.Single(budgeted.Fit(Toy()));
+        Assert.Equal(TrainingStopReason.TimeLimit, budgeted.StopReason);
     }
 
     [Fact]

@@ -40,8 +40,8 @@ public sealed class Trainer
     /// <summary>Called after every epoch, once its checkpoints and metrics are written.</summary>
     public Action<EpochMetrics>? OnEpoch { get; init; }
 
-    /// <summary>Why the last <see cref="Fit"/> stopped: "all epochs done", "early stopping" or "time limit".</summary>
-    public string StopReason { get; private set; } = "";
+    /// <summary>Why the last <see cref="Fit"/> stopped; null before the first one has finished.</summary>
+    public TrainingStopReason? StopReason { get; private set; }
 
     /// <summary>
     /// Trains for the remaining epochs. <see cref="TrainOptions.ValidationSize"/> samples of <paramref name="train"/>
@@ -85,7 +85,8 @@ public sealed class Trainer
             state = RestoreLast(runFolder!, optimizer, shuffle, noise, (trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0));
             history.AddRange(log!.Read(state.Epoch));
         }
-        StopReason = "all epochs done";
+        StopReason = null;
+        TrainingStopReason stop = TrainingStopReason.AllEpochsDone;
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -93,7 +94,7 @@ public sealed class Trainer
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             var (trainLoss, trainMetrics) = TrainEpoch(trainSet, optimizer, shuffle, noise, epoch);
             // each batch's loss was finite, but the last step can still leave non-finite weights: never checkpoint them
-            if (!WeightsFinite()) throw new TrainingDivergedException(epoch, 0, double.NaN);
+            if (!WeightsFinite()) throw new TrainingDivergedException(epoch, DivergenceKind.Weights, double.NaN);
 
             int evalBatch = Math.Max(options.BatchSize, 1000);
             SetMetrics? validation = validationSet is null ? null : Evaluation.NegElbo(model, validationSet, evalBatch, options.Seed);
@@ -101,7 +102,7 @@ public sealed class Trainer
             TensorSet? unitsSet = validationSet ?? testSet;
             int activeUnits = unitsSet is null ? -1 : Evaluation.ActiveUnits(model, unitsSet, evalBatch);
             if (validation is { } v && !double.IsFinite(v.NegElbo))
-                throw new TrainingDivergedException(epoch, -1, v.NegElbo);
+                throw new TrainingDivergedException(epoch, DivergenceKind.Validation, v.NegElbo);
 
             bool improved = validation is null || state.BestValue is null || validation.NegElbo < state.BestValue;
             double seconds = clock.Elapsed.TotalSeconds;
@@ -128,10 +129,11 @@ public sealed class Trainer
                 Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.LastFolder), f => SaveLast(f, summary, optimizer, state));
             }
             OnEpoch?.Invoke(metrics);
-            if (options.Patience > 0 && state.EpochsWithoutImprovement >= options.Patience) { StopReason = "early stopping"; break; }
+            if (options.Patience > 0 && state.EpochsWithoutImprovement >= options.Patience) { stop = TrainingStopReason.EarlyStopping; break; }
             // Stop when another epoch as long as this one would overrun the time budget.
-            if (options.MaxMinutes > 0 && state.Seconds + seconds > options.MaxMinutes * 60) { StopReason = "time limit"; break; }
+            if (options.MaxMinutes > 0 && state.Seconds + seconds > options.MaxMinutes * 60) { stop = TrainingStopReason.TimeLimit; break; }
         }
+        StopReason = stop;
         return history;
     }
 
@@ -159,7 +161,7 @@ public sealed class Trainer
             double beta = options.BetaAt(epoch - 1 + (double)b / batches);
             var (loss, reconstruction, kl) = Objective(x, y, noise, beta);
             double value = loss.item<float>();
-            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, b + 1, value);
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, DivergenceKind.BatchLoss, value, b + 1);
             optimizer.zero_grad();
             loss.backward();
             if (options.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
@@ -289,20 +291,4 @@ public sealed class Trainer
 
     /// <summary>A data set as one float tensor of shape [N, ...SampleShape]. The caller disposes it.</summary>
     public static Tensor ToTensor(Dataset data) => Evaluation.ToTensor(data);
-}
-
-/// <summary>Training stopped because the loss became NaN or infinite.</summary>
-public sealed class TrainingDivergedException(int epoch, int batch, double loss)
-    : Exception((batch switch
-        {
-            > 0 => $"training diverged: loss is {loss} at epoch {epoch}, batch {batch}.",
-            0 => $"training diverged: the weights hold NaN or infinity after the last step of epoch {epoch}.",
-            _ => $"training diverged: validation -ELBO is {loss} after epoch {epoch}.",
-        }) + " Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact.")
-{
-    /// <summary>The epoch (1-based) in which the loss diverged.</summary>
-    public int Epoch { get; } = epoch;
-
-    /// <summary>The batch (1-based) whose loss was not finite; 0 when the weights were after the epoch's last step; −1 when the validation figure was.</summary>
-    public int Batch { get; } = batch;
 }
