@@ -123,7 +123,7 @@ public class LibraryMisuseTests
         torch.random.manual_seed(75);
         string folder = Path.Combine(RepoPaths.NewTempFolder(), "checkpoint");
         using (var old = new MlpVae(Small with { LatentSize = 3 }))
-            Checkpoint.Save(old, folder, new { epochs = 99, test_neg_elbo = 1.5 });
+            Checkpoint.Save(old, folder, TinyVae.Summary(epochs: 99) with { TestNegElbo = 1.5 });
         using var model = new MlpVae(Small);
 
         Checkpoint.Save(model, folder);
@@ -173,12 +173,16 @@ public class LibraryMisuseTests
     {
         string folder = RepoPaths.NewTempFolder();
         using var model = new MlpVae(Small);
-        Checkpoint.Save(model, folder, new { epochs = 3 });
-        Assert.Equal("{\"epochs\":3}", Checkpoint.ReadTrainingJson(folder));
+        TrainingSummary summary = TinyVae.Summary(epochs: 3);
+        Checkpoint.Save(model, folder, summary);
+        Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(summary.ToJson())!.ToJsonString(), Checkpoint.ReadTrainingJson(folder));
+        Assert.Equal(summary, Checkpoint.ReadTrainingSummary(folder));
 
         string path = Path.Combine(folder, Checkpoint.TrainingFile);
         File.WriteAllText(path, "{ \"epochs\": ");   // was a bare JsonReaderException
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.ReadTrainingJson(folder));
+        Assert.Contains($"{path} is not valid JSON", e.Message);
+        e = Assert.Throws<InvalidDataException>(() => Checkpoint.ReadTrainingSummary(folder));
         Assert.Contains($"{path} is not valid JSON", e.Message);
     }
 }

@@ -141,6 +141,11 @@ public class TrainerTests
         File.WriteAllText(training, "{ \"train_count\": 6");
         var damaged = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 3 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true));
         Assert.StartsWith($"{training} is not valid JSON", damaged.Message);
+        // a field of the wrong type is named too (it was an unhandled InvalidOperationException)
+        File.WriteAllText(training, File.ReadAllText(Path.Combine(run, Checkpoint.BestFolder, Checkpoint.TrainingFile)).Replace("\"train_count\": 64", "\"train_count\": \"lots\""));
+        damaged = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 3 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true));
+        Assert.StartsWith($"{training} is not a training summary", damaged.Message);
+        Assert.Contains("$.train_count", damaged.Message);
     }
 
     [Fact]

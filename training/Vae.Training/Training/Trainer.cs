@@ -68,6 +68,7 @@ public sealed class Trainer
                                         "read the test set with DataOptions.Normalization = the training set's Normalization (its figures would not be comparable).", nameof(test));
         model.InputNormalization = normalization;
         var (trainPart, validationPart) = DataSplit.HoldOut(train, options.ValidationSize, options.Seed);
+        var counts = new SampleCounts(trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0);
         using TensorSet trainSet = TensorSet.From(trainPart, model, "training data", device);
         using TensorSet? validationSet = validationPart is null ? null : Evaluable(TensorSet.From(validationPart, model, "validation data", device));
         using TensorSet? testSet = test is null ? null : Evaluable(TensorSet.From(test, model, "test data", device));
@@ -82,7 +83,7 @@ public sealed class Trainer
         MetricsLog? log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.File));
         if (resume)
         {
-            state = RestoreLast(runFolder!, optimizer, shuffle, noise, (trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0));
+            state = RestoreLast(runFolder!, optimizer, shuffle, noise, counts);
             history.AddRange(log!.Read(state.Epoch));
         }
         StopReason = null;
@@ -121,7 +122,7 @@ public sealed class Trainer
             history.Add(metrics);
             if (runFolder is not null)
             {
-                var summary = Summary(metrics, trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0);
+                var summary = TrainingSummary.Of(metrics, options, counts);
                 if (improved) Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.BestFolder), f => Checkpoint.Save(model, f, summary));
                 // metrics.csv before last/: a run stopped between the two has a row of an epoch that --resume trains
                 // again (and drops), never a checkpoint ahead of its rows (which resume cannot rebuild, and refuses)
@@ -198,20 +199,7 @@ public sealed class Trainer
         _ => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
     };
 
-    private object Summary(EpochMetrics m, int trainCount, int validationCount, int testCount) => new
-    {
-        options,
-        epochs = m.Epoch,
-        train_neg_elbo = m.Train.NegElbo,
-        val_neg_elbo = m.Validation?.NegElbo,
-        test_neg_elbo = m.Test?.NegElbo,
-        active_units = m.ActiveUnits,
-        train_count = trainCount,
-        validation_count = validationCount,
-        test_count = testCount,
-    };
-
-    private void SaveLast(string folder, object summary, optim.Optimizer optimizer, TrainerState state)
+    private void SaveLast(string folder, TrainingSummary summary, optim.Optimizer optimizer, TrainerState state)
     {
         Checkpoint.Save(model, folder, summary);
         ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(Path.Combine(folder, TrainerState.OptimizerFile));
@@ -230,7 +218,7 @@ public sealed class Trainer
     }
 
     private TrainerState RestoreLast(string runFolder, optim.Optimizer optimizer, Generator shuffle, Generator noise,
-                                     (int Train, int Validation, int Test) counts)
+                                     SampleCounts counts)
     {
         string last = Path.Combine(runFolder, Checkpoint.LastFolder);
         TrainerState state = TrainerState.Load(last);
@@ -275,16 +263,14 @@ public sealed class Trainer
     /// A resumed run must see the data it was trained on: the sample counts its <c>training.json</c> recorded are compared
     /// with this session's (a forgotten <c>--limit</c> silently went on with all 60,000 MNIST images).
     /// </summary>
-    private static void CheckSameCounts(string last, (int Train, int Validation, int Test) counts)
+    private static void CheckSameCounts(string last, SampleCounts counts)
     {
-        string path = Path.Combine(last, Checkpoint.TrainingFile);
-        // "{}" when absent (a checkpoint saved without figures records no counts); a damaged file is an error naming it
-        using JsonDocument json = JsonDocument.Parse(Checkpoint.ReadTrainingJson(last));
-        if (json.RootElement.ValueKind != JsonValueKind.Object) return;
-        foreach (var (name, now) in new[] { ("train_count", counts.Train), ("validation_count", counts.Validation), ("test_count", counts.Test) })
+        // a checkpoint saved without figures records no counts; a damaged summary is an error naming the file and field
+        if (Checkpoint.ReadTrainingSummary(last) is not { } saved) return;
+        foreach (var (name, before, now) in new[] { ("train_count", saved.TrainCount, counts.Train), ("validation_count", saved.ValidationCount, counts.Validation), ("test_count", saved.TestCount, counts.Test) })
         {
-            if (json.RootElement.TryGetProperty(name, out JsonElement saved) && saved.TryGetInt32(out int before) && before != now)
-                throw new ArgumentException($"{path} says the run was trained with {name} {before:N0}, but this session has {now:N0}; " +
+            if (before != now)
+                throw new ArgumentException($"{Path.Combine(last, Checkpoint.TrainingFile)} says the run was trained with {name} {before:N0}, but this session has {now:N0}; " +
                                             "resume with the same data options (--data, --limit, --test-data, ...) as the run.");
         }
     }
