@@ -200,7 +200,7 @@ public sealed partial class VaeModel : IDisposable
         Match m = Regex.Match(message, @"Unsupported model IR version: (\d+), max supported IR version: (\d+)");
         return m.Success
             ? $"{graph}: ONNX IR version {m.Groups[1].Value} is newer than this ONNX Runtime loads (at most {m.Groups[2].Value}); " +
-              $"re-export it with 'vae export --ir-version {m.Groups[2].Value}' or lower (the default is 8)."
+              $"re-export it with IR version {m.Groups[2].Value} or lower (ExportOptions.IrVersion; the default is 8)."
             : null;
     }
 

@@ -56,8 +56,8 @@ public class LibraryMisuseTests
     [Theory]
     [InlineData("""{ "input_shape": null }""", "InputShape is missing (null)")]
     [InlineData("""{ "input_shape": [12], "hidden_sizes": null }""", "HiddenSizes is missing (null)")]
-    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "channels": null } }""", "conv Channels is missing (null)")]
-    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "strides": null } }""", "conv Strides is missing (null)")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "channels": null } }""", "ConvConfig.Channels is missing (null); the conv architecture")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "strides": null } }""", "ConvConfig.Strides is missing (null); the conv architecture")]
     [InlineData("""{ "architecture": 7, "input_shape": [12] }""", "Architecture is 7; expected mlp or conv")]
     [InlineData("""{ "likelihood": 9, "input_shape": [12] }""", "Likelihood is 9; expected bernoulli or gaussian")]
     public void A_config_json_with_null_lists_or_unknown_enum_numbers_is_invalid_data(string json, string expected)
@@ -139,7 +139,7 @@ public class LibraryMisuseTests
     {
         var e = Assert.Throws<ArgumentException>(() => new TrainOptions { Patience = 2 }.Validate());
         Assert.Equal(nameof(TrainOptions.Patience), e.ParamName);
-        Assert.Contains("Patience is 2; expected 0 when ValidationSize is 0", e.Message);
+        Assert.Contains("TrainOptions.Patience is 2; expected 0 when TrainOptions.ValidationSize is 0", e.Message);
         using var model = new MlpVae(Small);
         Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainOptions { Epochs = 3, Patience = 1 }));
         Assert.Equal(1, new TrainOptions { Patience = 1, ValidationSize = 4 }.Validate().Patience);

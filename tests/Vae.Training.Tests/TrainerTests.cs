@@ -128,7 +128,7 @@ public class TrainerTests
         string metrics = File.ReadAllText(Path.Combine(run, MetricsLog.File));
 
         var e = Assert.Throws<ArgumentException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(96), Toy(32), runFolder: run, resume: true));
-        Assert.Contains("was trained with train_count 64, but this session has 96; resume with the same data options", e.Message);
+        Assert.Contains("was trained with train_count 64, but this session has 96; resume with the same data, read with the same DataOptions, as the run", e.Message);
         e = Assert.Throws<ArgumentException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(64), runFolder: run, resume: true));
         Assert.Contains("was trained with test_count 32, but this session has 0", e.Message);
         Assert.Equal(1, TrainerState.Load(Path.Combine(run, Checkpoint.LastFolder)).Epoch);
@@ -264,7 +264,7 @@ public class TrainerTests
             _ => "line 3: epoch 1; expected epoch 2 (one row per epoch, in order)",
         }, e.Message);
         if (damage == "bad number") Assert.Contains("train_loss is 'oops'; expected a number", e.Message);
-        Assert.Contains("Restore the file, or start a new run without --resume", e.Message);
+        Assert.Contains("Restore the file, or start a new run instead of resuming", e.Message);
         Assert.Equal(before, Snapshot(run));   // nothing written: no file clobbered, no checkpoint advanced
     }
 

@@ -9,7 +9,7 @@ namespace Vae.Training.Training;
 /// state), <c>training.json</c> (options and figures) and, when the training data's was known,
 /// <c>normalization.json</c> (its <see cref="InputNormalization"/>, for the exporter and evaluation). A run folder written by <see cref="Trainer"/> holds two
 /// such checkpoints, <c>best/</c> and <c>last/</c> (the latter also with the optimiser and trainer state for
-/// <c>--resume</c>), and <c>metrics.csv</c>. Loading refuses a folder without the config.
+/// resuming), and <c>metrics.csv</c>. Loading refuses a folder without the config.
 /// </summary>
 public static class Checkpoint
 {
@@ -47,7 +47,7 @@ public static class Checkpoint
         }
         catch (VaeModelException e)
         {
-            throw new InvalidDataException($"{e.Message} It is the input normalisation 'vae train' writes beside the weights.", e);
+            throw new InvalidDataException($"{e.Message} It is the input normalisation the trainer writes beside the weights.", e);
         }
     }
 
@@ -179,7 +179,7 @@ public static class Checkpoint
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the training summary 'vae train' writes beside the weights.", e);
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the training summary the trainer writes beside the weights.", e);
         }
     }
 }

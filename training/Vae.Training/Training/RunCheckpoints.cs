@@ -63,7 +63,7 @@ internal sealed class RunCheckpoints
         if (!saved.SameAs(model.Config))
             throw new ArgumentException($"{last} holds a model with a different config; resume with the run's own settings.\nsaved: {saved.ToJson()}\nnow: {model.Config.ToJson()}");
         if (state.Options is { } before && before with { Epochs = options.Epochs, MaxMinutes = options.MaxMinutes } != options)
-            throw new ArgumentException($"{last} was trained with other options ({JsonSerializer.Serialize(before, VaeConfig.JsonOptions)}); resume with the same ones (only --epochs and --max-minutes may change).");
+            throw new ArgumentException($"{last} was trained with other options ({JsonSerializer.Serialize(before, VaeConfig.JsonOptions)}); resume with the same ones (only {nameof(TrainOptions)}.{nameof(TrainOptions.Epochs)} and {nameof(TrainOptions)}.{nameof(TrainOptions.MaxMinutes)} may change).");
         InputNormalization? recorded = Checkpoint.ReadNormalization(last);
         if (recorded is not null && model.InputNormalization is { } normalization && !recorded.Equals(normalization))
             throw new ArgumentException($"{last} was trained on data normalised as {recorded.Describe()}; the data given now is normalised as {normalization.Describe()}. " +
@@ -80,7 +80,7 @@ internal sealed class RunCheckpoints
         }
         catch (FileNotFoundException e)
         {
-            throw new FileNotFoundException($"{optimizerPath} is missing; --resume needs the whole '{Checkpoint.LastFolder}' checkpoint of an earlier run.", optimizerPath, e);
+            throw new FileNotFoundException($"{optimizerPath} is missing; resuming needs the whole '{Checkpoint.LastFolder}' checkpoint of an earlier run.", optimizerPath, e);
         }
         try
         {
@@ -95,7 +95,7 @@ internal sealed class RunCheckpoints
 
     /// <summary>
     /// A resumed run must see the data it was trained on: the sample counts its <c>training.json</c> recorded are compared
-    /// with this session's (a forgotten <c>--limit</c> silently went on with all 60,000 MNIST images).
+    /// with this session's, so that another limit or data set is refused instead of silently trained on.
     /// </summary>
     private static void CheckSameCounts(string last, SampleCounts counts)
     {
@@ -105,7 +105,7 @@ internal sealed class RunCheckpoints
         {
             if (before != now)
                 throw new ArgumentException($"{Path.Combine(last, Checkpoint.TrainingFile)} says the run was trained with {name} {before:N0}, but this session has {now:N0}; " +
-                                            "resume with the same data options (--data, --limit, --test-data, ...) as the run.");
+                                            $"resume with the same data, read with the same {nameof(Vae.Training.Data.DataOptions)}, as the run.");
         }
     }
 }

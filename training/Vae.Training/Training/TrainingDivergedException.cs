@@ -20,7 +20,9 @@ public sealed class TrainingDivergedException : Exception
     /// <param name="value">The value found (the loss or the validation −ELBO); NaN for <see cref="DivergenceKind.Weights"/>.</param>
     /// <param name="batch">For <see cref="DivergenceKind.BatchLoss"/>, the batch (1-based); 0 otherwise.</param>
     public TrainingDivergedException(int epoch, DivergenceKind kind, double value, int batch = 0)
-        : base(Describe(epoch, kind, value, batch) + " Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact.")
+        : base(Describe(epoch, kind, value, batch) +
+               $" Lower the learning rate ({nameof(TrainOptions)}.{nameof(TrainOptions.LearningRate)}) or clip gradients " +
+               $"({nameof(TrainOptions)}.{nameof(TrainOptions.ClipNorm)}); the last saved checkpoint is intact.")
     {
         if (kind == DivergenceKind.BatchLoss) ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         Epoch = epoch;
