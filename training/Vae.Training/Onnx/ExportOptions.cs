@@ -57,7 +57,7 @@ public sealed record ExportOptions
         {
             int lowest = OnnxOpsets.MinIrVersion(Opset);
             string range = lowest == OnnxOpsets.MaxIrVersion ? $"{lowest}" : $"{lowest} to {OnnxOpsets.MaxIrVersion}";
-            throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(IrVersion)} is {newest}; expected {range} for opset {Opset} (the newest ONNX Runtime 1.31 loads IR {OnnxOpsets.MaxIrVersion}).", nameof(IrVersion));
+            throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(IrVersion)} is {newest}; expected {range} for opset {Opset} (the newest IR version the exporter writes is {OnnxOpsets.MaxIrVersion}).", nameof(IrVersion));
         }
         if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
             throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(Tolerance)} is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
