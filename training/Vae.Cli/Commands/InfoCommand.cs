@@ -40,8 +40,8 @@ internal static class InfoCommand
             JsonObject? export = ReadModelJson(folder);
             JsonNode? training = ParseTraining(info.Training);
             string[] decoderOutputs = info.OutputKind == OutputKind.Logits
-                ? vae.DecoderHasProbabilities ? ["logits", "probs"] : ["logits"]
-                : vae.PixelLogvar.Length > 0 ? ["mean", "logvar"] : ["mean"];
+                ? vae.DecoderHasProbabilities ? [VaeGraphNames.Logits, VaeGraphNames.Probs] : [VaeGraphNames.Logits]
+                : vae.PixelLogvar.Length > 0 ? [VaeGraphNames.Mean, VaeGraphNames.Logvar] : [VaeGraphNames.Mean];
             var facts = new JsonObject
             {
                 ["model"] = Path.GetFullPath(folder),

@@ -89,14 +89,14 @@ public static class VaeExporter
     private static string ModelJson(VaeModule model, ExportOptions options, double difference)
     {
         VaeGraphLayout layout = model.GraphLayout;
-        List<string> decoderInputs = layout.Classes > 0 ? ["z", "y"] : ["z"];
+        List<string> decoderInputs = layout.Classes > 0 ? [VaeGraphNames.Z, VaeGraphNames.Y] : [VaeGraphNames.Z];
         List<string> decoderOutputs = [.. VaeOnnxGraphs.DecoderOutputNames(model, options)];
         var json = new JsonObject
         {
             ["metadata"] = new JsonObject(VaeOnnxGraphs.Metadata(model, options).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
             ["config"] = JsonSerializer.SerializeToNode(model.Config, VaeConfig.JsonOptions),
             ["training"] = JsonNode.Parse(options.TrainingSummary),
-            ["encoder"] = new JsonObject { ["inputs"] = ToJson(layout.Classes > 0 ? ["x", "y"] : ["x"]), ["outputs"] = ToJson(["mean", "logvar"]) },
+            ["encoder"] = new JsonObject { ["inputs"] = ToJson(layout.Classes > 0 ? [VaeGraphNames.X, VaeGraphNames.Y] : [VaeGraphNames.X]), ["outputs"] = ToJson([VaeGraphNames.Mean, VaeGraphNames.Logvar]) },
             ["decoder"] = new JsonObject { ["inputs"] = ToJson(decoderInputs), ["outputs"] = ToJson(decoderOutputs) },
             ["opset"] = options.Opset,
             ["ir_version"] = options.EffectiveIrVersion,
