@@ -99,7 +99,7 @@ public class LoadErrorTests
         bytes[1] = 30;
         File.WriteAllBytes(decoder, bytes);
         var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
-        Assert.Equal($"{decoder}: ONNX IR version 30 is newer than this ONNX Runtime loads (at most 14); re-export it with 'vae export --ir-version 14' or lower (the default is 8).", e.Message);
+        Assert.Equal($"{decoder}: ONNX IR version 30 is newer than this ONNX Runtime loads (at most 14); re-export it with IR version 14 or lower (ExportOptions.IrVersion; the default is 8).", e.Message);
         byte[] encoder = File.ReadAllBytes(Path.Combine(folder, VaeModel.EncoderFile));
         encoder[1] = 40;
         e = Assert.Throws<VaeModelException>(() => VaeModel.Load(encoder, bytes));

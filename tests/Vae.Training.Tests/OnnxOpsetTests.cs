@@ -64,10 +64,10 @@ public class OnnxOpsetTests
         // It passed Validate, and the export failed in verification with ONNX Runtime's message about model.cc.
         var e = Assert.Throws<ArgumentException>(() => new ExportOptions { IrVersion = 14 }.Validate());
         Assert.Equal("IrVersion", e.ParamName);
-        Assert.Contains("IR version is 14; expected 8 to 13 for opset 17", e.Message);
+        Assert.Contains("ExportOptions.IrVersion is 14; expected 8 to 13 for opset 17", e.Message);
         using var relu = nn.ReLU();
         e = Assert.Throws<ArgumentException>(() => OnnxModuleExporter.Export(relu, [3], new ExportOptions { Opset = 26, IrVersion = 99 }));
-        Assert.Contains("IR version is 99; expected 13 for opset 26", e.Message);
+        Assert.Contains("ExportOptions.IrVersion is 99; expected 13 for opset 26", e.Message);
         var newest = new ExportOptions { IrVersion = OnnxOpsets.MaxIrVersion };
         Assert.Same(newest, newest.Validate());
     }
