@@ -25,10 +25,11 @@ internal sealed class EpochEvaluation : IDisposable
         this.model = model;
         seed = options.Seed;
         batchSize = Math.Max(options.BatchSize, 1000);
-        this.validation = validation is null ? null : Evaluable(TensorSet.From(validation, model, "validation data", device));
+        bool allowMissing = options.Missing is not null;
+        this.validation = validation is null ? null : Evaluable(TensorSet.From(validation, model, "validation data", device, allowMissing));
         try
         {
-            this.test = test is null ? null : Evaluable(TensorSet.From(test, model, "test data", device));
+            this.test = test is null ? null : Evaluable(TensorSet.From(test, model, "test data", device, allowMissing));
         }
         catch
         {

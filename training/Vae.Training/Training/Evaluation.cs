@@ -6,18 +6,22 @@ using static TorchSharp.torch;
 
 namespace Vae.Training.Training;
 
-/// <summary>A data set as tensors: x [N, ...SampleShape] and, for conditional models, one-hot y [N, Classes].
-/// Owns both tensors.</summary>
+/// <summary>A data set as tensors: x [N, ...SampleShape], for conditional models one-hot y [N, Classes], and for data with
+/// missing values the observed flags. Owns the tensors.</summary>
 public sealed class TensorSet : IDisposable
 {
-    public TensorSet(Tensor x, Tensor? y)
+    public TensorSet(Tensor x, Tensor? y, Tensor? observed = null)
     {
         X = x;
         Y = y;
+        Observed = observed;
     }
 
-    /// <summary>Inputs [N, ...SampleShape].</summary>
+    /// <summary>Inputs [N, ...SampleShape]; a missing value holds 0, what the encoder sees in its place.</summary>
     public Tensor X { get; }
+
+    /// <summary>True where a value of <see cref="X"/> is observed (bool, X's shape); null when every value is.</summary>
+    public Tensor? Observed { get; }
 
     /// <summary>One-hot labels [N, Classes], or null for unconditional models.</summary>
     public Tensor? Y { get; }
@@ -26,8 +30,11 @@ public sealed class TensorSet : IDisposable
     public long Count => X.shape[0];
 
     /// <summary>The tensors of <paramref name="data"/> for <paramref name="model"/> (labels only when the model is conditional).</summary>
-    /// <exception cref="ArgumentException">Samples of another size than the model's input, or a conditional model gets unlabelled data.</exception>
-    public static TensorSet From(Dataset data, VaeModule model, string name, Device? device = null)
+    /// <param name="allowMissing">NaN values are missing (training with <see cref="TrainOptions.Missing"/>): they become 0 in
+    /// <see cref="X"/> and false in <see cref="Observed"/>. Without it a NaN is refused.</param>
+    /// <exception cref="ArgumentException">Samples of another size than the model's input, a conditional model gets unlabelled data,
+    /// or a value is missing (NaN) and <paramref name="allowMissing"/> is false.</exception>
+    public static TensorSet From(Dataset data, VaeModule model, string name, Device? device = null, bool allowMissing = false)
     {
         VaeConfig config = model.Config;
         if (data.Count == 0) throw new ArgumentException($"{name} has no samples.", name);
@@ -35,27 +42,55 @@ public sealed class TensorSet : IDisposable
         if (data.SampleSize != size)
             throw new ArgumentException($"{name} samples have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
                                         $"the model expects [{string.Join(", ", config.InputShape)}] ({size} values).", name);
-        if (config.Likelihood == Likelihood.Bernoulli) data.CheckUnitInterval(name);
+        int firstMissing = Array.FindIndex(data.Features, float.IsNaN);
+        if (firstMissing >= 0 && !allowMissing)
+            throw new ArgumentException($"{name}: sample {firstMissing / size}, value {firstMissing % size} is missing (NaN); to learn from incomplete data " +
+                                        $"train with {nameof(TrainOptions)}.{nameof(TrainOptions.Missing)} (--missing allow).", name);
+        if (config.Likelihood == Likelihood.Bernoulli)
+        {
+            if (firstMissing < 0) data.CheckUnitInterval(name);
+            else CheckObservedUnitInterval(data, name);
+        }
         // Same size in another shape (a CSV row of 784 values for a 1×28×28 model) is read in the model's shape, row-major, as DataOptions.Shape would.
         Tensor x = Evaluation.ToTensor(data, device, config.InputShape);
-        if (config.Classes == 0) return new TensorSet(x, null);
+        Tensor? observed = null;
+        if (firstMissing >= 0)
+        {
+            observed = x.isnan().logical_not_();
+            x.nan_to_num_(0);
+        }
+        if (config.Classes == 0) return new TensorSet(x, null, observed);
         if (data.Labels is null)
         {
             x.Dispose();
+            observed?.Dispose();
             throw new ArgumentException($"{name} has no labels; the conditional model needs a label per sample.", name);
         }
         int max = data.Labels.Length == 0 ? 0 : data.Labels.Max();
         if (data.Labels.Min() < 0 || max >= config.Classes)
         {
             x.Dispose();
+            observed?.Dispose();
             throw new ArgumentException($"{name} has labels up to {max}; the model has {config.Classes} classes (0..{config.Classes - 1}).", name);
         }
         using Tensor labels = tensor(data.Labels.Select(l => (long)l).ToArray(), device: device);
-        return new TensorSet(x, LayeredVae.OneHot(labels, config.Classes));
+        return new TensorSet(x, LayeredVae.OneHot(labels, config.Classes), observed);
     }
 
-    /// <summary>A new set with x binarised once (seeded, see <see cref="Evaluation.Binarize"/>) and a copy of y; the caller disposes it.</summary>
-    public TensorSet Binarized(long seed) => new(Evaluation.Binarize(X, seed), Y?.clone());
+    /// <summary><see cref="Dataset.CheckUnitInterval"/> for data with missing values: every observed value in [0, 1].</summary>
+    private static void CheckObservedUnitInterval(Dataset data, string name)
+    {
+        float[] values = data.Features;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (float.IsNaN(values[i]) || values[i] is >= 0 and <= 1) continue;
+            throw new ArgumentException($"{name}: sample {i / data.SampleSize}, value {i % data.SampleSize} is {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                                        "a Bernoulli likelihood needs values in [0, 1] (divide the data by its maximum with DataOptions.Scale, or use a Gaussian likelihood).", name);
+        }
+    }
+
+    /// <summary>A new set with x binarised once (seeded, see <see cref="Evaluation.Binarize"/>) and copies of y and the observed flags; the caller disposes it.</summary>
+    public TensorSet Binarized(long seed) => new(Evaluation.Binarize(X, seed), Y?.clone(), Observed?.clone());
 
     /// <summary>Rows [start, start + length).</summary>
     public (Tensor X, Tensor? Y) Slice(long start, long length) => (X.narrow(0, start, length), Y?.narrow(0, start, length));
@@ -67,6 +102,7 @@ public sealed class TensorSet : IDisposable
     {
         X.Dispose();
         Y?.Dispose();
+        Observed?.Dispose();
     }
 }
 
@@ -86,7 +122,8 @@ public static class Evaluation
     }
 
     /// <summary>−ELBO (β = 1), reconstruction and KL averaged over the set, one z per input from a generator
-    /// seeded with <paramref name="seed"/>, so repeated evaluations agree.</summary>
+    /// seeded with <paramref name="seed"/>, so repeated evaluations agree. A set with missing values is scored on its observed
+    /// values (<see cref="MaskedElbo"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
     public static SetMetrics NegElbo(VaeModule model, TensorSet data, int batchSize, long seed)
     {
@@ -98,8 +135,12 @@ public static class Evaluation
         for (long start = 0; start < data.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var (x, y) = data.Slice(start, Math.Min(batchSize, data.Count - start));
-            ElboTerms terms = Elbo.Compute(model, model.Forward(x, y, generator), x);
+            long length = Math.Min(batchSize, data.Count - start);
+            var (x, y) = data.Slice(start, length);
+            VaeOutput output = model.Forward(x, y, generator);
+            ElboTerms terms = data.Observed is { } observed
+                ? MaskedElbo.Compute(model, output, x, observed.narrow(0, start, length))
+                : Elbo.Compute(model, output, x);
             loss += terms.Loss.sum().ToDouble();
             reconstruction += terms.Reconstruction.sum().ToDouble();
             kl += terms.Kl.sum().ToDouble();

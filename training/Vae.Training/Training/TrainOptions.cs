@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Vae.Training.Missing;
+
 namespace Vae.Training.Training;
 
 /// <summary>Optimiser family.</summary>
@@ -83,6 +86,18 @@ public sealed record TrainOptions
     /// the training data's mean (the <c>pytorch-example</c> preset does); a resumed run keeps its weights.</summary>
     public OutputBiasInit OutputBias { get; init; } = OutputBiasInit.Uniform;
 
+    /// <summary>Denoising training: the encoder reads the batch corrupted as this says (fresh noise every batch, from the seed) and
+    /// the reconstruction is scored against the clean batch (default null: off; <c>--denoise</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InputCorruption? Denoise { get; init; }
+
+    /// <summary>Training on incomplete data (default null: every value must be present; <c>--missing</c>). Missing values (NaN)
+    /// are allowed, and <see cref="MaskKind.BottomHalf"/> or <see cref="MaskKind.Random"/> also hide values on purpose, afresh
+    /// every batch, to train for imputation. The encoder reads the values with each missing one replaced by 0 and the
+    /// objective scores the observed values only (<see cref="Losses.MaskedElbo"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MissingMask? Missing { get; init; }
+
     /// <summary>Checks ranges (every number finite); throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public TrainOptions Validate()
     {
@@ -110,6 +125,14 @@ public sealed record TrainOptions
                 $"0 when {nameof(TrainOptions)}.{nameof(ValidationSize)} is 0 (early stopping needs held-out samples: set {nameof(TrainOptions)}.{nameof(ValidationSize)})");
         Require(Enum.IsDefined(OutputBias), nameof(OutputBias), OutputBias, $"one of {string.Join(", ", Enum.GetNames<OutputBiasInit>())}");
         Require(MaxMinutes >= 0 && double.IsFinite(MaxMinutes), nameof(MaxMinutes), MaxMinutes, "a finite number ≥ 0 (0: no limit)");
+        Denoise?.Validate();
+        if (Missing is { } missing)
+        {
+            Require(Enum.IsDefined(missing.Kind), nameof(Missing), missing, "from-data, bottom-half or random:P");
+            Require(missing.Kind != MaskKind.Random || missing.Probability is > 0 and < 1, nameof(Missing), missing, "random:P with 0 < P < 1");
+            // the IWAE bound's likelihood is not masked
+            Require(Samples == 1, nameof(Samples), Samples, $"1 when {nameof(TrainOptions)}.{nameof(Missing)} is set (the importance-weighted bound is not masked)");
+        }
         return this;
     }
 

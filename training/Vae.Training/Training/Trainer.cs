@@ -65,7 +65,7 @@ public sealed class Trainer
         model.InputNormalization = TrainingNormalization(train, test);
         var (trainPart, validationPart) = DataSplit.HoldOut(train, options.ValidationSize, options.Seed);
         var counts = new SampleCounts(trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0);
-        using TensorSet trainSet = TensorSet.From(trainPart, model, "training data", device);
+        using TensorSet trainSet = TensorSet.From(trainPart, model, "training data", device, allowMissing: options.Missing is not null);
         using var evaluation = new EpochEvaluation(model, options, validationPart, test, device);
         using var pass = new TrainingPass(model, options, device, OnBatch);
 

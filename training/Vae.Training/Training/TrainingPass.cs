@@ -1,5 +1,6 @@
 using TorchSharp;
 using Vae.Training.Losses;
+using Vae.Training.Missing;
 using Vae.Training.Models;
 using static TorchSharp.torch;
 
@@ -50,10 +51,12 @@ internal sealed class TrainingPass : IDisposable
         {
             using var scope = NewDisposeScope();
             long start = (long)b * options.BatchSize;
-            var (x, y) = data.Select(order.narrow(0, start, Math.Min(options.BatchSize, n - start)));
+            Tensor rows = order.narrow(0, start, Math.Min(options.BatchSize, n - start));
+            var (x, y) = data.Select(rows);
             if (model.Config.Binarize) x = bernoulli(x, noise);
+            Tensor? observed = options.Missing is { } missing ? BatchMask.Observed(missing, x, data.Observed?.index_select(0, rows), noise) : null;
             double beta = options.BetaAt(epoch - 1 + (double)b / batches);
-            var (loss, reconstruction, kl) = Objective(x, y, beta);
+            var (loss, reconstruction, kl) = Objective(x, y, observed, beta);
             double value = loss.item<float>();
             if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, DivergenceKind.BatchLoss, value, b + 1);
             optimizer.zero_grad();
@@ -92,18 +95,29 @@ internal sealed class TrainingPass : IDisposable
     /// <summary>Reads the optimiser state from <paramref name="path"/>.</summary>
     public void LoadOptimizer(string path) => ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(path);
 
-    /// <summary>Summed batch objective and the per-sample reconstruction and KL (detached).</summary>
-    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, double beta)
+    /// <summary>Summed batch objective and the per-sample reconstruction and KL (detached). The encoder reads
+    /// <see cref="EncoderInput"/>; the reconstruction is scored against the clean x, on its <paramref name="observed"/> values when given.</summary>
+    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, Tensor? observed, double beta)
     {
+        Tensor input = EncoderInput(x, observed);
         if (options.Samples == 1)
         {
-            ElboTerms terms = Elbo.Compute(model, model.Forward(x, y, noise), x, beta);
+            VaeOutput output = model.Forward(input, y, noise);
+            ElboTerms terms = observed is null ? Elbo.Compute(model, output, x, beta) : MaskedElbo.Compute(model, output, x, observed, beta);
             return (terms.Loss.sum(), terms.Reconstruction.detach(), terms.Kl.detach());
         }
-        var (mean, logvar) = model.Encode(x, y);
+        var (mean, logvar) = model.Encode(input, y);
         ImportanceSample sample = ImportanceWeights.Sample(model, x, y, mean, logvar, options.Samples, noise);
         Tensor bound = ImportanceWeights.Bound(sample.LogWeights(beta));
         return (-bound.sum(), -sample.LogLikelihood.detach().mean([0]), Elbo.GaussianKl(mean, logvar).detach());
+    }
+
+    /// <summary>What the encoder reads: x with hidden values as 0 (<see cref="TrainOptions.Missing"/>), then corrupted
+    /// (<see cref="TrainOptions.Denoise"/>, fresh noise from the generator); x itself when neither is set.</summary>
+    private Tensor EncoderInput(Tensor x, Tensor? observed)
+    {
+        Tensor input = observed is null ? x : x * observed.to_type(x.dtype);
+        return options.Denoise is { } corruption ? corruption.Apply(input, noise, model.Config.Likelihood == Likelihood.Bernoulli) : input;
     }
 
     private bool WeightsFinite()
