@@ -3,6 +3,7 @@ using TorchSharp;
 using Vae.Inference;
 using Vae.Training;
 using Vae.Training.Data;
+using Vae.Training.Missing;
 using Vae.Training.Models;
 using Vae.Training.Training;
 using static Vae.Cli.Commands.ModelOptions;
@@ -38,11 +39,13 @@ internal static class TrainCommand
         var normalize = new Option<string?>("--normalize") { Description = "Normalise each input value with statistics of the training data: standard ((x - mean) / std) or minmax ((x - min) / (max - min)); recorded with the model and applied by every command that reads data for it (default: divide by --scale)" };
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
         var outputBias = new Option<string>("--output-bias") { Description = "How the decoder's output bias starts: data-mean (the training data's mean, log-odds for Bernoulli) or uniform (as built, PyTorch's default init)", DefaultValueFactory = _ => "data-mean" };
+        var denoise = new Option<string?>("--denoise") { Description = "Denoising training: corrupt each batch's input (fresh noise every batch) and score the reconstruction against the clean input: gaussian:σ, masking:p or salt-pepper:p" };
+        var missing = new Option<string?>("--missing") { Description = "Incomplete data: allow (empty or NaN CSV cells are missing values), or hide values on purpose every batch to train for imputation: random:P or bottom-half; the objective scores the observed values only and the encoder reads missing ones as 0" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each epoch's figures as a TensorBoard event file into this folder (view: tensorboard --logdir DIR)" };
 
         var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
         foreach (Option o in data.All.Append(normalize).Concat(model.All)) command.Options.Add(o);
-        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, outputBias, tensorboard })
+        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, outputBias, denoise, missing, tensorboard })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -72,6 +75,8 @@ internal static class TrainCommand
                 Patience = Pick(parse, patience, p.Patience, v => v),
                 MaxMinutes = Pick(parse, maxMinutes, p.MaxMinutes, v => v),
                 OutputBias = Pick(parse, outputBias, p.OutputBias, OutputBiasKind),
+                Denoise = parse.GetValue(denoise) is { } d ? InputCorruption.Parse(d, denoise.Name) : p.Denoise,
+                Missing = parse.GetValue(missing) is { } m ? MissingMask.Parse(m, missing.Name) : p.Missing,
             }.Validate();
             torch.Device dev = Devices.Parse(parse.GetValue(device)!);
             NormalizationKind? normalizeKind = parse.GetValue(normalize) is { } n ? NormalizeKind(n) : null;
@@ -81,7 +86,7 @@ internal static class TrainCommand
             if (parse.GetValue(resume))
             {
                 // the run keeps its model and options; silently training with others than the user typed would mislead
-                string[] changed = model.All.Concat([batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, outputBias])
+                string[] changed = model.All.Concat([batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, outputBias, denoise, missing])
                     .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
                 if (changed.Length > 0)
                     throw new ArgumentException($"--resume continues the run in {runFolder} with its saved model and options; {string.Join(", ", changed)} cannot change (only --epochs and --max-minutes may).");
@@ -93,11 +98,11 @@ internal static class TrainCommand
                 InputNormalization? recorded = Checkpoint.ReadNormalization(last) is { IsFitted: true } fitted ? fitted : null;   // a plain scale is the data's own
                 if (recorded is not null && normalizeKind is not null)
                     throw new ArgumentException($"--resume reads the data with the run's recorded normalisation ({recorded.Describe()}); --normalize cannot change it.", normalize.Name);
-                (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind, recorded);
+                (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind, recorded, allowMissing: options.Missing is not null);
             }
             else
             {
-                (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind);
+                (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind, allowMissing: options.Missing is not null);
                 config = model.Build(parse, preset, train);
             }
             Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset, board);
@@ -133,7 +138,9 @@ internal static class TrainCommand
         Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");
         Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, β {options.Beta}" +
                           $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}" +
-                          (options.OutputBias == OutputBiasInit.DataMean && !resume ? "; output bias starts at the data mean" : ""));
+                          (options.OutputBias == OutputBiasInit.DataMean && !resume ? "; output bias starts at the data mean" : "") +
+                          (options.Denoise is { } d ? $"; denoising: the encoder reads {d}-corrupted inputs" : "") +
+                          (options.Missing is { } m ? $"; missing values: {(m.HidesValues ? $"hidden by {m} every batch, " : "")}scored on observed values only" : ""));
         using var progress = new TrainProgress(options.Epochs);
         using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);
         var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { progress.Epoch(m); events?.Write(m); } };
