@@ -17,14 +17,16 @@ internal static class EvaluateCommand
         var k = new Option<int>("--k") { Description = "Importance samples per test input for the NLL", DefaultValueFactory = _ => 5000 };
         var seed = new Option<long>("--seed") { Description = "Seed of the test-set binarisation (Bernoulli models) and of the z samples", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
+        var applications = new EvaluateApplications();
 
         var command = new Command("evaluate", "Evaluate a trained model on a test set: -ELBO, importance-sampled NLL with k samples (Burda et al. 2016; on a fixed seeded binarisation of the test set for Bernoulli models), active units, reconstruction error.");
-        foreach (Option o in (Option[])[model, .. data.All, k, seed, json])
+        foreach (Option o in (Option[])[model, .. data.All, k, seed, json, .. applications.All])
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             int samples = parse.GetValue(k);
             if (samples < 1) throw new ArgumentException($"--k is {samples}; expected at least 1.", "--k");
+            applications.Check(parse);
             string folder = parse.GetValue(model)!;
             if (File.Exists(Path.Combine(folder, "encoder.onnx")) && !File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
                 throw new ArgumentException($"{folder} is an exported ONNX model; evaluate needs the TorchSharp checkpoint or run folder written by 'vae train'.", "--model");
@@ -36,6 +38,7 @@ internal static class EvaluateCommand
                 ? done => Console.Error.Write($"\rNLL: {done}/{test.Count} test samples")
                 : null);
             if (live) Console.Error.WriteLine();
+            report = applications.Add(report, parse, vae, test, data, folder, parse.GetValue(seed), quiet: asJson);
             if (report.NonFiniteFigures() is { Count: > 0 } broken)
                 Console.Error.WriteLine($"warning: {string.Join(", ", broken)} {(broken.Count == 1 ? "is" : "are")} not finite; the model's weights or outputs hold NaN or infinity (a diverged run?).");
             if (asJson)
@@ -51,6 +54,7 @@ internal static class EvaluateCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{$"NLL (k={report.K})",-16} {report.Nll,9:F2} nats"));
             Console.WriteLine($"active units     {report.ActiveUnits,9} of {report.LatentSize}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconstruction   {report.ReconstructionMse,9:F5} mean squared error per pixel"));
+            EvaluateApplications.Print(report);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Seconds:F1} s"));
         }));
         return command;

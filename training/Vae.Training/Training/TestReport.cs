@@ -54,12 +54,44 @@ public sealed record TestReport
     /// <summary>Wall-clock seconds of the evaluation.</summary>
     [JsonPropertyName("seconds")] public double Seconds { get; init; }
 
+    /// <summary>σ of <see cref="NoisyMse"/> and <see cref="DenoisedMse"/> (<c>--noise</c>); null when not measured.</summary>
+    [JsonPropertyName("noise"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Noise { get; init; }
+
+    /// <summary>Mean squared error per value of the noisy test inputs against the clean ones (see <see cref="DenoisingEvaluation"/>).</summary>
+    [JsonPropertyName("noisy_mse"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NoisyMse { get; init; }
+
+    /// <summary>Mean squared error per value of the decoded posterior means of the noisy inputs against the clean ones.</summary>
+    [JsonPropertyName("denoised_mse"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? DenoisedMse { get; init; }
+
+    /// <summary>The mask of <see cref="ImputedMse"/> and <see cref="MeanFillMse"/> (<c>--mask</c>), e.g. "bottom-half"; null when not measured.</summary>
+    [JsonPropertyName("mask"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Mask { get; init; }
+
+    /// <summary>Mean squared error on the hidden values of filling each with its column's mean (see <see cref="Missing.ImputationScore"/>).</summary>
+    [JsonPropertyName("mean_fill_mse"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? MeanFillMse { get; init; }
+
+    /// <summary>Mean squared error on the hidden values of the model's imputation (<see cref="Missing.Imputation"/>).</summary>
+    [JsonPropertyName("imputed_mse"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ImputedMse { get; init; }
+
+    /// <summary>Conditional models: the fraction of prior samples per class that the judge assigns to the asked class (see
+    /// <see cref="Classifiers.ConditionalSampleAccuracy"/>); null otherwise.</summary>
+    [JsonPropertyName("conditional_sample_accuracy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ConditionalSampleAccuracy { get; init; }
+
+    /// <summary>The same fraction for each class.</summary>
+    [JsonPropertyName("conditional_sample_accuracy_per_class"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double[]? ConditionalSampleAccuracyPerClass { get; init; }
+
+    /// <summary>Prior samples drawn per class for <see cref="ConditionalSampleAccuracy"/>.</summary>
+    [JsonPropertyName("samples_per_class"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? SamplesPerClass { get; init; }
+
+    /// <summary>The judge's accuracy on the real test set: how far to trust <see cref="ConditionalSampleAccuracy"/>.</summary>
+    [JsonPropertyName("judge_accuracy_on_real"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? JudgeAccuracyOnReal { get; init; }
+
     /// <summary>The JSON names of the figures that are NaN or infinite, in the order of the report; empty for a sound model.</summary>
     public IReadOnlyList<string> NonFiniteFigures() =>
         new (string Name, double? Value)[]
         {
             ("neg_elbo", NegElbo), ("reconstruction", Reconstruction), ("kl", Kl), ("nll", Nll),
             ("reconstruction_mse", ReconstructionMse), ("neg_elbo_unbinarized", NegElboUnbinarized),
+            ("denoised_mse", DenoisedMse), ("imputed_mse", ImputedMse),
         }.Where(f => f.Value is { } v && !double.IsFinite(v)).Select(f => f.Name).ToList();
 
     /// <summary>
