@@ -59,7 +59,7 @@ internal sealed class TrainProgress(int epochs) : IDisposable
         string likelihood = c.Likelihood == Likelihood.Bernoulli
             ? c.Binarize ? "bernoulli (dynamic binarisation)" : "bernoulli"
             : c.LearnVariance ? "gaussian (learned per-pixel variance)" : string.Create(CultureInfo.InvariantCulture, $"gaussian (σ {c.GaussianSigma})");
-        return $"{body}, {c.Activation}, {likelihood}{(c.Classes > 0 ? $", conditional on {c.Classes} classes" : "")}" +
+        return $"{body}, {c.Activation}, {likelihood}{(c.Classes > 0 ? $", conditional on {c.Classes} classes ({(c.HasClassPrior ? "learned class prior, class-specific first decoder layer" : "label concatenated")})" : "")}" +
                (c.Objective == Objective.Autoencoder ? ", deterministic autoencoder (no sampling, no KL)" : "");
     }
 

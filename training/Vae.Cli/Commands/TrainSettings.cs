@@ -20,13 +20,14 @@ internal sealed class ModelOptions
     public readonly Option<int> Latent = new("--latent") { Description = "Latent size", DefaultValueFactory = _ => 20 };
     public readonly Option<string> Activation = new("--activation") { Description = "relu, leaky_relu, elu, silu, gelu or tanh", DefaultValueFactory = _ => "relu" };
     public readonly Option<bool> Conditional = new("--conditional") { Description = "Conditional VAE: give the one-hot label to encoder and decoder (needs labelled data)" };
+    public readonly Option<string> Conditioning = new("--conditioning") { Description = "Conditional models: class-prior (a learned prior per class and a class-specific first decoder layer, so samples follow the label) or concat (the label concatenated to z, prior N(0, I); such models largely ignore the label)", DefaultValueFactory = _ => "class-prior" };
     public readonly Option<string> Likelihood = new("--likelihood") { Description = "bernoulli (logits) or gaussian", DefaultValueFactory = _ => "bernoulli" };
     public readonly Option<double> Sigma = new("--sigma") { Description = "Gaussian: fixed σ (MSE is σ = 1/√2 up to constants)", DefaultValueFactory = _ => 1.0 };
     public readonly Option<bool> LearnVariance = new("--learn-variance") { Description = "Gaussian: learn a per-pixel log-variance instead of a fixed σ" };
     public readonly Option<bool> Binarize = new("--binarize") { Description = "Bernoulli: dynamic binarisation, pixels re-sampled every batch" };
     public readonly Option<string> Objective = new("--objective") { Description = "vae (sample z, loss -ELBO) or ae: a deterministic autoencoder of the same architecture (z = the encoder's mean, loss = reconstruction only)", DefaultValueFactory = _ => "vae" };
 
-    public IEnumerable<Option> All => [Preset, Architecture, Hidden, Channels, Strides, BatchNorm, Latent, Activation, Conditional, Likelihood, Sigma, LearnVariance, Binarize, Objective];
+    public IEnumerable<Option> All => [Preset, Architecture, Hidden, Channels, Strides, BatchNorm, Latent, Activation, Conditional, Conditioning, Likelihood, Sigma, LearnVariance, Binarize, Objective];
 
     /// <summary>The preset's config with every option given on the command line applied; <paramref name="data"/> fixes the input shape and classes.</summary>
     public VaeConfig Build(ParseResult parse, Preset preset, Dataset data)
@@ -47,6 +48,7 @@ internal sealed class ModelOptions
             LatentSize = Pick(parse, Latent, c.LatentSize, v => v),
             Activation = Pick(parse, Activation, c.Activation, s => s),
             Classes = Pick(parse, Conditional, c.Classes > 0, b => b) ? RequireLabels(data) : 0,
+            Conditioning = Pick(parse, Conditioning, c.Conditioning, ConditioningKind),
             Likelihood = Pick(parse, Likelihood, c.Likelihood, s => Enum.Parse<Likelihood>(s, ignoreCase: true)),
             GaussianSigma = Pick(parse, Sigma, c.GaussianSigma, v => v),
             LearnVariance = Pick(parse, LearnVariance, c.LearnVariance, b => b),
@@ -54,6 +56,14 @@ internal sealed class ModelOptions
             Objective = Pick(parse, Objective, c.Objective, ObjectiveKind),
         }).Validate();
     }
+
+    /// <summary><c>--conditioning</c>: class-prior or concat.</summary>
+    private static Training.Models.Conditioning ConditioningKind(string text) => text.ToLowerInvariant() switch
+    {
+        "class-prior" or "class_prior" => Training.Models.Conditioning.ClassPrior,
+        "concat" => Training.Models.Conditioning.Concat,
+        _ => throw new ArgumentException($"--conditioning is '{text}'; expected class-prior or concat.", "--conditioning"),
+    };
 
     /// <summary><c>--objective</c>: vae or ae.</summary>
     private static Training.Models.Objective ObjectiveKind(string text) => text.ToLowerInvariant() switch

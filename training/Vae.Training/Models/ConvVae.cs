@@ -60,7 +60,7 @@ public sealed class ConvVae : LayeredVae
         var last = plan.Sizes[^1];
         var layers = new List<nn.Module<Tensor, Tensor>>
         {
-            nn.Linear(config.LatentSize + config.Classes, plan.Flat),
+            nn.Linear(config.DecoderInputSize, plan.Flat),
             Activations.Create(config.Activation),
             nn.Unflatten(1, [conv.Channels[^1], last.H, last.W]),
         };

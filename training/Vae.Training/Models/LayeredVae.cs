@@ -10,7 +10,9 @@ namespace Vae.Training.Models;
 /// <c>pixel_logvar</c> for a Gaussian likelihood with learned variance. Encoder: x → encoder → (fc_mean, fc_logvar);
 /// decoder: z → decoder. When <see cref="VaeConfig.Classes"/> &gt; 0 the one-hot label y [B, Classes] is
 /// concatenated on axis 1 to the encoder output before the heads and to z before the decoder — exactly what
-/// the exported graphs compute.
+/// the exported graphs compute. With <see cref="Conditioning.ClassPrior"/> the model also holds the learned prior
+/// <c>prior_mean</c> and <c>prior_logvar</c> [Classes, LatentSize], works in the standardised code ε = (z − μ_y) / σ_y and
+/// feeds its decoder y ⊗ z and y.
 /// </summary>
 public abstract class LayeredVae : VaeModule
 {
@@ -19,6 +21,7 @@ public abstract class LayeredVae : VaeModule
     private readonly nn.Module<Tensor, Tensor> fc_logvar;
     private readonly nn.Module<Tensor, Tensor> decoder;
     private readonly Parameter? pixel_logvar;
+    private readonly Parameter? prior_mean, prior_logvar;
     private readonly bool flattenInput;
 
     /// <param name="flattenInput">True when the encoder takes x flattened to [B, InputSize] (MLP); false for [B, C, H, W].</param>
@@ -39,6 +42,14 @@ public abstract class LayeredVae : VaeModule
         {
             pixel_logvar = new Parameter(zeros(Config.InputSize));
             register_parameter(nameof(pixel_logvar), pixel_logvar);
+        }
+        if (Config.HasClassPrior)
+        {
+            // N(0, I) for every class at the start: the model begins as the concatenating one, and learns where each class lives
+            prior_mean = new Parameter(zeros(Config.Classes, Config.LatentSize));
+            prior_logvar = new Parameter(zeros(Config.Classes, Config.LatentSize));
+            register_parameter(nameof(prior_mean), prior_mean);
+            register_parameter(nameof(prior_logvar), prior_logvar);
         }
         if (Config.Objective == Objective.Autoencoder) FixLogvarHead(fc_logvar);
     }
@@ -66,21 +77,38 @@ public abstract class LayeredVae : VaeModule
         using var scope = NewDisposeScope();
         Tensor h = encoder.forward(flattenInput ? x.flatten(1) : x);
         if (y is not null) h = cat([h, y], 1);
-        return (fc_mean.forward(h).MoveToOuterDisposeScope(), fc_logvar.forward(h).MoveToOuterDisposeScope());
+        Tensor mean = fc_mean.forward(h), logvar = fc_logvar.forward(h);
+        if (prior_mean is not null && y is not null)
+        {
+            // the posterior of ε = (z − μ_y) / σ_y: its KL to N(0, I) is the KL of q(z|x, y) to the class's prior
+            Tensor priorLogvar = y.matmul(prior_logvar!);
+            mean = (mean - y.matmul(prior_mean)) * (-0.5 * priorLogvar).exp();
+            logvar = logvar - priorLogvar;
+        }
+        return (mean.MoveToOuterDisposeScope(), logvar.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc/>
+    /// <remarks>With a class prior, <paramref name="z"/> is the standardised code ε; the decoder reads z = μ_y + σ_y · ε as y ⊗ z and y.</remarks>
     public override Tensor Decode(Tensor z, Tensor? y = null)
     {
         CheckLabel(y, z.shape[0]);
         if (y is null) return decoder.forward(z);
-        using var zy = cat([z, y], 1);
-        return decoder.forward(zy);
+        using var scope = NewDisposeScope();
+        Tensor input;
+        if (prior_mean is not null)
+        {
+            Tensor code = y.matmul(prior_mean) + (0.5 * y.matmul(prior_logvar!)).exp() * z;
+            input = cat([(y.unsqueeze(2) * code.unsqueeze(1)).flatten(1), y], 1);
+        }
+        else input = cat([z, y], 1);
+        return decoder.forward(input).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
     public override VaeGraphLayout GraphLayout =>
-        new(encoder, fc_mean, fc_logvar, decoder, flattenInput ? [Config.InputSize] : Config.InputShape, Config.Classes, pixel_logvar);
+        new(encoder, fc_mean, fc_logvar, decoder, flattenInput ? [Config.InputSize] : Config.InputShape, Config.Classes, pixel_logvar,
+            prior_mean is null ? null : (prior_mean, prior_logvar!));
 
     /// <summary>
     /// Draws <paramref name="count"/> z ~ N(0, I) and decodes them (for class <paramref name="label"/> in a

@@ -16,7 +16,7 @@ public sealed class MlpVae : LayeredVae
         LinearStack(config.InputSize, config.HiddenSizes, config.Activation, activateLast: true),
         nn.Linear(last + config.Classes, config.LatentSize),
         nn.Linear(last + config.Classes, config.LatentSize),
-        LinearStack(config.LatentSize + config.Classes, [.. config.HiddenSizes.Reverse(), config.InputSize], config.Activation, activateLast: false),
+        LinearStack(config.DecoderInputSize, [.. config.HiddenSizes.Reverse(), config.InputSize], config.Activation, activateLast: false),
         flattenInput: true)
     {
     }

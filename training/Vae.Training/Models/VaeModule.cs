@@ -18,6 +18,10 @@ public sealed record VaeOutput(Tensor Output, Tensor Mean, Tensor Logvar, Tensor
 /// <param name="PixelLogvar">Gaussian likelihood with a learned per-pixel log-variance: the parameter
 /// (shape [InputSize], independent of z). The decoder graph then has a second output <c>logvar</c>
 /// [batch, ...] next to <c>mean</c>. Null for Bernoulli and fixed-σ Gaussian models.</param>
+/// <param name="ClassPrior">Conditional models with <see cref="Conditioning.ClassPrior"/>: the learned prior's means and
+/// log-variances, each [Classes, LatentSize]. The encoder graph then standardises the heads' outputs with the label's
+/// prior (mean ← (mean − μ_y) · e^(−logvar_y / 2), logvar ← logvar − logvar_y), and the decoder graph maps its input ε to
+/// z = μ_y + e^(logvar_y / 2) · ε and feeds the decoder [y ⊗ z, y] instead of [z, y]. Null otherwise.</param>
 public sealed record VaeGraphLayout(
     nn.Module EncoderBody,
     nn.Module MeanHead,
@@ -25,7 +29,8 @@ public sealed record VaeGraphLayout(
     nn.Module Decoder,
     int[] EncoderInputShape,
     int Classes = 0,
-    Tensor? PixelLogvar = null);
+    Tensor? PixelLogvar = null,
+    (Tensor Mean, Tensor Logvar)? ClassPrior = null);
 
 /// <summary>
 /// Base of every VAE: encoder q(z|x) = N(mean, exp(logvar)), reparameterisation, decoder p(x|z)

@@ -40,6 +40,9 @@ public static class WeightLimits
     private static IEnumerable<(string Layer, BigInteger Inputs, BigInteger Outputs, string Fields, string Field)> Layers(VaeConfig c, BigInteger inputSize)
     {
         string latent = $"{nameof(VaeConfig.LatentSize)} {c.LatentSize}", classes = c.Classes > 0 ? $" + {nameof(VaeConfig.Classes)} {c.Classes}" : "";
+        // with a class prior the decoder's first layer reads y ⊗ z and y
+        BigInteger decoderInputs = c.HasClassPrior ? (c.LatentSize + (BigInteger)1) * c.Classes : c.LatentSize + (BigInteger)c.Classes;
+        string decoderReads = c.HasClassPrior ? $"({latent} + 1) × {nameof(VaeConfig.Classes)} {c.Classes}" : latent + classes;
         string input = string.Create(CultureInfo.InvariantCulture, $"{nameof(VaeConfig.InputShape)} [{string.Join(", ", c.InputShape)}] = {inputSize:N0} values");
         string head, headField = nameof(VaeConfig.LatentSize);
         BigInteger headInputs;
@@ -56,7 +59,7 @@ public static class WeightLimits
             }
             headInputs = channels * h * w;
             head = $"conv Channels[^1] {channels} × {h} × {w} (the last feature map){classes}";
-            yield return ("the decoder's first layer", c.LatentSize + (BigInteger)c.Classes, headInputs, string.Create(CultureInfo.InvariantCulture, $"{latent}{classes} → the {headInputs:N0} values of the last feature map"), headField);
+            yield return ("the decoder's first layer", decoderInputs, headInputs, string.Create(CultureInfo.InvariantCulture, $"{decoderReads} → the {headInputs:N0} values of the last feature map"), headField);
         }
         else
         {
@@ -70,7 +73,7 @@ public static class WeightLimits
             }
             headInputs = previous;
             head = previousName + classes;
-            yield return ("the decoder's first layer", c.LatentSize + (BigInteger)c.Classes, c.HiddenSizes.Length > 0 ? c.HiddenSizes[^1] : inputSize, $"{latent}{classes} → {previousName}", headField);
+            yield return ("the decoder's first layer", decoderInputs, c.HiddenSizes.Length > 0 ? c.HiddenSizes[^1] : inputSize, $"{decoderReads} → {previousName}", headField);
         }
         yield return ("fc_mean and fc_logvar", headInputs + c.Classes, c.LatentSize, $"{head} → {latent}", headField);
     }

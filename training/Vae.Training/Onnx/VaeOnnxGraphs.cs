@@ -54,7 +54,7 @@ public static class VaeOnnxGraphs
         try
         {
             var metadata = Metadata(model, options);
-            byte[] encoder = BuildEncoder(layout, PathOf, model.Config.LatentSize, options).ToModelBytes("vae_encoder", options, WithGraph(metadata, "encoder"), "VAE encoder");
+            byte[] encoder = BuildEncoder(model, layout, PathOf, model.Config.LatentSize, options).ToModelBytes("vae_encoder", options, WithGraph(metadata, "encoder"), "VAE encoder");
             byte[] decoder = BuildDecoder(model, layout, PathOf, options).ToModelBytes("vae_decoder", options, WithGraph(metadata, "decoder"), "VAE decoder");
             return (encoder, decoder);
         }
@@ -64,30 +64,36 @@ public static class VaeOnnxGraphs
         }
     }
 
-    // x → body → [flatten, concat y] → (mean head, logvar head)
-    private static OnnxGraphBuilder BuildEncoder(VaeGraphLayout layout, Func<nn.Module, string> pathOf, int latentSize, ExportOptions options)
+    // x → body → [flatten, concat y] → (mean head, logvar head) [→ standardised by the label's prior]
+    private static OnnxGraphBuilder BuildEncoder(VaeModule model, VaeGraphLayout layout, Func<nn.Module, string> pathOf, int latentSize, ExportOptions options)
     {
         var graph = new OnnxGraphBuilder(options.Opset);
         OnnxValue x = graph.AddInput(VaeGraphNames.X, layout.EncoderInputShape);
         OnnxValue h = OnnxLayerRegistry.Emit(graph, layout.EncoderBody, pathOf(layout.EncoderBody), x);
-        if (layout.Classes > 0) h = ConcatLabel(graph, h, graph.AddInput(VaeGraphNames.Y, [layout.Classes]), "encoder");
-        OnnxValue mean = OnnxLayerRegistry.Emit(graph, layout.MeanHead, pathOf(layout.MeanHead), h, VaeGraphNames.Mean);
-        OnnxValue logvar = OnnxLayerRegistry.Emit(graph, layout.LogvarHead, pathOf(layout.LogvarHead), h, VaeGraphNames.Logvar);
+        OnnxValue? y = layout.Classes > 0 ? graph.AddInput(VaeGraphNames.Y, [layout.Classes]) : null;
+        if (y is not null) h = ConcatLabel(graph, h, y, "encoder");
+        bool prior = layout.ClassPrior is not null && y is not null;
+        OnnxValue mean = OnnxLayerRegistry.Emit(graph, layout.MeanHead, pathOf(layout.MeanHead), h, prior ? null : VaeGraphNames.Mean);
+        OnnxValue logvar = OnnxLayerRegistry.Emit(graph, layout.LogvarHead, pathOf(layout.LogvarHead), h, prior ? null : VaeGraphNames.Logvar);
         foreach (OnnxValue head in new[] { mean, logvar })
-        {
             if (!head.SampleShape.SequenceEqual([latentSize]))
                 throw new ArgumentException($"encoder head '{head.Name}' produces [batch, {string.Join(", ", head.SampleShape)}]; expected [batch, {latentSize}] (latent size).", nameof(layout));
-            graph.AddOutput(head);
-        }
+        if (prior) (mean, logvar) = ClassPriorGraph.Standardise(graph, model, layout, y!, mean, logvar);
+        graph.AddOutput(mean);
+        graph.AddOutput(logvar);
         return graph;
     }
 
-    // z → [concat y] → decoder → logits [, probs = σ(logits)] | mean [, logvar = broadcast of the per-pixel parameter]
+    // z → [concat y | class prior: z = μ_y + σ_y · ε, then (y ⊗ z, y)] → decoder → logits [, probs = σ(logits)] | mean [, logvar = broadcast of the per-pixel parameter]
     private static OnnxGraphBuilder BuildDecoder(VaeModule model, VaeGraphLayout layout, Func<nn.Module, string> pathOf, ExportOptions options)
     {
         var graph = new OnnxGraphBuilder(options.Opset);
         OnnxValue z = graph.AddInput(VaeGraphNames.Z, [model.Config.LatentSize]);
-        if (layout.Classes > 0) z = ConcatLabel(graph, z, graph.AddInput(VaeGraphNames.Y, [layout.Classes]), "decoder");
+        if (layout.Classes > 0)
+        {
+            OnnxValue y = graph.AddInput(VaeGraphNames.Y, [layout.Classes]);
+            z = layout.ClassPrior is null ? ConcatLabel(graph, z, y, "decoder") : ClassPriorGraph.DecoderInput(graph, model, layout, y, z);
+        }
         OnnxValue output = OnnxLayerRegistry.Emit(graph, layout.Decoder, pathOf(layout.Decoder), z, DecoderOutputName(model.Config.Likelihood));
         if (output.SampleShape.Aggregate(1, (a, b) => a * b) != model.Config.InputSize)
             throw new ArgumentException($"decoder produces [batch, {string.Join(", ", output.SampleShape)}]; expected {model.Config.InputSize} values per sample (input shape [{string.Join(", ", model.Config.InputShape)}]).", nameof(model));
@@ -127,6 +133,8 @@ public static class VaeOnnxGraphs
             throw new ArgumentException($"graph layout's PixelLogvar has {p.numel()} values; expected {config.InputSize} (one per pixel).", nameof(layout));
         if (layout.PixelLogvar is not null && config.Likelihood != Likelihood.Gaussian)
             throw new ArgumentException($"graph layout has a per-pixel logvar but the likelihood is {config.Likelihood}; it belongs to Gaussian models.", nameof(layout));
+        if (layout.ClassPrior is { } prior && (prior.Mean.shape is not [var c, var d] || c != layout.Classes || d != config.LatentSize || !prior.Logvar.shape.SequenceEqual(prior.Mean.shape)))
+            throw new ArgumentException($"graph layout's ClassPrior has means [{string.Join(", ", prior.Mean.shape)}] and log-variances [{string.Join(", ", prior.Logvar.shape)}]; expected [{layout.Classes}, {config.LatentSize}] (classes × latent size) each.", nameof(layout));
     }
 
     /// <summary>The facts stored in both graphs' metadata_props (and in model.json).</summary>
