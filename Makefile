@@ -41,14 +41,21 @@ publish:
 test: data
 	./eng/run-tests.sh $(CONFIG)
 
-## demo: train the PyTorch-example VAE on MNIST (and a 2-D latent twin), export both to ONNX, draw every picture into out/
+## demo: train the PyTorch-example VAE on MNIST (and a 2-D latent twin, a conditional VAE and one trained to fill in
+## bottom halves), export them to ONNX, draw every picture into out/
 DEMO_TRAIN := $(CLI) train --out runs/mnist
 DEMO_EXPORT := $(CLI) export --checkpoint runs/mnist --out models/mnist
+DEMO_CVAE_TRAIN := $(CLI) train --out runs/mnist-cvae --conditional
+DEMO_IMPUTE_TRAIN := $(CLI) train --out runs/mnist-impute --missing bottom-half
 demo: build data
 	$(DEMO_TRAIN)
 	$(DEMO_EXPORT)
 	$(CLI) train --out runs/mnist-2d --latent 2
 	$(CLI) export --checkpoint runs/mnist-2d --out models/mnist-2d
+	$(DEMO_CVAE_TRAIN)
+	$(CLI) export --checkpoint runs/mnist-cvae --out models/mnist-cvae
+	$(DEMO_IMPUTE_TRAIN)
+	$(CLI) export --checkpoint runs/mnist-impute --out models/mnist-impute
 	$(MAKE) --no-print-directory pictures
 	$(CLI) cluster --model models/mnist
 	$(CLI) classify --model models/mnist
@@ -69,9 +76,12 @@ pictures:
 	$(CLI) interpolate --model models/mnist --from 0 --to 1 --out $(PICTURES)/interpolation.png
 	$(CLI) anomalies --model models/mnist --out $(PICTURES)/anomalies.png
 	$(CLI) curves --run runs/mnist --out $(PICTURES)/curves.png
+	$(CLI) latent-map --model models/mnist --pairs 3 --out $(PICTURES)/latent-pairs.png
+	$(CLI) generate --model models/mnist-cvae --per-class --grid 10 --out $(PICTURES)/conditional.png
+	$(CLI) impute --model models/mnist-impute --mask bottom-half --out $(PICTURES)/imputation.png
 
 ## gallery: redraw the pictures (make demo first) and copy the README's into docs/
-GALLERY := samples reconstructions denoising manifold-pca latent-map latent-kmeans traverse interpolation anomalies curves latent-map-2d manifold-2d
+GALLERY := samples reconstructions denoising manifold-pca latent-map latent-kmeans traverse interpolation anomalies curves latent-map-2d manifold-2d latent-pairs conditional imputation
 gallery: pictures
 	mkdir -p docs
 	cp $(foreach p,$(GALLERY),$(PICTURES)/$(p).png) docs/
