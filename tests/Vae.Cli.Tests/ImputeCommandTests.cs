@@ -94,3 +94,31 @@ public class ImputeCommandTests
         Assert.False(File.Exists(png));
     }
 }
+
+/// <summary><c>--missing-mask</c>: gaps in images given as a file of 0/1 flags.</summary>
+public class MaskFileCommandTests
+{
+    [Fact]
+    public void Images_with_a_mask_file_are_imputed_where_it_says_and_a_wrong_mask_is_refused()
+    {
+        string folder = RepoPaths.NewTempFolder(), data = RepoPaths.RequireMnist();
+        string mask = Path.Combine(folder, "mask.csv"), png = Path.Combine(folder, "holes.png");
+        // the first 6 test images without their left 10 columns
+        File.WriteAllLines(mask, Enumerable.Range(0, 6).Select(_ => string.Join(",", Enumerable.Range(0, 784).Select(i => i % 28 < 10 ? "0" : "1"))));
+        var (exit, output, error) = CliRun.Run("impute", "--model", TestModel.Folder, "--data", data, "--count", "6", "--mask", "from-data", "--missing-mask", mask, "--out", png);
+        Assert.True(exit == 0, error);
+        Assert.Contains("mask from-data", output);
+        Assert.DoesNotContain("MSE", output);   // gaps the data declares have no truth to score
+
+        string csv = Path.Combine(folder, "filled.csv");
+        string written = CliRun.Setup(["impute", "--model", TestModel.Folder, "--data", data, "--count", "6", "--mask", "from-data", "--missing-mask", mask, "--out", csv]);
+        Assert.Contains("6 rows, 1,680 missing values imputed", written);   // 10 columns × 28 rows × 6 images
+
+        string wrong = Path.Combine(folder, "wrong.csv");
+        File.WriteAllLines(wrong, Enumerable.Range(0, 6).Select(_ => string.Join(",", Enumerable.Repeat("1", 783))));
+        Assert.Contains("has 6 samples of 783 values; the data has 6 samples of 784",
+                        CliRun.Failure("impute", "--model", TestModel.Folder, "--data", data, "--count", "6", "--mask", "from-data", "--missing-mask", wrong, "--out", png));
+        Assert.Contains("--missing-mask says which values are missing; it goes with --mask from-data",
+                        CliRun.Failure("impute", "--model", TestModel.Folder, "--data", data, "--count", "6", "--missing-mask", mask, "--out", png));
+    }
+}

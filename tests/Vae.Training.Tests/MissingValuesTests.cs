@@ -114,3 +114,36 @@ public class MissingValuesTests
         Assert.Throws<ArgumentException>(() => ImputationScore.Measure(truth, [true, true, true, true], completed, 2));
     }
 }
+
+/// <summary>Mask files beside data that cannot hold gaps (<see cref="MaskFile"/>).</summary>
+public class MaskFileTests
+{
+    private static string Write(string text)
+    {
+        string path = Path.Combine(RepoPaths.NewTempFolder(), "mask.csv");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Zeros_of_the_mask_become_missing_values()
+    {
+        var data = new Dataset([0.1f, 0.2f, 0.3f, 0.4f], [2], [1, 0]);
+        Dataset masked = MaskFile.Apply(data, Write("1,0\n0,1\n1,1\n"));   // a mask may run longer than limited data
+        Assert.Equal([0.1f, float.NaN, float.NaN, 0.4f], masked.Features);
+        Assert.Equal([1, 0], masked.Labels!);
+        Assert.Equal([0.1f, 0.2f, 0.3f, 0.4f], data.Features);   // the data itself is left alone
+    }
+
+    [Fact]
+    public void A_mask_of_the_wrong_size_other_flags_or_an_empty_sample_are_refused()
+    {
+        var data = new Dataset([0.1f, 0.2f, 0.3f, 0.4f], [2]);
+        string narrow = Write("1\n1\n");
+        Assert.Contains($"mask {narrow} has 2 samples of 1 values; the data has 2 samples of 2", Assert.Throws<ArgumentException>(() => MaskFile.Apply(data, narrow)).Message);
+        string shorter = Write("1,1\n");
+        Assert.Contains("has 1 samples of 2 values; the data has 2 samples", Assert.Throws<ArgumentException>(() => MaskFile.Apply(data, shorter)).Message);
+        Assert.Contains("sample 1, value 0 is 0.5; expected 1 (observed) or 0 (missing)", Assert.Throws<ArgumentException>(() => MaskFile.Apply(data, Write("1,1\n0.5,1\n"))).Message);
+        Assert.Contains("leaves sample 0 with no observed value", Assert.Throws<ArgumentException>(() => MaskFile.Apply(data, Write("0,0\n1,1\n"))).Message);
+    }
+}

@@ -26,10 +26,11 @@ internal static class ImputeCommand
         var iterations = new Option<int>("--iterations") { Description = "Reconstruct-and-replace passes", DefaultValueFactory = _ => VaeModelDefaults.ImputeIterations };
         var seed = new Option<int>("--seed") { Description = "Seed of a random mask", DefaultValueFactory = _ => 1 };
         var columns = new Option<int>("--columns") { Description = "PNG output: samples drawn (the first N)", DefaultValueFactory = _ => 10 };
+        var missingMask = new Option<string?>("--missing-mask") { Description = "With --mask from-data: a file of 0/1 flags beside the data (CSV or idx, one row per sample, one flag per value; 0 = missing), for data that cannot hold gaps itself such as images" };
 
         var command = new Command("impute", "Fill in missing values (the data's own, or hidden on purpose) with the model; write the completed data as CSV or draw masked / imputed / true rows, and score the imputation against mean filling.")
         {
-            model, data.Data, mask, output, count, iterations, seed, columns,
+            model, data.Data, mask, output, count, iterations, seed, columns, missingMask,
         };
         command.WithReading(data);
         command.SetAction(parse => CommandRunner.Run(() =>
@@ -44,6 +45,10 @@ internal static class ImputeCommand
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
             bool fromData = rule.Kind == MaskKind.FromData;
             Dataset set = data.LoadTestOfData(parse, limit, vae.Info.Normalization, allowMissing: fromData);
+            string? maskPath = parse.GetValue(missingMask);
+            if (maskPath is not null && !fromData)
+                throw new ArgumentException($"--missing-mask says which values are missing; it goes with --mask from-data, not {rule}.", missingMask.Name);
+            if (maskPath is not null) set = MaskFile.Apply(set, maskPath);
             PictureInputs.CheckShape(set, vae, data.Data.Name, parse.GetValue(data.Data)!);
             if (vae.Classes > 0 && set.Labels is null)
                 throw new ArgumentException($"the model is conditional ({vae.Classes} classes) and {parse.GetValue(data.Data)} has no labels; give labelled data.", data.Data.Name);
@@ -67,6 +72,7 @@ internal static class ImputeCommand
                 return;
             }
             Dataset raw = data.LoadTestOfData(parse, limit, allowMissing: fromData, raw: true);
+            if (maskPath is not null) raw = MaskFile.Apply(raw, maskPath);
             WriteCsv(path, raw, set, observed, completed);
             TableInputs.ReportWritten(path, $"{set.Count:N0} rows, {missing:N0} missing values imputed under mask {rule} with {passes} pass{(passes == 1 ? "" : "es")}{scored}");
         }));

@@ -41,11 +41,12 @@ internal static class TrainCommand
         var outputBias = new Option<string>("--output-bias") { Description = "How the decoder's output bias starts: data-mean (the training data's mean, log-odds for Bernoulli) or uniform (as built, PyTorch's default init)", DefaultValueFactory = _ => "data-mean" };
         var denoise = new Option<string?>("--denoise") { Description = "Denoising training: corrupt each batch's input (fresh noise every batch) and score the reconstruction against the clean input: gaussian:σ, masking:p or salt-pepper:p" };
         var missing = new Option<string?>("--missing") { Description = "Incomplete data: allow (empty or NaN CSV cells are missing values), or hide values on purpose every batch to train for imputation: random:P or bottom-half; the objective scores the observed values only and the encoder reads missing ones as 0" };
+        var missingMask = new Option<string?>("--missing-mask") { Description = "With --missing: a file of 0/1 flags beside the training data (CSV or idx, one row per sample, one flag per value; 0 = missing), for data that cannot hold gaps itself such as images" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each epoch's figures as a TensorBoard event file into this folder (view: tensorboard --logdir DIR)" };
 
         var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
         foreach (Option o in data.All.Append(normalize).Concat(model.All)) command.Options.Add(o);
-        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, outputBias, denoise, missing, tensorboard })
+        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, outputBias, denoise, missing, missingMask, tensorboard })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -105,7 +106,12 @@ internal static class TrainCommand
                 (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind, allowMissing: options.Missing is not null);
                 config = model.Build(parse, preset, train);
             }
-            Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset, board);
+            if (parse.GetValue(missingMask) is string maskPath)
+            {
+                if (options.Missing is null) throw new ArgumentException("--missing-mask says which values are missing; train with --missing allow (or random:P, bottom-half) to use it.", missingMask.Name);
+                train = MaskFile.Apply(train, maskPath);
+            }
+                        Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset, board);
         }));
         return command;
     }
