@@ -18,7 +18,7 @@ internal sealed class DynamicBatcher : IDisposable
 {
     private static readonly long OneMillisecond = Stopwatch.Frequency / 1000;
 
-    private readonly GraphModel graph;
+    private readonly IGraph graph;
     private readonly BatchingOptions options;
     private readonly ServerMetrics metrics;
     private readonly ConcurrentQueue<PendingRequest> queue = new();
@@ -28,7 +28,7 @@ internal sealed class DynamicBatcher : IDisposable
     private int waiting;
     private volatile bool stopping;
 
-    public DynamicBatcher(GraphModel graph, BatchingOptions options, ServerMetrics metrics)
+    public DynamicBatcher(IGraph graph, BatchingOptions options, ServerMetrics metrics)
     {
         this.graph = graph;
         this.options = options;

@@ -8,14 +8,14 @@ namespace Vae.Server.Batching;
 
 /// <summary>
 /// A graph as the infer endpoint calls it: through its <see cref="DynamicBatcher"/> when batching is on, else directly on
-/// the request's thread. Owns the batcher, not the graph (its <see cref="ServedPair"/> does); dispose it before the pair.
+/// the request's thread. Owns the batcher, not the graph (a <see cref="ServedPair"/> owns it); dispose it before the pair.
 /// </summary>
 public sealed class ServedGraph : IDisposable
 {
     private readonly DynamicBatcher? batcher;
     private readonly ServerMetrics metrics;
 
-    public ServedGraph(GraphModel model, BatchingOptions batching, ServerMetrics metrics)
+    public ServedGraph(IGraph model, BatchingOptions batching, ServerMetrics metrics)
     {
         Model = model;
         Batching = batching;
@@ -23,7 +23,7 @@ public sealed class ServedGraph : IDisposable
         if (batching.Enabled) batcher = new DynamicBatcher(model, batching, metrics);
     }
 
-    public GraphModel Model { get; }
+    public IGraph Model { get; }
 
     public BatchingOptions Batching { get; }
 

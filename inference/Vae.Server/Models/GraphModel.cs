@@ -9,7 +9,7 @@ namespace Vae.Server.Models;
 /// outputs as the graph declares them, and a batched run that computes every output. Safe to run from many threads at
 /// once. Owns its ONNX Runtime session: dispose it when no run is in flight.
 /// </summary>
-public sealed class GraphModel : IDisposable
+public sealed class GraphModel : IGraph, IDisposable
 {
     /// <summary>The one version every served model has (a Triton repository holds it as folder 1/).</summary>
     public const string Version = "1";

@@ -20,7 +20,7 @@ public static class InferRequestReader
     /// <param name="jsonLength">Bytes of JSON at the start of <paramref name="body"/> (the whole body without binary data).</param>
     /// <param name="allowNonFinite">Whether NaN and ±Infinity pass (binary data can carry them; JSON numbers cannot).</param>
     /// <exception cref="ProtocolException">400 naming the problem.</exception>
-    public static InferRequest Parse(byte[] body, int jsonLength, GraphModel graph, int maxRows, bool allowNonFinite)
+    public static InferRequest Parse(byte[] body, int jsonLength, IGraph graph, int maxRows, bool allowNonFinite)
     {
         if (jsonLength < 0 || jsonLength > body.Length)
             throw Bad($"{HeaderLength} is {jsonLength}; expected 0 to the body's {body.Length} bytes.");
@@ -33,6 +33,7 @@ public static class InferRequestReader
             if (root.ValueKind != JsonValueKind.Object) throw Bad($"the request is a JSON {Kind(root)}; expected an object with \"inputs\".");
             string? id = root.TryGetProperty("id", out JsonElement idElement) ? String(idElement, "id") : null;
             (bool binaryOutputs, long timeout) = RequestParameters(root);
+            IReadOnlyList<RequestedOutput>? outputs = RequestedOutputs(root, graph, binaryOutputs);
             if (!root.TryGetProperty("inputs", out JsonElement inputs) || inputs.ValueKind != JsonValueKind.Array)
                 throw Bad($"the request has no \"inputs\" array; {graph.Name} takes {Describe(graph.Inputs)}.");
             var reader = new BinarySection(body, jsonLength);
@@ -56,7 +57,7 @@ public static class InferRequestReader
             for (int i = 0; i < values.Length; i++)
                 if (values[i] is null) throw Bad($"input '{graph.Inputs[i].Name}' is missing; {graph.Name} takes {Describe(graph.Inputs)}.");
             if (reader.Remaining > 0) throw Bad($"{reader.Remaining} bytes follow the binary tensors; their binary_data_size parameters account for {reader.Used} of the {body.Length - jsonLength} bytes after the JSON.");
-            return new InferRequest(id, values!, rows, RequestedOutputs(root, graph, binaryOutputs), binaryOutputs, timeout);
+            return new InferRequest(id, values!, rows, outputs, binaryOutputs, timeout);
         }
     }
 
@@ -128,7 +129,7 @@ public static class InferRequestReader
         }
     }
 
-    private static IReadOnlyList<RequestedOutput>? RequestedOutputs(JsonElement root, GraphModel graph, bool binaryDefault)
+    private static IReadOnlyList<RequestedOutput>? RequestedOutputs(JsonElement root, IGraph graph, bool binaryDefault)
     {
         if (!root.TryGetProperty("outputs", out JsonElement outputs)) return null;
         if (outputs.ValueKind != JsonValueKind.Array) throw Bad($"\"outputs\" is a JSON {Kind(outputs)}; expected an array of {{\"name\": ...}}.");

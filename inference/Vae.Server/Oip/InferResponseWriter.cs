@@ -13,7 +13,7 @@ namespace Vae.Server.Oip;
 /// </summary>
 public static class InferResponseWriter
 {
-    public static async Task WriteAsync(HttpResponse response, GraphModel graph, InferRequest request, GraphResult result, CancellationToken cancellation)
+    public static async Task WriteAsync(HttpResponse response, IGraph graph, InferRequest request, GraphResult result, CancellationToken cancellation)
     {
         IReadOnlyList<RequestedOutput> outputs = request.Outputs ?? graph.Outputs.Select(o => new RequestedOutput(o.Name, request.BinaryOutputs)).ToArray();
         var json = new ArrayBufferWriter<byte>(1024);
@@ -86,7 +86,7 @@ public static class InferResponseWriter
         return bytes;
     }
 
-    private static int IndexOf(GraphModel graph, string name)
+    private static int IndexOf(IGraph graph, string name)
     {
         for (int i = 0; i < graph.Outputs.Count; i++)
             if (graph.Outputs[i].Name == name) return i;

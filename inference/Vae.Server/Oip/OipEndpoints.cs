@@ -72,7 +72,7 @@ internal static class OipEndpoints
 
     private static IResult Metadata(string name, string? version, ModelRepository repository)
     {
-        GraphModel graph = Find(repository, name, version).Model;
+        IGraph graph = Find(repository, name, version).Model;
         return Results.Ok(new ModelMetadata(graph.Name, [GraphModel.Version], GraphModel.Platform, Tensors(graph.Inputs), Tensors(graph.Outputs)));
     }
 
