@@ -67,10 +67,14 @@ internal sealed class DynamicBatcher : IDisposable
         while (true)
         {
             if (stopping && carried is null && queue.IsEmpty) return; // a timed Take may have used this worker's wake-up permit
-            PendingRequest? first = carried ?? Take(long.MaxValue);
+            PendingRequest? first = carried; // already admitted: it did not fit the last batch
             carried = null;
-            if (first is null) return;
-            if (!Admit(first)) continue;
+            if (first is null)
+            {
+                first = Take(long.MaxValue);
+                if (first is null) return;
+                if (!Admit(first)) continue;
+            }
             batch.Add(first);
             int rows = first.Rows;
             long deadline = first.Deadline, joinUntil = first.QueuedAt + delay;
