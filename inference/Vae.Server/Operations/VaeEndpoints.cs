@@ -40,7 +40,7 @@ internal static class VaeEndpoints
         ServedPair pair = repository.Pair(name);
         VaeModel vae = pair.Vae;
         CheckFormat(request.Format);
-        int count = CheckRows(request.Count, options, nameof(request.Count));
+        int count = CheckRows(request.Count, options, "count");
         int[] labels;
         if (vae.Classes == 0)
             labels = request.Class is null ? [] : throw ProtocolException.BadRequest($"class is {request.Class}, but model '{name}' is not conditional; leave class out.");
