@@ -19,7 +19,6 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ServerOptions optio
     public Task InvokeAsync(HttpContext context)
     {
         if (context.Request.Path.StartsWithSegments("/v2/health") || Presented(context.Request) is { } given && Matches(given)) return next(context);
-        context.Response.Headers.WWWAuthenticate = "Bearer";
         throw new ProtocolException(StatusCodes.Status401Unauthorized,
             $"this server requires an API key: send it in the {Header} header (or as Authorization: Bearer KEY).");
     }

@@ -47,6 +47,7 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
         context.Response.Clear();
         context.Response.StatusCode = status;
         if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "1";
+        if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
         await context.Response.WriteAsJsonAsync(new ErrorResponse(message), ServerJson.Options, context.RequestAborted).ConfigureAwait(false);
     }
 }
