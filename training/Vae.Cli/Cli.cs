@@ -26,5 +26,6 @@ internal static class Cli
         DecodeCommand.Create(),
         ScoreCommand.Create(),
         InfoCommand.Create(),
+        TritonCommand.Create(),
     };
 }
