@@ -77,11 +77,11 @@ public static class ProtoText
     private static void WriteMap(FieldDescriptor field, IDictionary entries, StringBuilder text, int depth)
     {
         FieldDescriptor key = field.MessageType.FindFieldByNumber(1), value = field.MessageType.FindFieldByNumber(2);
-        foreach (DictionaryEntry entry in entries.Cast<DictionaryEntry>().OrderBy(e => e.Key, Comparer<object>.Create(CompareKeys)))
+        foreach (object entryKey in entries.Keys.Cast<object>().Order(Comparer<object>.Create(CompareKeys)))
         {
             Indent(text, depth).Append(field.Name).Append(" {\n");
-            WriteField(key, entry.Key, text, depth + 1);
-            WriteField(value, entry.Value!, text, depth + 1);
+            WriteField(key, entryKey, text, depth + 1);
+            WriteField(value, entries[entryKey]!, text, depth + 1);
             Indent(text, depth).Append("}\n");
         }
     }
