@@ -158,12 +158,11 @@ public sealed partial class VaeModel : IDisposable
             // both checks may refuse the pair: before any runner (and its native name strings) exists
             float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);
             bool probabilities = PairCheck.HasProbabilities(decoderSession, decoderPath, info);
-            string y = "y";
-            string[] conditional = info.Classes > 0 ? [y] : [];
-            var encoder = new GraphRunner(encoderSession, ["x", .. conditional], ["mean", "logvar"]);
-            string[] decoderInputs = ["z", .. conditional];
-            string rawOutput = info.OutputKind == OutputKind.Logits ? "logits" : "mean";
-            var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeMetadata.ProbabilitiesOutput : rawOutput]);
+            string[] conditional = info.Classes > 0 ? [VaeGraphNames.Y] : [];
+            var encoder = new GraphRunner(encoderSession, [VaeGraphNames.X, .. conditional], [VaeGraphNames.Mean, VaeGraphNames.Logvar]);
+            string[] decoderInputs = [VaeGraphNames.Z, .. conditional];
+            string rawOutput = VaeGraphNames.DecoderOutput(info.OutputKind);
+            var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeGraphNames.Probs : rawOutput]);
             GraphRunner likelihoodDecoder = probabilities ? new GraphRunner(decoderSession, decoderInputs, [rawOutput], ownsSession: false) : decoder;
             bool sigmoidInLibrary = info.OutputKind == OutputKind.Logits && !probabilities;
             string report = $"using {provider}" + (skipped.Count > 0 ? $" (skipped {string.Join("; ", skipped)})" : "");
@@ -187,8 +186,25 @@ public sealed partial class VaeModel : IDisposable
         {
             if (provider != ExecutionProvider.Cpu && LoadsOnCpu(source, options))
                 throw ProviderSetup.CannotStart(provider, options.DeviceId, e);
-            throw new VaeModelException(UnsupportedIrVersion(source.Name, e.Message) ?? $"{source.Name}: not a loadable ONNX model ({e.Message.Trim()}).", e);
+            throw new VaeModelException(UnsupportedIrVersion(source.Name, e.Message) ?? ExternalData(source, e.Message)
+                                        ?? $"{source.Name}: not a loadable ONNX model ({e.Message.Trim()}).", e);
         }
+    }
+
+    /// <summary>
+    /// ONNX Runtime's refusal of weights kept as ONNX external data: from a file, when their location leaves the model's
+    /// folder (absolute, "..", or a link to outside); from memory, always (a location would be relative to nothing).
+    /// One sentence naming the graph and what to do; null for other failures.
+    /// </summary>
+    private static string? ExternalData(OnnxSource source, string message)
+    {
+        if (source.Path is not null && message.Contains("External data path", StringComparison.Ordinal))
+            return $"{source.Name}: its weights are ONNX external data at a location outside the model's folder, which is refused " +
+                   $"(keep the data files inside the folder, beside the graph) ({message.Trim()}).";
+        if (source.Path is null && message.Contains("model_path must not be empty", StringComparison.Ordinal))
+            return $"{source.Name}: the graph keeps weights as ONNX external data, which a graph loaded from memory cannot read; " +
+                   "load the pair from its folder, or embed the data in the graph.";
+        return null;
     }
 
     /// <summary>
@@ -200,7 +216,7 @@ public sealed partial class VaeModel : IDisposable
         Match m = Regex.Match(message, @"Unsupported model IR version: (\d+), max supported IR version: (\d+)");
         return m.Success
             ? $"{graph}: ONNX IR version {m.Groups[1].Value} is newer than this ONNX Runtime loads (at most {m.Groups[2].Value}); " +
-              $"re-export it with 'vae export --ir-version {m.Groups[2].Value}' or lower (the default is 8)."
+              $"re-export it with IR version {m.Groups[2].Value} or lower (ExportOptions.IrVersion; the default is 8)."
             : null;
     }
 

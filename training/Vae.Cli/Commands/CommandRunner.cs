@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 
 namespace Vae.Cli.Commands;
 
-/// <summary>Runs a command body, turning expected failures into one clear line on stderr and exit code 1.</summary>
+/// <summary>Runs a command body, turning expected failures into one clear line on stderr and exit code 1; library members
+/// the message names are shown as the flags that set them (<see cref="FlagNames"/>).</summary>
 internal static class CommandRunner
 {
     public static int Run(Action body)
@@ -20,7 +21,7 @@ internal static class CommandRunner
                                       or Vae.Training.Onnx.UnsupportedModuleException or Vae.Training.Onnx.OnnxVerificationException
                                       or Vae.Training.Training.TrainingDivergedException)
         {
-            Console.Error.WriteLine($"error: {Vae.Training.ExceptionText.Of(e)}");
+            Console.Error.WriteLine($"error: {FlagNames.InCliTerms(Vae.Training.ExceptionText.Of(e))}");
             return 1;
         }
         catch (Exception e) when (e is OutOfMemoryException || (e is ExternalException && AllocatorFailure(e.Message) is not null))
