@@ -188,5 +188,6 @@ public sealed class BatchingTests
         int runs = int.Parse(Regex.Match(metrics, """vae_serve_batch_rows_count\{model="reference_encoder"\} (\d+)""").Groups[1].Value);
         Assert.True(runs < callers, $"{callers} concurrent requests took {runs} runs: none were coalesced");
         Assert.Equal(rows.Sum().ToString(), Regex.Match(metrics, """vae_serve_batch_rows_sum\{model="reference_encoder"\} (\d+)""").Groups[1].Value);
+        Assert.Contains("vae_serve_queue_requests{model=\"reference_encoder\"} 0", metrics);
     }
 }

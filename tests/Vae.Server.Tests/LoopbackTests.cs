@@ -35,7 +35,12 @@ public sealed class LoopbackTests
         float[] x = TestRows.Make(1);
         var clock = Stopwatch.StartNew();
         Task<HttpResponseMessage> inFlight = server.PostJsonAsync("/v2/models/reference_encoder/infer", Infer.Json("x", x, 1));
-        await Task.Delay(300);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await server.Client.GetStringAsync("/metrics")).Contains("vae_serve_queue_requests{model=\"reference_encoder\"} 1"))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !inFlight.IsCompleted, "the request never waited for its run");
+            await Task.Delay(10);
+        }
         Task stopping = server.App.StopAsync();
         using HttpResponseMessage response = await inFlight;
         string text = await response.Content.ReadAsStringAsync();

@@ -25,7 +25,8 @@ internal sealed class DynamicBatcher : IDisposable
     private readonly SemaphoreSlim available = new(0);
     private readonly Thread[] workers;
     private readonly long delay;
-    private int waiting;
+    private int waiting;        // in the queue (MaxQueueSize)
+    private int waitingForRun;  // queued, or gathered into the batch being formed (the queue metric)
     private volatile bool stopping;
 
     public DynamicBatcher(IGraph graph, BatchingOptions options, ServerMetrics metrics)
@@ -55,7 +56,7 @@ internal sealed class DynamicBatcher : IDisposable
         }
         var pending = new PendingRequest(inputs, rows, deadline);
         queue.Enqueue(pending);
-        metrics.QueueLength(graph.Name, length);
+        Waited(-1);
         available.Release();
         return pending;
     }
@@ -122,18 +123,22 @@ internal sealed class DynamicBatcher : IDisposable
     private PendingRequest? Dequeue()
     {
         if (!queue.TryDequeue(out PendingRequest? pending)) return null;
-        metrics.QueueLength(graph.Name, Interlocked.Decrement(ref waiting));
+        Interlocked.Decrement(ref waiting);
         return pending;
     }
 
     /// <summary>Claims a request for a batch: false when its caller abandoned it, or when its deadline passed (it is failed with 503).</summary>
     private bool Admit(PendingRequest pending)
     {
-        if (!pending.TryTake()) return false;
-        if (Stopwatch.GetTimestamp() <= pending.Deadline) return true;
-        pending.Fail(DeadlinePassed(graph.Name, pending));
+        bool taken = pending.TryTake();
+        if (taken && Stopwatch.GetTimestamp() <= pending.Deadline) return true;
+        if (taken) pending.Fail(DeadlinePassed(graph.Name, pending));
+        Waited(1);
         return false;
     }
+
+    /// <summary>Counts requests that stopped waiting for a run (negative: one more waits), and sets the queue metric.</summary>
+    private void Waited(int requests) => metrics.QueueLength(graph.Name, Interlocked.Add(ref waitingForRun, -requests));
 
     /// <summary>The 503 of a request whose deadline passed while it was queued.</summary>
     public static ProtocolException DeadlinePassed(string model, PendingRequest pending) => ProtocolException.Unavailable(
@@ -142,6 +147,7 @@ internal sealed class DynamicBatcher : IDisposable
     private void Execute(List<PendingRequest> batch, int rows)
     {
         long start = Stopwatch.GetTimestamp();
+        Waited(batch.Count);
         foreach (PendingRequest pending in batch) metrics.Queued(graph.Name, Stopwatch.GetElapsedTime(pending.QueuedAt, start).TotalSeconds);
         float[][] outputs;
         try
@@ -194,7 +200,10 @@ internal sealed class DynamicBatcher : IDisposable
         foreach (Thread worker in workers) worker.Join();
         // a request queued while Dispose began (it passed the stopping check first) gets an answer too
         while (queue.TryDequeue(out PendingRequest? late))
+        {
             if (late.TryTake()) late.Fail(ProtocolException.Unavailable($"{graph.Name}: the server is shutting down."));
+            Waited(1);
+        }
         available.Dispose();
     }
 }

@@ -32,7 +32,7 @@ public sealed class ServerMetrics
             new HistogramConfiguration { LabelNames = ["model"], Buckets = SecondsBuckets });
         runSeconds = f.CreateHistogram("vae_serve_inference_duration_seconds", "Time of each ONNX Runtime run of a graph.",
             new HistogramConfiguration { LabelNames = ["model"], Buckets = SecondsBuckets });
-        queued = f.CreateGauge("vae_serve_queue_requests", "Infer requests waiting in a graph's batching queue.", ["model"]);
+        queued = f.CreateGauge("vae_serve_queue_requests", "Infer requests waiting for a run of their graph: queued, or gathered into the batch being formed.", ["model"]);
         ready = f.CreateGauge("vae_serve_model_ready", "1 for each model being served.", ["model"]);
         failedFolders = f.CreateGauge("vae_serve_model_folder_failures", "Model folders that failed to load at start.");
     }
