@@ -4,7 +4,14 @@ using System.Net;
 namespace Vae.ServeLoad;
 
 /// <summary>What one load run measured.</summary>
-internal sealed record LoadResult(bool Batching, int Concurrency, double Seconds, long Requests, long Errors, double RequestsPerSecond, double LatencyUsP50, double LatencyUsP99);
+internal sealed record LoadResult(bool Batching, int Concurrency, double Seconds, long Requests, long Errors, double RequestsPerSecond, double LatencyUsP50, double LatencyUsP99)
+{
+    /// <summary>Mean rows per ONNX Runtime run on the server (1 without batching).</summary>
+    public double RowsPerRun { get; init; }
+
+    /// <summary>ONNX Runtime time per row on the server, in µs.</summary>
+    public double RunUsPerRow { get; init; }
+}
 
 /// <summary>
 /// Closed-loop load: <c>concurrency</c> callers each send one request, wait for its answer, and send the next, for a

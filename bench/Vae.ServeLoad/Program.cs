@@ -27,9 +27,13 @@ try
         using ServerProcess server = await ServerProcess.StartAsync(Path.GetFullPath(settings.Server), Path.GetDirectoryName(model)!, environment);
         foreach (int concurrency in settings.Concurrency)
         {
+            ServerStats before = await ServerStats.ReadAsync(server.Address, $"{name}_encoder");
             LoadResult result = await LoadRun.RunAsync(server.Address, path, body, batching, concurrency, settings.Seconds);
+            var (rowsPerRun, usPerRow) = (await ServerStats.ReadAsync(server.Address, $"{name}_encoder")).Since(before); // includes the warm-up second
+            result = result with { RowsPerRun = rowsPerRun, RunUsPerRow = usPerRow };
             runs.Add(result);
-            Console.WriteLine($"batching {(batching ? "on " : "off")}  c={concurrency,-3} {result.RequestsPerSecond,8:0.0} req/s  p50 {result.LatencyUsP50,8:0} µs  p99 {result.LatencyUsP99,8:0} µs  errors {result.Errors}");
+            Console.WriteLine($"batching {(batching ? "on " : "off")}  c={concurrency,-3} {result.RequestsPerSecond,8:0.0} req/s  p50 {result.LatencyUsP50,8:0} µs  p99 {result.LatencyUsP99,8:0} µs  " +
+                              $"errors {result.Errors}  rows/run {rowsPerRun}  ONNX Runtime {usPerRow} µs/row");
         }
         if (batching && settings.SoakSeconds > 0)
         {
@@ -55,6 +59,7 @@ try
         {
             ["batching"] = r.Batching, ["concurrency"] = r.Concurrency, ["seconds"] = r.Seconds, ["requests"] = r.Requests, ["errors"] = r.Errors,
             ["requests_per_s"] = r.RequestsPerSecond, ["latency_us_p50"] = r.LatencyUsP50, ["latency_us_p99"] = r.LatencyUsP99,
+            ["server_rows_per_run"] = r.RowsPerRun, ["server_onnx_runtime_us_per_row"] = r.RunUsPerRow,
         }).ToArray()),
         [$"batching_speedup_c{top}"] = Math.Round(Find(true, top).RequestsPerSecond / Find(false, top).RequestsPerSecond, 2),
         ["library_encode_b1_us_p50"] = Math.Round(library, 1),
