@@ -45,7 +45,7 @@ internal static class DecodeCommand
             int[]? labels = read.Labels?[..n];
             if (png && n > MaxPictures)
                 throw new ArgumentException($"--out is a PNG and the codes file has {n:N0} codes; a grid draws at most {MaxPictures:N0} (use --count, or a .csv).", "--out");
-            float[] decoded = PictureInputs.DecodeAll(vae, z, labels);
+            float[] decoded = vae.Decode(z, PictureInputs.ClassLabels(vae, labels));
 
             if (png)
             {

@@ -39,7 +39,7 @@ internal static class LatentMapCommand
             int[]? chosen = parse.GetValue(dims) is string text ? ParseDims(text, vae.LatentSize) : null;
             Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--kmeans is {k}; expected at most {test.Count} (the number of test images).", "--kmeans");
-            float[] means = PictureInputs.EncodeMeans(vae, test.Features, test.Labels);
+            float[] means = vae.Encode(test.Features, PictureInputs.ClassLabels(vae, test.Labels)).Mean;
             var (w, h) = ChartStyle.Save(path, Draw(means, vae.LatentSize, test.Labels, k, chosen, parse.GetValue(seed)), 1000, 800);
             Console.WriteLine($"wrote {path} ({w}×{h}: {test.Count} posterior means)");
         }));
