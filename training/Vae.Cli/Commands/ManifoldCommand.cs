@@ -3,6 +3,7 @@ using System.Globalization;
 using SkiaSharp;
 using Vae.Cli.Pictures;
 using Vae.Inference;
+using Vae.MLNet;
 
 namespace Vae.Cli.Commands;
 
