@@ -35,7 +35,7 @@ internal static class LatentMapCommand
             int limit = PictureInputs.AtLeast(parse, count, 0);
             int k = PictureInputs.AtLeast(parse, kmeans, 0);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            // a 1-D latent used to be drawn as z[0] against z[0], a diagonal line that says nothing
+            // a map of two dimensions needs two: a 1-D latent would be z[0] against itself, a diagonal line that says nothing
             if (vae.LatentSize < 2) throw new ArgumentException($"the model's latent has {vae.LatentSize} dimension; a map of two dimensions needs at least 2.", "--model");
             int[]? chosen = parse.GetValue(dims) is string text ? ParseDims(text, vae.LatentSize) : null;
             Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);

@@ -34,7 +34,7 @@ internal static class PictureInputs
     }
 
     /// <summary>Reads an integer option that must lie in [<paramref name="minimum"/>, <see cref="MostPerSide"/>]: the number of
-    /// images along one side of a picture, checked before any decoding (at 20,000 per side the decoded values overflowed).</summary>
+    /// images along one side of a picture, checked before any decoding (the decoded values of a larger grid would overflow an array).</summary>
     public static int PerSide(ParseResult parse, Option<int> option, int minimum)
     {
         int value = AtLeast(parse, option, minimum);
