@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Vae.Cli.Compare;
-using Vae.Cli.Pictures;
+using Vae.MLNet;
 using Vae.Tests;
 
 namespace Vae.Cli.Tests;

@@ -41,6 +41,17 @@ public class EvaluateApplicationsTests
     }
 
     [Fact]
+    public void An_exported_pair_gives_the_checkpoints_denoising_and_imputation_figures_through_onnx_runtime()
+    {
+        string model = Path.Combine(folder, "exported");
+        CliRun.Setup(["export", "--checkpoint", TestModel.Run, "--out", model]);
+        string[] figures = ["--data", RepoPaths.RequireMnist(), "--k", "2", "--limit", "100", "--noise", "0.3", "--mask", "random:0.3", "--iterations", "2"];
+        JsonElement torch = Evaluate(["--model", TestModel.Run, .. figures]), onnx = Evaluate(["--model", model, .. figures]);
+        foreach (string name in new[] { "noisy_mse", "denoised_mse", "imputed_mse", "mean_fill_mse" })
+            Assert.Equal(torch.GetProperty(name).GetDouble(), onnx.GetProperty(name).GetDouble(), 4);
+    }
+
+    [Fact]
     public void Bad_noise_and_masks_are_refused_before_the_evaluation()
     {
         string[] common = ["evaluate", "--model", TestModel.Run, "--data", RepoPaths.RequireMnist(), "--limit", "10"];

@@ -26,6 +26,7 @@ internal static class Cli
         DecodeCommand.Create(),
         ScoreCommand.Create(),
         InfoCommand.Create(),
+        TritonCommand.Create(),
         CompareCommand.Create(),
         ImputeCommand.Create(),
     };

@@ -56,8 +56,8 @@ internal static class CompareCommand
             PcaCodec pca = PcaCodec.Fit(ml, trainSet.Features, vae.InputSize, vae.LatentSize, s);
             string k = vae.LatentSize.ToString(CultureInfo.InvariantCulture);
             CodeFigures Network(string name, VaeModel m) => CodeFigures.Measure(ml, name, m.LatentSize,
-                trainSet, PictureInputs.EncodeMeans(m, trainSet.Features), testSet, PictureInputs.EncodeMeans(m, testSet.Features),
-                Reconstructions(m, testSet.Features), priorIsStandardNormal: true, $"decode z ~ N(0, I_{k})", s);
+                trainSet, m.Encode(trainSet.Features).Mean, testSet, m.Encode(testSet.Features).Mean,
+                m.Reconstruct(testSet.Features), priorIsStandardNormal: true, $"decode z ~ N(0, I_{k})", s);
             CodeFigures[] rows =
             [
                 Network("VAE", vae),
@@ -87,17 +87,6 @@ internal static class CompareCommand
             throw new ArgumentException($"compare needs unconditional models; {(vae.Classes > 0 ? vaePath : aePath)} is conditional (its codes would be given the label they are scored against).", vae.Classes > 0 ? "--model" : "--ae");
         if (autoencoder.InputSize != vae.InputSize || autoencoder.LatentSize != vae.LatentSize)
             throw new ArgumentException($"{aePath} reads {autoencoder.InputSize} values into {autoencoder.LatentSize}-D codes; the VAE reads {vae.InputSize} into {vae.LatentSize}-D: compare models of one input and code size.", "--ae");
-    }
-
-    private static float[] Reconstructions(VaeModel m, float[] features)
-    {
-        var output = new float[features.Length];
-        for (int start = 0; start < features.Length; start += PictureInputs.Batch * m.InputSize)
-        {
-            int length = Math.Min(PictureInputs.Batch * m.InputSize, features.Length - start);
-            m.Reconstruct(features.AsSpan(start, length), output.AsSpan(start, length));
-        }
-        return output;
     }
 
     private static void Print(IReadOnlyList<CodeFigures> rows, int trainCount, int testCount)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Vae.Inference;
 using Vae.Training.Classifiers;
 using Vae.Training.Data;
 using Vae.Training.Missing;
@@ -35,13 +36,14 @@ internal sealed class EvaluateApplications
         PictureInputs.AtLeast(parse, SamplesPerClass, 1);
     }
 
-    /// <summary>The report with the figures the options ask for, and the conditional figures for a conditional model.</summary>
-    public TestReport Add(TestReport report, ParseResult parse, VaeModule model, Dataset test, DataOptionsSet data, string modelFolder, long seed, bool quiet)
+    /// <summary>The report with the figures the options ask for, and the conditional figures for a conditional model: through
+    /// TorchSharp for a checkpoint (<paramref name="module"/>), through ONNX Runtime for an exported pair (<paramref name="pair"/>).</summary>
+    public TestReport Add(TestReport report, ParseResult parse, VaeModule? module, VaeModel? pair, Dataset test, DataOptionsSet data, string modelFolder, long seed, bool quiet)
     {
         Check(parse);
         if (parse.GetValue(Noise) is double sigma)
         {
-            DenoisingFigures figures = DenoisingEvaluation.Measure(model, test, sigma, seed);
+            DenoisingFigures figures = module is not null ? DenoisingEvaluation.Measure(module, test, sigma, seed) : DenoisingEvaluation.Measure(pair!, test, sigma, seed);
             report = report with { Noise = sigma, NoisyMse = figures.NoisyMse, DenoisedMse = figures.DenoisedMse };
         }
         if (parse.GetValue(Mask) is string text)
@@ -49,18 +51,22 @@ internal sealed class EvaluateApplications
             MissingMask mask = MissingMask.Parse(text, Mask.Name);
             int passes = parse.GetValue(Iterations);
             bool[] observed = mask.Observed(test, seed);
-            float[] completed = Imputation.Complete(model, test, observed, passes);
+            float[] completed = module is not null
+                ? Imputation.Complete(module, test, observed, passes)
+                : pair!.Impute(test.Features, observed, passes, PictureInputs.ClassLabels(pair, test.Labels));
             ImputationScore score = ImputationScore.Measure(test.Features, observed, completed, test.SampleSize);
             report = report with { Mask = mask.ToString(), ImputedMse = score.ImputedMse, MeanFillMse = score.MeanFillMse };
         }
-        if (model.Config.Classes > 0)
+        if ((module?.Config.Classes ?? pair!.Classes) > 0)
         {
             int perClass = parse.GetValue(SamplesPerClass);
             string folder = parse.GetValue(Judge) ?? Path.Combine(modelFolder, "judge");
-            Dataset train = JudgeTrainingSet(parse, data, modelFolder);
+            Dataset train = JudgeTrainingSet(parse, data, module is not null ? Checkpoint.ReadNormalization(modelFolder) : pair!.Info.Normalization);
             using JudgeClassifier judge = JudgeClassifier.LoadOrTrain(folder, train, null, out bool trained);
             if (trained && !quiet) Console.Error.WriteLine($"judge: trained on {train.Count:N0} training samples, kept in {folder}");
-            ConditionalSampleReport samples = ConditionalSampleAccuracy.Measure(model, judge, perClass, seed);
+            ConditionalSampleReport samples = module is not null
+                ? ConditionalSampleAccuracy.Measure(module, judge, perClass, seed)
+                : ConditionalSampleAccuracy.Measure(pair!, judge, perClass, seed);
             report = report with
             {
                 ConditionalSampleAccuracy = samples.Accuracy, ConditionalSampleAccuracyPerClass = samples.PerClass,
@@ -71,10 +77,9 @@ internal sealed class EvaluateApplications
     }
 
     /// <summary>The judge's training set: an MNIST folder's training images, or <c>--data</c> itself when <c>--test-data</c> is the test set.</summary>
-    private static Dataset JudgeTrainingSet(ParseResult parse, DataOptionsSet data, string modelFolder)
+    private static Dataset JudgeTrainingSet(ParseResult parse, DataOptionsSet data, InputNormalization? normalization)
     {
         string path = parse.GetValue(data.Data)!;
-        var normalization = Checkpoint.ReadNormalization(modelFolder);
         if (DataSource.IsMnistFolder(path)) return data.LoadTrainSplitOfData(parse, 0, normalization);
         if (parse.GetValue(data.TestData) is null)
             throw new ArgumentException($"the conditional figures train a judge on the training set; {path} is not an MNIST folder, so give the training set as --data and the test set as --test-data.", data.TestData.Name);

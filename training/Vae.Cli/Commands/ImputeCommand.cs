@@ -79,19 +79,9 @@ internal static class ImputeCommand
         return command;
     }
 
-    /// <summary>The completed samples, imputed in batches; observed values are the model-space inputs unchanged.</summary>
-    private static float[] Impute(VaeModel vae, Dataset set, bool[] observed, int passes)
-    {
-        var completed = new float[set.Features.Length];
-        int size = vae.InputSize;
-        for (int start = 0; start < set.Count; start += PictureInputs.Batch)
-        {
-            int n = Math.Min(PictureInputs.Batch, set.Count - start);
-            vae.Impute(set.Features.AsSpan(start * size, n * size), observed.AsSpan(start * size, n * size), completed.AsSpan(start * size, n * size),
-                       passes, PictureInputs.LabelsOf(vae, set.Labels, start, n));
-        }
-        return completed;
-    }
+    /// <summary>The completed samples; observed values are the model-space inputs unchanged.</summary>
+    private static float[] Impute(VaeModel vae, Dataset set, bool[] observed, int passes) =>
+        vae.Impute(set.Features, observed, passes, PictureInputs.ClassLabels(vae, set.Labels));
 
     /// <summary>Each row as the file holds it, with the missing values replaced by the imputed ones brought back to raw units.</summary>
     private static void WriteCsv(string path, Dataset raw, Dataset set, bool[] observed, float[] completed)

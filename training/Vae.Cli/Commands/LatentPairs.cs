@@ -1,4 +1,5 @@
 using Vae.Cli.Pictures;
+using Vae.MLNet;
 
 namespace Vae.Cli.Commands;
 
@@ -38,7 +39,7 @@ internal static class LatentPairs
         string[] names;
         if (kmeans > 0)
         {
-            KMeans clusters = KMeans.Fit(means, latent, kmeans, seed);
+            KMeansClustering clusters = KMeansClustering.Fit(means, latent, kmeans, seed);
             group = clusters.Assignments;
             names = Enumerable.Range(0, kmeans).Select(c => labels is null ? $"cluster {c}" : $"cluster {c}: mostly {LatentMapCommand.MajorityLabel(group, labels, c)}").ToArray();
             about += $"; coloured by k-means cluster (k = {kmeans} on all {latent} dims)";

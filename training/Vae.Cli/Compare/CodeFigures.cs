@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Vae.Cli.Commands;
-using Vae.Cli.Pictures;
 using Vae.MLNet;
 using Vae.Training.Data;
 
@@ -35,7 +34,7 @@ public sealed record CodeFigures(
                                       float[] reconstructions, bool priorIsStandardNormal, string sampling, int seed)
     {
         int classes = Math.Max(train.ClassCount, test.ClassCount);
-        KMeans clusters = KMeans.Fit(testCodes, codeSize, Math.Min(classes, test.Count), seed);
+        KMeansClustering clusters = KMeansClustering.Fit(testCodes, codeSize, Math.Min(classes, test.Count), seed);
         ClusterAgreement agreement = ClusterAgreement.Measure(test.Labels!, clusters.Assignments);
         var trainView = LabelledDataView.Load(ml, new Dataset(trainCodes, [codeSize], train.Labels, classes));
         var testView = LabelledDataView.Load(ml, new Dataset(testCodes, [codeSize], test.Labels, classes));

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Vae.Inference;
 using Vae.Training.Models;
 using static TorchSharp.torch;
 
@@ -41,6 +42,27 @@ public static class ConditionalSampleAccuracy
             Tensor output = model.Decode(z, y).flatten(1);
             if (config.Likelihood == Likelihood.Bernoulli) output = output.sigmoid();
             perClass[c] = judge.Predict(output).Count(p => p == c) / (double)samplesPerClass;
+        }
+        return new ConditionalSampleReport(perClass.Average(), perClass, samplesPerClass);
+    }
+
+    /// <summary>The same test for an exported pair, through ONNX Runtime: <see cref="VaeModel.Generate(int[], long, float)"/> draws
+    /// z from the pair's own seeded generator (other draws than TorchSharp's for the same seed).</summary>
+    /// <exception cref="ArgumentException">The pair is not conditional, or the judge reads another input size or number of classes.</exception>
+    public static ConditionalSampleReport Measure(VaeModel pair, JudgeClassifier judge, int samplesPerClass = 1000, long seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(judge);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerClass, 1);
+        if (pair.Classes == 0) throw new ArgumentException("the model is not conditional (0 classes); conditional sample accuracy needs a model trained with labels.", nameof(pair));
+        if (judge.Classes != pair.Classes || judge.InputSize != pair.InputSize)
+            throw new ArgumentException($"the judge tells {judge.Classes} classes apart from {judge.InputSize} values; the model draws {pair.Classes} classes of {pair.InputSize} values.", nameof(judge));
+        var perClass = new double[pair.Classes];
+        for (int c = 0; c < pair.Classes; c++)
+        {
+            float[] samples = pair.Generate(Enumerable.Repeat(c, samplesPerClass).ToArray(), seed + c);
+            using Tensor x = tensor(samples, [samplesPerClass, pair.InputSize]);
+            perClass[c] = judge.Predict(x).Count(p => p == c) / (double)samplesPerClass;
         }
         return new ConditionalSampleReport(perClass.Average(), perClass, samplesPerClass);
     }

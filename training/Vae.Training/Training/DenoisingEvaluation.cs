@@ -24,17 +24,8 @@ public static class DenoisingEvaluation
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(test);
-        if (!(sigma > 0) || !double.IsFinite(sigma)) throw new ArgumentException($"{nameof(sigma)} is {sigma}; expected a finite σ > 0.", nameof(sigma));
         bool bernoulli = model.Config.Likelihood == Likelihood.Bernoulli;
-        var noise = new GaussianNoise(seed);
-        float[] noisy = new float[test.Features.Length];
-        double noisyError = 0;
-        for (int i = 0; i < noisy.Length; i++)
-        {
-            float v = test.Features[i] + (float)sigma * noise.Next();
-            noisy[i] = bernoulli ? Math.Clamp(v, 0f, 1f) : v;
-            noisyError += (noisy[i] - test.Features[i]) * (double)(noisy[i] - test.Features[i]);
-        }
+        var (noisy, noisyError) = Noisy(test, sigma, seed, bernoulli);
         using TensorSet clean = TensorSet.From(test, model, "test data");
         using TensorSet corrupted = TensorSet.From(new Dataset(noisy, test.SampleShape, test.Labels, test.ClassCount), model, "noisy test data");
         model.eval();
@@ -51,5 +42,35 @@ public static class DenoisingEvaluation
             denoisedError += (output - clean.X.narrow(0, start, n).flatten(1)).pow(2).sum().ToDouble();
         }
         return new DenoisingFigures(sigma, noisyError / noisy.Length, denoisedError / noisy.Length);
+    }
+
+    /// <summary>The same figures for an exported pair, through ONNX Runtime (<see cref="VaeModel.Denoise(float[], int, int[])"/>, one pass).</summary>
+    /// <exception cref="ArgumentException">σ is not a finite value &gt; 0, or the data does not fit the pair.</exception>
+    public static DenoisingFigures Measure(VaeModel pair, Dataset test, double sigma, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(test);
+        var (noisy, noisyError) = Noisy(test, sigma, seed, pair.Info.OutputKind == OutputKind.Logits);
+        float[] denoised = pair.Denoise(noisy, 1, pair.Classes > 0 ? test.Labels : null);
+        double denoisedError = 0;
+        for (int i = 0; i < denoised.Length; i++) denoisedError += (denoised[i] - test.Features[i]) * (double)(denoised[i] - test.Features[i]);
+        return new DenoisingFigures(sigma, noisyError / noisy.Length, denoisedError / noisy.Length);
+    }
+
+    /// <summary>The test values plus N(0, σ²) noise from the seeded <see cref="GaussianNoise"/> (clipped to [0, 1] for a Bernoulli model's
+    /// data), and their summed squared distance from the clean values.</summary>
+    private static (float[] Noisy, double SquaredError) Noisy(Dataset test, double sigma, long seed, bool unitInterval)
+    {
+        if (!(sigma > 0) || !double.IsFinite(sigma)) throw new ArgumentException($"{nameof(sigma)} is {sigma}; expected a finite σ > 0.", nameof(sigma));
+        var noise = new GaussianNoise(seed);
+        float[] noisy = new float[test.Features.Length];
+        double error = 0;
+        for (int i = 0; i < noisy.Length; i++)
+        {
+            float v = test.Features[i] + (float)sigma * noise.Next();
+            noisy[i] = unitInterval ? Math.Clamp(v, 0f, 1f) : v;
+            error += (noisy[i] - test.Features[i]) * (double)(noisy[i] - test.Features[i]);
+        }
+        return (noisy, error);
     }
 }
