@@ -17,7 +17,7 @@ public class TrainApplicationsTests
         string run = Path.Combine(folder, "run");
         string output = CliRun.Setup(Tiny(run, "--denoise", "gaussian:0.3", "--missing", "random:0.5"));
         Assert.Contains("denoising: the encoder reads gaussian:0.3-corrupted inputs", output);
-        Assert.Contains("missing values: hidden by random:0.5 every batch, scored on observed values only", output);
+        Assert.Contains("missing values read as 0 and not scored; values hidden from the encoder by random:0.5 every batch (and scored)", output);
 
         using JsonDocument training = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "best", "training.json")));
         JsonElement options = training.RootElement.GetProperty("options");
@@ -54,7 +54,7 @@ public class TrainApplicationsTests
         Assert.Contains("row 1, column 1: '' is not a number", CliRun.Failure([.. common, "--out", Path.Combine(folder, "refused")]));
         var (exit, output, error) = CliRun.Run([.. common, "--out", Path.Combine(folder, "gappy"), "--missing", "allow"]);
         Assert.True(exit == 0, error);
-        Assert.Contains("missing values: scored on observed values only", output);
+        Assert.Contains("missing values read as 0 and not scored", output);
         Assert.Contains("stopped after epoch 2", output);
     }
 

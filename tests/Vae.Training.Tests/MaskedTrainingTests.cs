@@ -104,6 +104,30 @@ public class MaskedTrainingTests
     }
 
     [Fact]
+    public void Values_hidden_on_purpose_are_scored_so_the_model_learns_to_fill_them()
+    {
+        // 12 values: the bottom six repeat the top six, which come from four prototypes plus noise
+        var random = new Random(8);
+        float[][] prototypes = Enumerable.Range(0, 4).Select(p => Enumerable.Range(0, 6).Select(j => (p >> (j % 2)) % 2 == (j / 2) % 2 ? 0.9f : 0.1f).ToArray()).ToArray();
+        var values = new float[256 * 12];
+        for (int s = 0; s < 256; s++)
+            for (int j = 0; j < 6; j++)
+                values[s * 12 + j] = values[s * 12 + 6 + j] = Math.Clamp(prototypes[s % 4][j] + 0.05f * (random.NextSingle() - 0.5f), 0, 1);
+        var data = new Dataset(values, [12]);
+
+        torch.random.manual_seed(3);
+        using var model = new MlpVae(TinyVae.Config with { HiddenSizes = [16] });
+        var history = new Trainer(model, new TrainOptions { Epochs = 60, BatchSize = 32, LearningRate = 1e-2, Missing = new MissingMask(MaskKind.BottomHalf) }).Fit(data);
+        // every value is scored: the reconstruction term covers all twelve, not only the six the encoder sees
+        Assert.True(history[^1].Train.Reconstruction > 0);
+
+        bool[] observed = new MissingMask(MaskKind.BottomHalf).Observed(data);
+        float[] completed = Imputation.Complete(model, data, observed, iterations: 1);
+        ImputationScore score = ImputationScore.Measure(values, observed, completed, 12);
+        Assert.True(score.ImputedMse < 0.25 * score.MeanFillMse, $"imputed MSE {score.ImputedMse:F4}, column-mean fill {score.MeanFillMse:F4}");
+    }
+
+    [Fact]
     public void Missing_options_are_checked_with_the_rest()
     {
         var e = Assert.Throws<ArgumentException>(() => new TrainOptions { Missing = new MissingMask(MaskKind.Random, 1.5) }.Validate());

@@ -63,7 +63,7 @@ internal static class ImputeCommand
             {
                 ImputationScore score = ImputationScore.Measure(set.Features, observed, completed, set.SampleSize);
                 scored = string.Create(CultureInfo.InvariantCulture,
-                    $"; MSE on the hidden values: imputed {score.ImputedMse:F5}, column-mean fill {score.MeanFillMse:F5} ({score.Improvement * 100:F1}% lower)");
+                    $"; MSE on the hidden values: imputed {score.ImputedMse:F5}, column-mean fill {score.MeanFillMse:F5} ({Math.Abs(score.Improvement) * 100:F1}% {(score.Improvement >= 0 ? "lower" : "higher")})");
             }
             if (png)
             {

@@ -40,7 +40,7 @@ internal static class TrainCommand
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop after the epoch that passes this many minutes of training (0: no limit)", DefaultValueFactory = _ => 0 };
         var outputBias = new Option<string>("--output-bias") { Description = "How the decoder's output bias starts: data-mean (the training data's mean, log-odds for Bernoulli) or uniform (as built, PyTorch's default init)", DefaultValueFactory = _ => "data-mean" };
         var denoise = new Option<string?>("--denoise") { Description = "Denoising training: corrupt each batch's input (fresh noise every batch) and score the reconstruction against the clean input: gaussian:σ, masking:p or salt-pepper:p" };
-        var missing = new Option<string?>("--missing") { Description = "Incomplete data: allow (empty or NaN CSV cells are missing values), or hide values on purpose every batch to train for imputation: random:P or bottom-half; the objective scores the observed values only and the encoder reads missing ones as 0" };
+        var missing = new Option<string?>("--missing") { Description = "Incomplete data: allow (empty or NaN CSV cells are missing values: the encoder reads them as 0, the objective leaves them out), or also hide values from the encoder every batch to train for imputation: random:P or bottom-half (hidden values are still scored)" };
         var missingMask = new Option<string?>("--missing-mask") { Description = "With --missing: a file of 0/1 flags beside the training data (CSV or idx, one row per sample, one flag per value; 0 = missing), for data that cannot hold gaps itself such as images" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each epoch's figures as a TensorBoard event file into this folder (view: tensorboard --logdir DIR)" };
 
@@ -146,7 +146,7 @@ internal static class TrainCommand
                           $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}" +
                           (options.OutputBias == OutputBiasInit.DataMean && !resume ? "; output bias starts at the data mean" : "") +
                           (options.Denoise is { } d ? $"; denoising: the encoder reads {d}-corrupted inputs" : "") +
-                          (options.Missing is { } m ? $"; missing values: {(m.HidesValues ? $"hidden by {m} every batch, " : "")}scored on observed values only" : ""));
+                          (options.Missing is { } m ? $"; missing values read as 0 and not scored{(m.HidesValues ? $"; values hidden from the encoder by {m} every batch (and scored)" : "")}" : ""));
         using var progress = new TrainProgress(options.Epochs);
         using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);
         var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { progress.Epoch(m); events?.Write(m); } };

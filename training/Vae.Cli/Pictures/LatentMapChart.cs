@@ -7,10 +7,11 @@ internal static class LatentMapChart
 {
     /// <summary>
     /// Draws point i at (<paramref name="x"/>[i], <paramref name="y"/>[i]) in the colour of <paramref name="group"/>[i]
-    /// (0 … names − 1), and optional <paramref name="centres"/> as black crosses.
+    /// (0 … names − 1), and optional <paramref name="centres"/> as black crosses; the legend sits right of the plot unless
+    /// <paramref name="legend"/> is false.
     /// </summary>
     public static Plot Create(double[] x, double[] y, int[] group, IReadOnlyList<string> groupNames, string title, string xLabel, string yLabel,
-                              IReadOnlyList<(double X, double Y)>? centres = null)
+                              IReadOnlyList<(double X, double Y)>? centres = null, bool legend = true)
     {
         if (x.Length != y.Length || x.Length != group.Length)
             throw new ArgumentException($"{x.Length} x, {y.Length} y and {group.Length} group values; expected equal counts.", nameof(group));
@@ -53,7 +54,8 @@ internal static class LatentMapChart
             crosses.MarkerLineWidth = 3;
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "cluster centre", MarkerShape = MarkerShape.Eks, MarkerSize = 11, MarkerLineColor = Colors.Black, MarkerLineWidth = 2 });
         }
-        plot.ShowLegend(Edge.Right);
+        if (legend) plot.ShowLegend(Edge.Right);
+        else plot.HideLegend();
         return plot;
     }
 }

@@ -36,8 +36,8 @@ internal static class ScatterMatrixChart
                 else
                 {
                     double[] x = coordinates.Select(p => p[c]).ToArray(), y = coordinates.Select(p => p[r]).ToArray();
-                    plot = LatentMapChart.Create(x, y, group, groupNames, $"{axisNames[r]} against {axisNames[c]}", axisNames[c], axisNames[r]);
-                    if (!(r == 0 && c == k - 1)) plot.HideLegend();
+                    plot = LatentMapChart.Create(x, y, group, groupNames, $"{axisNames[r]} against {axisNames[c]}", axisNames[c], axisNames[r],
+                                                 legend: r == 0 && c == k - 1);
                 }
                 plots.Add(plot);
             }

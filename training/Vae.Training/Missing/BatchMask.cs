@@ -4,13 +4,14 @@ using static TorchSharp.torch;
 namespace Vae.Training.Missing;
 
 /// <summary>
-/// The observed flags of a training batch under a <see cref="MissingMask"/>: the data's own gaps, and for
-/// <see cref="MaskKind.BottomHalf"/> and <see cref="MaskKind.Random"/> values hidden on purpose — a random mask drawn afresh
-/// for every batch from the trainer's seeded generator, so the model learns to fill any gap of that kind.
+/// What the encoder of a training batch may read under a <see cref="MissingMask"/>: not the data's own gaps, and for
+/// <see cref="MaskKind.BottomHalf"/> and <see cref="MaskKind.Random"/> not the values hidden on purpose either — a random mask
+/// drawn afresh for every batch from the trainer's seeded generator. The trainer still scores hidden values (their truth is
+/// known), so the model learns to fill any gap of that kind.
 /// </summary>
 public static class BatchMask
 {
-    /// <summary>True where a value of <paramref name="x"/> [B, ...] counts; <paramref name="dataObserved"/> are the batch's flags
+    /// <summary>True where the encoder may read a value of <paramref name="x"/> [B, ...]; <paramref name="dataObserved"/> are the batch's flags
     /// from the data (null when nothing is missing there). The result belongs to the caller's dispose scope.</summary>
     public static Tensor Observed(MissingMask mask, Tensor x, Tensor? dataObserved, Generator generator)
     {

@@ -92,9 +92,9 @@ public sealed record TrainOptions
     public InputCorruption? Denoise { get; init; }
 
     /// <summary>Training on incomplete data (default null: every value must be present; <c>--missing</c>). Missing values (NaN)
-    /// are allowed, and <see cref="MaskKind.BottomHalf"/> or <see cref="MaskKind.Random"/> also hide values on purpose, afresh
-    /// every batch, to train for imputation. The encoder reads the values with each missing one replaced by 0 and the
-    /// objective scores the observed values only (<see cref="Losses.MaskedElbo"/>).</summary>
+    /// are allowed: the encoder reads them as 0 and the objective scores the values the data holds only
+    /// (<see cref="Losses.MaskedElbo"/>). <see cref="MaskKind.BottomHalf"/> or <see cref="MaskKind.Random"/> also hide values
+    /// from the encoder on purpose, afresh every batch, and still score them: the model learns to fill in such gaps.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MissingMask? Missing { get; init; }
 

@@ -54,9 +54,11 @@ internal sealed class TrainingPass : IDisposable
             Tensor rows = order.narrow(0, start, Math.Min(options.BatchSize, n - start));
             var (x, y) = data.Select(rows);
             if (model.Config.Binarize) x = bernoulli(x, noise);
-            Tensor? observed = options.Missing is { } missing ? BatchMask.Observed(missing, x, data.Observed?.index_select(0, rows), noise) : null;
+            // scored: what the data holds (its own missing values are not); seen: what the encoder reads, less any value hidden on purpose
+            Tensor? scored = data.Observed?.index_select(0, rows);
+            Tensor? seen = options.Missing is { } missing ? BatchMask.Observed(missing, x, scored, noise) : null;
             double beta = options.BetaAt(epoch - 1 + (double)b / batches);
-            var (loss, reconstruction, kl) = Objective(x, y, observed, beta);
+            var (loss, reconstruction, kl) = Objective(x, y, seen, scored, beta);
             double value = loss.item<float>();
             if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, DivergenceKind.BatchLoss, value, b + 1);
             optimizer.zero_grad();
@@ -96,14 +98,16 @@ internal sealed class TrainingPass : IDisposable
     public void LoadOptimizer(string path) => ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(path);
 
     /// <summary>Summed batch objective and the per-sample reconstruction and KL (detached). The encoder reads
-    /// <see cref="EncoderInput"/>; the reconstruction is scored against the clean x, on its <paramref name="observed"/> values when given.</summary>
-    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, Tensor? observed, double beta)
+    /// <see cref="EncoderInput"/> (the values <paramref name="seen"/>); the reconstruction is scored against the clean x, on the
+    /// values the data holds (<paramref name="scored"/>) when it has missing ones. A value hidden on purpose is thus scored
+    /// but not seen — what trains the model to fill it in; the bound stays an ELBO, since any q(z | x̃) is a valid posterior.</summary>
+    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, Tensor? seen, Tensor? scored, double beta)
     {
-        Tensor input = EncoderInput(x, observed);
+        Tensor input = EncoderInput(x, seen);
         if (options.Samples == 1)
         {
             VaeOutput output = model.Forward(input, y, noise);
-            ElboTerms terms = observed is null ? Elbo.Compute(model, output, x, beta) : MaskedElbo.Compute(model, output, x, observed, beta);
+            ElboTerms terms = scored is null ? Elbo.Compute(model, output, x, beta) : MaskedElbo.Compute(model, output, x, scored, beta);
             return (terms.Loss.sum(), terms.Reconstruction.detach(), terms.Kl.detach());
         }
         var (mean, logvar) = model.Encode(input, y);
@@ -112,11 +116,11 @@ internal sealed class TrainingPass : IDisposable
         return (-bound.sum(), -sample.LogLikelihood.detach().mean([0]), Elbo.GaussianKl(mean, logvar).detach());
     }
 
-    /// <summary>What the encoder reads: x with hidden values as 0 (<see cref="TrainOptions.Missing"/>), then corrupted
+    /// <summary>What the encoder reads: x with missing and hidden values as 0 (<see cref="TrainOptions.Missing"/>), then corrupted
     /// (<see cref="TrainOptions.Denoise"/>, fresh noise from the generator); x itself when neither is set.</summary>
-    private Tensor EncoderInput(Tensor x, Tensor? observed)
+    private Tensor EncoderInput(Tensor x, Tensor? seen)
     {
-        Tensor input = observed is null ? x : x * observed.to_type(x.dtype);
+        Tensor input = seen is null ? x : x * seen.to_type(x.dtype);
         return options.Denoise is { } corruption ? corruption.Apply(input, noise, model.Config.Likelihood == Likelihood.Bernoulli) : input;
     }
 
