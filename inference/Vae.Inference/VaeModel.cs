@@ -84,7 +84,11 @@ public sealed partial class VaeModel : IDisposable
     public int Classes => Info.Classes;
 
     /// <summary>Execution providers compiled into the loaded ONNX Runtime native library, by ONNX Runtime's names.</summary>
-    public static IReadOnlyList<string> AvailableProviders() => ProviderSetup.Available();
+    public static IReadOnlyList<string> AvailableProviders()
+    {
+        OnnxRuntimeTelemetry.TurnOff();
+        return ProviderSetup.Available();
+    }
 
     /// <summary>Loads <c>encoder.onnx</c> and <c>decoder.onnx</c> from <paramref name="folder"/>. The caller owns the result and disposes it.</summary>
     /// <exception cref="VaeModelException">A file is missing, corrupt, or the two do not fit together.</exception>
@@ -122,6 +126,7 @@ public sealed partial class VaeModel : IDisposable
 
     private static VaeModel Load(OnnxSource encoderSource, OnnxSource decoderSource, VaeSessionOptions? options)
     {
+        OnnxRuntimeTelemetry.TurnOff();
         options = (options ?? new VaeSessionOptions()).Validate();
         var skipped = new List<string>();
         if (options.Provider == ExecutionProvider.Auto)
