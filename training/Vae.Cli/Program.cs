@@ -1,2 +1,2 @@
 // The command tree lives in Cli.cs so that tests can run the same commands in-process.
-return Vae.Cli.Cli.CreateRootCommand().Parse(args).Invoke();
+return Vae.Cli.Cli.Run(args);
