@@ -23,6 +23,7 @@ public sealed class Trainer
     private readonly VaeModule model;
     private readonly TrainOptions options;
     private readonly Device device;
+    private (string? Folder, int Epoch) lastSaved;   // the last/ checkpoint of the run in progress, for the divergence message
 
     /// <param name="model">The model to train, in place; the caller keeps ownership.</param>
     /// <param name="device">Where to train (default CPU); the model is moved there.</param>
@@ -80,10 +81,12 @@ public sealed class Trainer
         var state = new TrainerState { Options = options };
         var history = new List<EpochMetrics>();
         MetricsLog? log = runFolder is null ? null : new MetricsLog(Path.Combine(runFolder, MetricsLog.File));
+        lastSaved = (null, 0);
         if (resume)
         {
             state = RestoreLast(runFolder!, optimizer, shuffle, noise, (trainPart.Count, validationPart?.Count ?? 0, test?.Count ?? 0));
             history.AddRange(log!.Read(state.Epoch));
+            lastSaved = (Path.Combine(runFolder!, Checkpoint.LastFolder), state.Epoch);
         }
         StopReason = "all epochs done";
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
@@ -93,7 +96,7 @@ public sealed class Trainer
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             var (trainLoss, trainMetrics) = TrainEpoch(trainSet, optimizer, shuffle, noise, epoch);
             // each batch's loss was finite, but the last step can still leave non-finite weights: never checkpoint them
-            if (!WeightsFinite()) throw new TrainingDivergedException(epoch, 0, double.NaN);
+            if (!WeightsFinite()) throw new TrainingDivergedException(epoch, 0, double.NaN, lastSaved.Folder, lastSaved.Epoch);
 
             int evalBatch = Math.Max(options.BatchSize, 1000);
             SetMetrics? validation = validationSet is null ? null : Evaluation.NegElbo(model, validationSet, evalBatch, options.Seed);
@@ -101,7 +104,7 @@ public sealed class Trainer
             TensorSet? unitsSet = validationSet ?? testSet;
             int activeUnits = unitsSet is null ? -1 : Evaluation.ActiveUnits(model, unitsSet, evalBatch);
             if (validation is { } v && !double.IsFinite(v.NegElbo))
-                throw new TrainingDivergedException(epoch, -1, v.NegElbo);
+                throw new TrainingDivergedException(epoch, -1, v.NegElbo, lastSaved.Folder, lastSaved.Epoch);
 
             bool improved = validation is null || state.BestValue is null || validation.NegElbo < state.BestValue;
             double seconds = clock.Elapsed.TotalSeconds;
@@ -126,6 +129,7 @@ public sealed class Trainer
                 // again (and drops), never a checkpoint ahead of its rows (which resume cannot rebuild, and refuses)
                 log!.Write(history);
                 Checkpoint.WriteFolder(Path.Combine(runFolder, Checkpoint.LastFolder), f => SaveLast(f, summary, optimizer, state));
+                lastSaved = (Path.Combine(runFolder, Checkpoint.LastFolder), epoch);
             }
             OnEpoch?.Invoke(metrics);
             if (options.Patience > 0 && state.EpochsWithoutImprovement >= options.Patience) { StopReason = "early stopping"; break; }
@@ -159,7 +163,7 @@ public sealed class Trainer
             double beta = options.BetaAt(epoch - 1 + (double)b / batches);
             var (loss, reconstruction, kl) = Objective(x, y, noise, beta);
             double value = loss.item<float>();
-            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, b + 1, value);
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, b + 1, value, lastSaved.Folder, lastSaved.Epoch);
             optimizer.zero_grad();
             loss.backward();
             if (options.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
@@ -292,17 +296,33 @@ public sealed class Trainer
 }
 
 /// <summary>Training stopped because the loss became NaN or infinite.</summary>
-public sealed class TrainingDivergedException(int epoch, int batch, double loss)
-    : Exception((batch switch
+public sealed class TrainingDivergedException : Exception
+{
+    /// <param name="epoch">The epoch (1-based) in which the loss diverged.</param>
+    /// <param name="batch">The batch (1-based) whose loss was not finite; 0 when the weights were after the epoch's last step; −1 when the validation figure was.</param>
+    /// <param name="loss">The figure that was not finite.</param>
+    /// <param name="savedCheckpoint">The checkpoint folder saved before the divergence (a run can resume from it), or null when none was saved.</param>
+    /// <param name="savedEpoch">The epoch of <paramref name="savedCheckpoint"/>.</param>
+    public TrainingDivergedException(int epoch, int batch, double loss, string? savedCheckpoint = null, int savedEpoch = 0)
+        : base((batch switch
         {
             > 0 => $"training diverged: loss is {loss} at epoch {epoch}, batch {batch}.",
             0 => $"training diverged: the weights hold NaN or infinity after the last step of epoch {epoch}.",
             _ => $"training diverged: validation -ELBO is {loss} after epoch {epoch}.",
-        }) + " Lower the learning rate or clip gradients (--clip-norm); the last saved checkpoint is intact.")
-{
+        }) + " Lower the learning rate or clip gradients (--clip-norm); " +
+            (savedCheckpoint is null ? "no checkpoint had been saved." : $"the checkpoint of epoch {savedEpoch} in {savedCheckpoint} is intact."))
+    {
+        Epoch = epoch;
+        Batch = batch;
+        SavedCheckpoint = savedCheckpoint;
+    }
+
     /// <summary>The epoch (1-based) in which the loss diverged.</summary>
-    public int Epoch { get; } = epoch;
+    public int Epoch { get; }
 
     /// <summary>The batch (1-based) whose loss was not finite; 0 when the weights were after the epoch's last step; −1 when the validation figure was.</summary>
-    public int Batch { get; } = batch;
+    public int Batch { get; }
+
+    /// <summary>The last checkpoint folder saved before the divergence, or null when none was (no run folder, or the first epoch diverged).</summary>
+    public string? SavedCheckpoint { get; }
 }
