@@ -92,6 +92,7 @@ internal static class TrainCommand
                     throw new ArgumentException($"--resume continues the run in {runFolder} with its saved model and options; {string.Join(", ", changed)} cannot change (only --epochs and --max-minutes may).");
                 string last = Path.Combine(runFolder, Checkpoint.LastFolder);
                 TrainOptions saved = TrainerState.Load(last).Options ?? options;   // first: its error says what --resume needs
+                _ = Checkpoint.ReadTrainingJson(last);   // its sample counts are compared later: a damaged file is refused before the data is read
                 config = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
                 options = saved with { Epochs = Pick(parse, epochs, saved.Epochs, v => v), MaxMinutes = Pick(parse, maxMinutes, saved.MaxMinutes, v => v) };
                 // the data is read as the run read it: with its recorded normalisation (a --normalize or --scale given now is refused)

@@ -268,7 +268,7 @@ public sealed class Trainer
         }
         catch (Exception e) when (e is FormatException or ArgumentException or System.Runtime.InteropServices.ExternalException)
         {
-            throw new InvalidDataException($"{statePath}: a generator state is damaged ({e.Message}).", e);
+            throw new InvalidDataException($"{statePath}: a generator state is damaged ({ExceptionText.Of(e)}).", e);
         }
         return state with { Options = options };
     }
@@ -280,12 +280,12 @@ public sealed class Trainer
     private static void CheckSameCounts(string last, (int Train, int Validation, int Test) counts)
     {
         string path = Path.Combine(last, Checkpoint.TrainingFile);
-        // "{}" when absent (a checkpoint saved without figures records no counts); a damaged file is an error naming it
+        // "{}" when absent (a checkpoint saved without figures records no counts); a damaged file or a count of the wrong type is an error naming it
         using JsonDocument json = JsonDocument.Parse(Checkpoint.ReadTrainingJson(last));
         if (json.RootElement.ValueKind != JsonValueKind.Object) return;
         foreach (var (name, now) in new[] { ("train_count", counts.Train), ("validation_count", counts.Validation), ("test_count", counts.Test) })
         {
-            if (json.RootElement.TryGetProperty(name, out JsonElement saved) && saved.TryGetInt32(out int before) && before != now)
+            if (json.RootElement.TryGetProperty(name, out JsonElement saved) && saved.ValueKind == JsonValueKind.Number && saved.TryGetInt32(out int before) && before != now)
                 throw new ArgumentException($"{path} says the run was trained with {name} {before:N0}, but this session has {now:N0}; " +
                                             "resume with the same data options (--data, --limit, --test-data, ...) as the run.");
         }
