@@ -96,7 +96,22 @@ public sealed partial class VaeModel : IDisposable
     public static VaeModel Load(string folder, VaeSessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder) && InterruptedExport(folder) is { } previous)
+            throw new VaeModelException($"{folder} is missing, but {previous} holds the pair exported there before: an export into {folder} was " +
+                                        $"interrupted while it replaced the folder. Rename {previous} back to {folder}, or export again (the exporter puts it back first).");
         return Load(Path.Combine(folder, EncoderFile), Path.Combine(folder, DecoderFile), options);
+    }
+
+    /// <summary>The previous folder an exporter renamed aside (<c>&lt;folder&gt;.&lt;pid&gt;.&lt;id&gt;.old</c>, newest first) when
+    /// <paramref name="folder"/> itself is missing, or null.</summary>
+    private static string? InterruptedExport(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        string? parent = Path.GetDirectoryName(full);
+        if (parent is null || !Directory.Exists(parent)) return null;
+        return Directory.EnumerateDirectories(parent, $"{Path.GetFileName(full)}.*.old")
+                        .Where(d => File.Exists(Path.Combine(d, EncoderFile)) && File.Exists(Path.Combine(d, DecoderFile)))
+                        .OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
     }
 
     /// <summary>Loads a pair from two paths. The caller owns the result and disposes it.</summary>
