@@ -58,6 +58,10 @@ public sealed class Dataset
 
     private readonly IReadOnlyList<string>? sampleNames;
 
+    /// <summary>What the reader left out of the data set and why, one line each for people (an image folder's links to
+    /// folders, which are not followed); empty when it read everything it found.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
     /// <summary>How the raw data was turned into <see cref="Features"/> (set by the readers: ÷ 255, <c>--scale</c>, or a
     /// standardisation fitted on the data), or null when unknown (a data set built by hand). The trainer records it
     /// beside every checkpoint and the exporter writes it into the model, so inference prepares data the same way.</summary>
@@ -111,6 +115,7 @@ public sealed class Dataset
             ClassNames = ClassNames,
             Normalization = Normalization,
             SampleNames = SampleNames is null ? null : indices.Select(i => SampleNames[i]).ToArray(),
+            Skipped = Skipped,
         };
     }
 
