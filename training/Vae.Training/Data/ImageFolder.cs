@@ -126,6 +126,8 @@ public static class ImageFolder
             if (images.Count > 0) classImages.Add((Path.GetFileName(sub), images));
         }
         classes = [.. classImages.Select(c => c.Name).Order(StringComparer.Ordinal)];
+        if (classes.Length > Dataset.MaxClasses)
+            throw new DataFormatException(folder, $"{classes.Length:N0} class sub-folders; a data set has at most {Dataset.MaxClasses:N0} classes.");
         string[] loose = [.. looseFiles.Where(IsImage).Order(StringComparer.Ordinal)];
         if (classes.Length > 0 && loose.Length > 0)
             throw new DataFormatException(folder, $"{loose.Length} image(s) lie directly in the folder (e.g. {Path.GetFileName(loose[0])}) beside " +
