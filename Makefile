@@ -5,7 +5,7 @@ CLI := build/vae
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all build data test demo bench pack clean reference-model
+.PHONY: all build data test demo bench pack publish clean reference-model
 
 all: build
 
@@ -15,12 +15,27 @@ data/mnist/.verified: eng/fetch-mnist.sh eng/mnist.sha256
 	./eng/fetch-mnist.sh data/mnist
 	touch $@
 
-## build: restore and build everything; leaves the CLI runnable as build/vae
+## build: restore and build everything; leaves the CLI runnable as build/vae and the server as build/vae-serve (CPU build)
 build:
 	$(DOTNET) build pipeline.sln -c $(CONFIG) -nologo -v:q
 	mkdir -p build
 	printf '#!/usr/bin/env sh\nexec dotnet "$$(dirname "$$0")/../training/Vae.Cli/bin/$(CONFIG)/net10.0/vae.dll" "$$@"\n' > $(CLI)
-	chmod +x $(CLI)
+	printf '#!/usr/bin/env sh\nexec dotnet "$$(dirname "$$0")/../inference/Vae.Serve/bin/$(CONFIG)/net10.0/vae-serve.dll" "$$@"\n' > build/vae-serve
+	chmod +x $(CLI) build/vae-serve
+
+## publish: a self-contained linux-x64 vae-serve (no .NET needed on the target) in out/publish/vae-serve-$(FLAVOR)-linux-x64/;
+## FLAVOR=cpu (default: ONNX Runtime's CPU build) or gpu (its CUDA/TensorRT build, with the provider libraries)
+FLAVOR ?= cpu
+RID ?= linux-x64
+PUBLISH_PROJECT_cpu := inference/Vae.Serve/Vae.Serve.csproj
+PUBLISH_PROJECT_gpu := inference/Vae.Serve.Gpu/Vae.Serve.Gpu.csproj
+PUBLISH_DIR := out/publish/vae-serve-$(FLAVOR)-$(RID)
+publish:
+	@test -n "$(PUBLISH_PROJECT_$(FLAVOR))" || { echo "error: FLAVOR is '$(FLAVOR)'; expected cpu or gpu." >&2; exit 2; }
+	rm -rf $(PUBLISH_DIR).tmp
+	$(DOTNET) publish $(PUBLISH_PROJECT_$(FLAVOR)) -c $(CONFIG) -r $(RID) --self-contained -nologo -v:q -o $(PUBLISH_DIR).tmp
+	rm -rf $(PUBLISH_DIR) && mv $(PUBLISH_DIR).tmp $(PUBLISH_DIR)
+	@echo "published $(PUBLISH_DIR)/vae-serve"
 
 ## test: build and run every test project; ends with "N passed, N failed, N skipped"
 test: data

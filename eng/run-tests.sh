@@ -4,8 +4,14 @@ set -uo pipefail
 config="${1:-Release}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-dotnet test pipeline.sln -c "$config" -nologo 2>&1 | tee "$log"
+# Build the whole solution first: some tests run the built applications (build/vae-serve's projects), which
+# 'dotnet test' alone may not have finished building when a test project starts.
+dotnet build pipeline.sln -c "$config" -nologo -v:q 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then
+  dotnet test pipeline.sln -c "$config" --no-build -nologo 2>&1 | tee -a "$log"
+  status=${PIPESTATUS[0]}
+fi
 # VSTest prints one summary per test project: "Passed!  - Failed:     0, Passed:    24, Skipped: ..."
 read -r passed failed skipped < <(awk '
   /(Passed|Failed)! +- Failed: / {

@@ -5,7 +5,7 @@ public enum ExecutionProvider
 {
     /// <summary>ONNX Runtime's CPU provider (every build has it).</summary>
     Cpu,
-    /// <summary>NVIDIA CUDA (ONNX Runtime GPU build, CUDA 12 and cuDNN 9 on the machine).</summary>
+    /// <summary>NVIDIA CUDA (an ONNX Runtime GPU build, and the CUDA and cuDNN versions it links against on the machine: see <see cref="OrtBuild"/>).</summary>
     Cuda,
     /// <summary>DirectML on Windows (ONNX Runtime DirectML build, DirectX 12 GPU).</summary>
     DirectML,

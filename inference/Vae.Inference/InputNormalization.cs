@@ -7,7 +7,7 @@ namespace Vae.Inference;
 /// <summary>How the values a model was trained on were made from the raw data.</summary>
 public enum NormalizationKind
 {
-    /// <summary>Every value divided by one number (image bytes ÷ 255, or <c>--scale</c>).</summary>
+    /// <summary>Every value divided by one number (image bytes ÷ 255, or a scale the reader was given).</summary>
     Scale,
     /// <summary>Per value: (x − mean) / standard deviation of the training data (scikit-learn's <c>StandardScaler</c>).</summary>
     Standard,

@@ -21,16 +21,16 @@ internal static class PairCheck
         VaeModelInfo info = encoderInfo;
         if (info.LatentSize <= 0 || info.InputSize <= 0 || info.Classes < 0)
             throw new VaeModelException($"{encoderPath}: metadata gives latent size {info.LatentSize}, input size {info.InputSize}, classes {info.Classes}; expected positive sizes.");
-        string outputName = info.OutputKind == OutputKind.Logits ? "logits" : "mean";
-        CheckTensor(encoder.InputMetadata, "input", "x", info.InputShape, encoderPath);
-        CheckTensor(encoder.OutputMetadata, "output", "mean", [info.LatentSize], encoderPath);
-        CheckTensor(encoder.OutputMetadata, "output", "logvar", [info.LatentSize], encoderPath);
-        CheckTensor(decoder.InputMetadata, "input", "z", [info.LatentSize], decoderPath);
+        string outputName = VaeGraphNames.DecoderOutput(info.OutputKind);
+        CheckTensor(encoder.InputMetadata, "input", VaeGraphNames.X, info.InputShape, encoderPath);
+        CheckTensor(encoder.OutputMetadata, "output", VaeGraphNames.Mean, [info.LatentSize], encoderPath);
+        CheckTensor(encoder.OutputMetadata, "output", VaeGraphNames.Logvar, [info.LatentSize], encoderPath);
+        CheckTensor(decoder.InputMetadata, "input", VaeGraphNames.Z, [info.LatentSize], decoderPath);
         CheckTensor(decoder.OutputMetadata, "output", outputName, info.InputShape, decoderPath);
         if (info.Classes > 0)
         {
-            CheckTensor(encoder.InputMetadata, "input", "y", [info.Classes], encoderPath);
-            CheckTensor(decoder.InputMetadata, "input", "y", [info.Classes], decoderPath);
+            CheckTensor(encoder.InputMetadata, "input", VaeGraphNames.Y, [info.Classes], encoderPath);
+            CheckTensor(decoder.InputMetadata, "input", VaeGraphNames.Y, [info.Classes], decoderPath);
         }
         int expectedInputs = info.Classes > 0 ? 2 : 1;
         if (encoder.InputMetadata.Count != expectedInputs || decoder.InputMetadata.Count != expectedInputs)
@@ -39,13 +39,13 @@ internal static class PairCheck
     }
 
     /// <summary>
-    /// Whether the decoder has the optional <see cref="VaeMetadata.ProbabilitiesOutput"/> output; when it does, it
+    /// Whether the decoder has the optional <see cref="VaeGraphNames.Probs"/> output; when it does, it
     /// must be a Bernoulli decoder's and have the input shape.
     /// </summary>
     /// <exception cref="VaeModelException">The output is there but does not fit.</exception>
     public static bool HasProbabilities(InferenceSession decoder, string decoderPath, VaeModelInfo info)
     {
-        const string probs = VaeMetadata.ProbabilitiesOutput;
+        const string probs = VaeGraphNames.Probs;
         if (!decoder.OutputMetadata.ContainsKey(probs)) return false;
         if (info.OutputKind != OutputKind.Logits)
             throw new VaeModelException($"{decoderPath}: the graph has an output '{probs}' but its likelihood is {info.Likelihood} (output kind {info.OutputKind}); '{probs}' belongs to Bernoulli decoders.");
@@ -60,7 +60,7 @@ internal static class PairCheck
     /// <exception cref="VaeModelException">The output is there but is not a Gaussian decoder's, does not fit, depends on z or is not finite.</exception>
     public static float[]? PixelLogvar(InferenceSession decoder, string decoderPath, VaeModelInfo info)
     {
-        const string logvar = "logvar";
+        const string logvar = VaeGraphNames.Logvar;
         if (!decoder.OutputMetadata.ContainsKey(logvar)) return null;
         if (info.OutputKind != OutputKind.Mean)
             throw new VaeModelException($"{decoderPath}: the graph has an output '{logvar}' but its likelihood is {info.Likelihood} (output kind {info.OutputKind}); a per-pixel '{logvar}' belongs to Gaussian decoders.");
@@ -77,12 +77,12 @@ internal static class PairCheck
     private static float[] DecodeOne(InferenceSession decoder, VaeModelInfo info, float value, string name)
     {
         var z = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(Enumerable.Repeat(value, info.LatentSize).ToArray(), [1, info.LatentSize]);
-        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor("z", z) };
+        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor(VaeGraphNames.Z, z) };
         if (info.Classes > 0)
         {
             var y = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([1, info.Classes]);
             y[0, 0] = 1f;
-            inputs.Add(NamedOnnxValue.CreateFromTensor("y", y));
+            inputs.Add(NamedOnnxValue.CreateFromTensor(VaeGraphNames.Y, y));
         }
         using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = decoder.Run(inputs, [name]);
         return results[0].AsTensor<float>().ToArray();

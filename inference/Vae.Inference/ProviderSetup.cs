@@ -8,15 +8,6 @@ namespace Vae.Inference;
 /// </summary>
 internal static class ProviderSetup
 {
-    /// <summary>The ONNX Runtime package this library was built against (MSBuild property OrtFlavor).</summary>
-#if ORT_FLAVOR_GPU
-    public const string Flavor = "Gpu";
-#elif ORT_FLAVOR_DIRECTML
-    public const string Flavor = "DirectML";
-#else
-    public const string Flavor = "Cpu";
-#endif
-
     /// <summary>Providers <see cref="ExecutionProvider.Auto"/> tries, in order, before the CPU.</summary>
     public static readonly ExecutionProvider[] AutoOrder = [ExecutionProvider.Cuda, ExecutionProvider.DirectML];
 
@@ -58,29 +49,48 @@ internal static class ProviderSetup
     }
 
     /// <summary>The error for a provider the loaded build does not contain.</summary>
-    public static ExecutionProviderException NotInBuild(ExecutionProvider provider) => new(provider,
-        $"execution provider {provider} ({OrtName(provider)}) is not in the loaded ONNX Runtime build " +
-        $"(package flavour '{Flavor}'; providers present: {string.Join(", ", Available())}). Missing: the NuGet package {PackageFor(provider)}. " +
-        $"Get it: build with 'dotnet build -p:OrtFlavor={FlavorFor(provider)}' where that package can be restored, and {Requirements(provider)}.");
-
-    /// <summary>The error for a provider in the build whose native libraries or driver fail to load.</summary>
-    public static ExecutionProviderException CannotStart(ExecutionProvider provider, int deviceId, Exception cause) => new(provider,
-        $"execution provider {provider} ({OrtName(provider)}, device {deviceId}) is in the ONNX Runtime build but did not start: {cause.Message.Trim()} " +
-        $"Missing: its native libraries or driver. Get them: {Requirements(provider)}.", cause);
-
-    private static string PackageFor(ExecutionProvider provider) => provider switch
+    public static ExecutionProviderException NotInBuild(ExecutionProvider provider)
     {
-        ExecutionProvider.DirectML => "Microsoft.ML.OnnxRuntime.DirectML (Windows)",
-        _ => "Microsoft.ML.OnnxRuntime.Gpu.Linux (Linux) or Microsoft.ML.OnnxRuntime.Gpu.Windows (Windows)",
-    };
+        string version = OrtBuild.Version;
+        return new(provider,
+            $"execution provider {provider} ({OrtName(provider)}) is not in the loaded ONNX Runtime {version} build " +
+            $"(providers present: {string.Join(", ", Available())}). The application must reference {PackageFor(provider, version)} " +
+            $"instead of its current native ONNX Runtime package (exactly one native package per application), and {Requirements(provider)}.");
+    }
 
-    private static string FlavorFor(ExecutionProvider provider) => provider == ExecutionProvider.DirectML ? "DirectML" : "Gpu";
+    /// <summary>
+    /// The error for a provider in the build whose native libraries or driver fail to load: what the build's provider
+    /// libraries need (read from them) and which of those this machine lacks. One line.
+    /// </summary>
+    public static ExecutionProviderException CannotStart(ExecutionProvider provider, int deviceId, Exception cause)
+    {
+        IReadOnlyList<NativeDependency> needs = provider is ExecutionProvider.Cuda or ExecutionProvider.TensorRT ? OrtBuild.Dependencies(provider) : [];
+        string? needed = OrtBuild.Needs(needs.Where(d => d.Family != NativeDependency.Driver).ToList());
+        IReadOnlyList<NativeDependency> missing = OrtBuild.Missing(needs);
+        string what = needed is null
+            ? $"Get them: {Requirements(provider)}."
+            : $"This ONNX Runtime {OrtBuild.Version} build needs {needed}" +
+              (missing.Count > 0 ? $"; not found on this machine: {string.Join(", ", missing.Select(d => d.Family == NativeDependency.Driver ? $"{d.FileName} (the NVIDIA driver)" : d.FileName))}" : "") +
+              ". Install them or put their folders on the library search path (LD_LIBRARY_PATH on Linux, PATH on Windows).";
+        return new(provider, OneLine(
+            $"execution provider {provider} ({OrtName(provider)}, device {deviceId}) is in the loaded ONNX Runtime build but did not start: " +
+            $"{cause.Message.Trim().TrimEnd('.')}. {what}"), cause);
+    }
+
+    /// <summary>Whitespace runs (ONNX Runtime's messages hold newlines) folded into single spaces.</summary>
+    private static string OneLine(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
+
+    private static string PackageFor(ExecutionProvider provider, string version) => provider switch
+    {
+        ExecutionProvider.DirectML => $"Microsoft.ML.OnnxRuntime.DirectML {version} (Windows)",
+        _ => $"Microsoft.ML.OnnxRuntime.Gpu.Linux {version} (Linux) or Microsoft.ML.OnnxRuntime.Gpu.Windows {version} (Windows)",
+    };
 
     private static string Requirements(ExecutionProvider provider) => provider switch
     {
-        ExecutionProvider.Cuda => "install an NVIDIA driver, CUDA 12.x and cuDNN 9.x so that libcudart, libcublas and libcudnn are on the library path",
-        ExecutionProvider.TensorRT => "install an NVIDIA driver, CUDA 12.x, cuDNN 9.x and TensorRT 10.x so that libnvinfer is on the library path",
-        ExecutionProvider.DirectML => "run on Windows 10 1903 or later with a DirectX 12 capable GPU and driver",
+        ExecutionProvider.Cuda => "the machine needs an NVIDIA driver with the CUDA and cuDNN versions that package's provider library links against (named when it fails to start)",
+        ExecutionProvider.TensorRT => "the machine needs an NVIDIA driver with the CUDA, cuDNN and TensorRT versions that package's provider libraries link against (named when they fail to start)",
+        ExecutionProvider.DirectML => "the machine needs Windows 10 1903 or later with a DirectX 12 capable GPU and driver",
         _ => "nothing further is needed",
     };
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Vae.Inference;
 
 /// <summary>
-/// The ONNX <c>metadata_props</c> keys written by the exporter and read by <see cref="VaeModel"/>.
+/// The ONNX <c>metadata_props</c> keys written by the exporter and read by <see cref="VaeModel"/> (the tensor names are <see cref="VaeGraphNames"/>'s).
 /// Both graphs of a pair carry the same facts, plus <see cref="Graph"/> saying which one it is.
 /// </summary>
 public static class VaeMetadata
@@ -23,14 +23,6 @@ public static class VaeMetadata
     public const string Classes = "vae.classes";
     public const string Producer = "vae.producer";
     public const string Training = "vae.training";
-    /// <summary>
-    /// Optional output of a Bernoulli decoder graph: σ(logits), the probabilities
-    /// <see cref="VaeModel.Decode(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{int})"/> returns. When present, Decode
-    /// fetches it and ONNX Runtime computes the sigmoid inside the run; pairs exported without it get the sigmoid in
-    /// managed code. Likelihoods always use the <c>logits</c> output (exact where a probability rounds to 0 or 1).
-    /// </summary>
-    public const string ProbabilitiesOutput = "probs";
-
     /// <summary>Optional: σ of a Gaussian decoder's likelihood N(mean, σ²I); 1 when absent.</summary>
     public const string GaussianSigma = "vae.gaussian_sigma";
 

@@ -178,12 +178,11 @@ public sealed partial class VaeModel : IDisposable
             // both checks may refuse the pair: before any runner (and its native name strings) exists
             float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);
             bool probabilities = PairCheck.HasProbabilities(decoderSession, decoderPath, info);
-            string y = "y";
-            string[] conditional = info.Classes > 0 ? [y] : [];
-            var encoder = new GraphRunner(encoderSession, ["x", .. conditional], ["mean", "logvar"]);
-            string[] decoderInputs = ["z", .. conditional];
-            string rawOutput = info.OutputKind == OutputKind.Logits ? "logits" : "mean";
-            var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeMetadata.ProbabilitiesOutput : rawOutput]);
+            string[] conditional = info.Classes > 0 ? [VaeGraphNames.Y] : [];
+            var encoder = new GraphRunner(encoderSession, [VaeGraphNames.X, .. conditional], [VaeGraphNames.Mean, VaeGraphNames.Logvar]);
+            string[] decoderInputs = [VaeGraphNames.Z, .. conditional];
+            string rawOutput = VaeGraphNames.DecoderOutput(info.OutputKind);
+            var decoder = new GraphRunner(decoderSession, decoderInputs, [probabilities ? VaeGraphNames.Probs : rawOutput]);
             GraphRunner likelihoodDecoder = probabilities ? new GraphRunner(decoderSession, decoderInputs, [rawOutput], ownsSession: false) : decoder;
             bool sigmoidInLibrary = info.OutputKind == OutputKind.Logits && !probabilities;
             string report = $"using {provider}" + (skipped.Count > 0 ? $" (skipped {string.Join("; ", skipped)})" : "");
@@ -220,7 +219,7 @@ public sealed partial class VaeModel : IDisposable
         Match m = Regex.Match(message, @"Unsupported model IR version: (\d+), max supported IR version: (\d+)");
         return m.Success
             ? $"{graph}: ONNX IR version {m.Groups[1].Value} is newer than this ONNX Runtime loads (at most {m.Groups[2].Value}); " +
-              $"re-export it with 'vae export --ir-version {m.Groups[2].Value}' or lower (the default is 8)."
+              $"re-export it with IR version {m.Groups[2].Value} or lower (ExportOptions.IrVersion; the default is 8)."
             : null;
     }
 

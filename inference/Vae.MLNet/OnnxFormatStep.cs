@@ -20,8 +20,9 @@ namespace Vae.MLNet;
 /// </summary>
 internal static class OnnxFormatStep
 {
-    /// <summary>Graph names of the exported encoder (see Vae.Training's VaeOnnxGraphs).</summary>
-    internal const string EncoderInput = "x", EncoderLabels = "y", EncoderMean = "mean", EncoderLogvar = "logvar", ClassKey = "vae_class_key";
+    /// <summary>Graph names of the exported encoder (<see cref="VaeGraphNames"/>) and the column of the class key.</summary>
+    internal const string EncoderInput = VaeGraphNames.X, EncoderLabels = VaeGraphNames.Y, EncoderMean = VaeGraphNames.Mean,
+                          EncoderLogvar = VaeGraphNames.Logvar, ClassKey = "vae_class_key";
 
     private static readonly MLContext Context = new(seed: 0);
 

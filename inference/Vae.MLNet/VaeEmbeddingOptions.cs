@@ -48,7 +48,7 @@ public sealed record VaeEmbeddingOptions
 
     /// <summary>
     /// The input column holds raw values: apply the model's recorded input normalisation
-    /// (<see cref="VaeModelInfo.Normalization"/>, e.g. the standardisation fitted by <c>vae train --normalize standard</c>)
+    /// (<see cref="VaeModelInfo.Normalization"/>, e.g. a standardisation fitted on the training data)
     /// to each row before encoding (default false: the column holds the model's inputs as they are). A model without a
     /// recorded normalisation is refused. Saved, the step applies it through a two-node ONNX graph of its own (ML.NET's
     /// transforms have none with given per-value offsets and divisors), stored in the saved model beside the encoder.

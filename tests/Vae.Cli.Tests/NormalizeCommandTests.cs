@@ -132,6 +132,6 @@ public class NormalizeCommandTests
         string error = CliRun.Failure("train", "--data", Table(), "--csv-header", "--normalize", "zscore", "--out", Path.Combine(folder, "run"));
         Assert.Contains("--normalize is 'zscore'; expected standard or minmax (to divide every value by one number, use --scale).", error);
         error = CliRun.Failure("train", "--data", Table(), "--csv-header", "--normalize", "standard", "--scale", "10", "--out", Path.Combine(folder, "run"));
-        Assert.Contains("Normalize (--normalize standard) and Scale (--scale 10) both say how to scale the values; give one.", error);
+        Assert.Contains("--normalize is standard and --scale is 10: both say how to scale the values; give one.", error);
     }
 }

@@ -43,7 +43,7 @@ public class TrainCommandTests
     {
         string run = Path.Combine(RepoPaths.NewTempFolder(), "none");
         string error = CliRun.Failure("train", "--data", RepoPaths.RequireMnist(), "--limit", "500", "--out", run, "--resume");
-        Assert.Contains(Path.Combine(run, "last", "state.json") + " is missing; --resume needs the 'last' checkpoint", error);
+        Assert.Contains(Path.Combine(run, "last", "state.json") + " is missing; resuming needs the 'last' checkpoint", error);
     }
 
     [Fact]

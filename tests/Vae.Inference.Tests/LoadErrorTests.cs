@@ -96,14 +96,14 @@ public class LoadErrorTests
         string decoder = Path.Combine(folder, VaeModel.DecoderFile);
         byte[] bytes = File.ReadAllBytes(decoder);
         Assert.Equal([0x08, 0x08], bytes[..2]); // ModelProto field 1, ir_version = 8, first in the file
-        bytes[1] = 14;
+        bytes[1] = 30;
         File.WriteAllBytes(decoder, bytes);
         var e = Assert.Throws<VaeModelException>(() => VaeModel.Load(folder));
-        Assert.Equal($"{decoder}: ONNX IR version 14 is newer than this ONNX Runtime loads (at most 13); re-export it with 'vae export --ir-version 13' or lower (the default is 8).", e.Message);
+        Assert.Equal($"{decoder}: ONNX IR version 30 is newer than this ONNX Runtime loads (at most 14); re-export it with IR version 14 or lower (ExportOptions.IrVersion; the default is 8).", e.Message);
         byte[] encoder = File.ReadAllBytes(Path.Combine(folder, VaeModel.EncoderFile));
-        encoder[1] = 20;
+        encoder[1] = 40;
         e = Assert.Throws<VaeModelException>(() => VaeModel.Load(encoder, bytes));
-        Assert.StartsWith($"encoder ({encoder.Length:N0} bytes in memory): ONNX IR version 20 is newer than this ONNX Runtime loads (at most 13)", e.Message);
+        Assert.StartsWith($"encoder ({encoder.Length:N0} bytes in memory): ONNX IR version 40 is newer than this ONNX Runtime loads (at most 14)", e.Message);
     }
 
     [Theory]

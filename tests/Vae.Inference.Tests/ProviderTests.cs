@@ -24,19 +24,40 @@ public class ProviderTests
     }
 
     [Theory]
-    [InlineData(ExecutionProvider.Cuda, "CUDAExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "-p:OrtFlavor=Gpu", "CUDA 12")]
-    [InlineData(ExecutionProvider.TensorRT, "TensorrtExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "-p:OrtFlavor=Gpu", "TensorRT 10")]
-    [InlineData(ExecutionProvider.DirectML, "DmlExecutionProvider", "Microsoft.ML.OnnxRuntime.DirectML", "-p:OrtFlavor=DirectML", "DirectX 12")]
-    public void Strict_gpu_request_on_the_cpu_build_names_the_provider_the_missing_package_and_the_fix(
-        ExecutionProvider provider, string ortName, string package, string fix, string requirement)
+    [InlineData(ExecutionProvider.Cuda, "CUDAExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "CUDA and cuDNN versions")]
+    [InlineData(ExecutionProvider.TensorRT, "TensorrtExecutionProvider", "Microsoft.ML.OnnxRuntime.Gpu.Linux", "TensorRT versions")]
+    [InlineData(ExecutionProvider.DirectML, "DmlExecutionProvider", "Microsoft.ML.OnnxRuntime.DirectML", "DirectX 12")]
+    public void Strict_gpu_request_on_the_cpu_build_names_the_provider_the_package_at_the_loaded_version_and_the_needs(
+        ExecutionProvider provider, string ortName, string package, string requirement)
     {
         var e = Assert.Throws<ExecutionProviderException>(() => ReferenceModel.Load(new VaeSessionOptions { Provider = provider, DeviceId = 1 }));
         Assert.Equal(provider, e.Provider);
         Assert.Contains(ortName, e.Message);
-        Assert.Contains(package, e.Message);
-        Assert.Contains(fix, e.Message);
+        Assert.Contains($"{package} {OrtBuild.Version}", e.Message);
+        Assert.Contains($"not in the loaded ONNX Runtime {OrtBuild.Version} build", e.Message);
         Assert.Contains(requirement, e.Message);
-        Assert.Contains("flavour 'Cpu'", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+        Assert.DoesNotContain("vae ", e.Message);
+    }
+
+    [Fact]
+    public void The_loaded_build_is_the_cpu_package_at_the_version_every_ort_package_is_pinned_to()
+    {
+        Assert.Equal(PinnedOrtVersion(), OrtBuild.Version);
+        Assert.Equal(["CPUExecutionProvider"], OrtBuild.Providers.ToArray());
+        string? folder = OrtBuild.NativeFolder();
+        Assert.NotNull(folder);
+        Assert.True(File.Exists(Path.Combine(folder, OperatingSystem.IsWindows() ? "onnxruntime.dll" : "libonnxruntime.so")), folder);
+        Assert.Empty(OrtBuild.ProviderLibraries(ExecutionProvider.Cuda));
+    }
+
+    /// <summary>The one version Directory.Packages.props gives every Microsoft.ML.OnnxRuntime package.</summary>
+    internal static string PinnedOrtVersion()
+    {
+        string props = File.ReadAllText(Path.Combine(Vae.Tests.RepoPaths.Root, "Directory.Packages.props"));
+        var versions = System.Text.RegularExpressions.Regex.Matches(props, @"Include=""Microsoft\.ML\.OnnxRuntime[^""]*"" Version=""([^""]+)""")
+            .Select(m => m.Groups[1].Value).Distinct().ToArray();
+        return Assert.Single(versions);
     }
 
     [Fact]

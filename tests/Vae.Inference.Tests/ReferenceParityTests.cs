@@ -74,7 +74,7 @@ public class ReferenceParityTests
         model.Decode(mean, decoded);
         var rawDecoded = RawOrt.Run(VaeModel.DecoderFile, "z", mean, model.LatentSize);
         Assert.True(model.DecoderHasProbabilities);
-        Assert.Equal(rawDecoded[VaeMetadata.ProbabilitiesOutput], decoded);
+        Assert.Equal(rawDecoded[VaeGraphNames.Probs], decoded);
         Assert.InRange(ReferenceModel.MaxDiff(decoded, rawDecoded["logits"].Select(ReferenceModel.Sigmoid).ToArray()), 0, 1e-6f);
     }
 

@@ -9,10 +9,11 @@ using Vae.Tests;
 namespace Vae.MLNet.Tests;
 
 /// <summary>
-/// The NuGet packages (<c>make pack</c>): Vae.Inference depends on ONNX Runtime alone, Vae.MLNet on Vae.Inference and
-/// ML.NET, Vae.Training on TorchSharp and Vae.Inference and carries the native fix-up; apps outside this repository
-/// that restore them from a folder feed get the same encodings and ML.NET embeddings as the projects here, and train
-/// and export a pair (TorchSharp loading on this Debian 12 machine) that the inference library reads.
+/// The NuGet packages (<c>make pack</c>): Vae.Inference depends on ONNX Runtime's managed package alone, Vae.MLNet on
+/// Vae.Inference and ML.NET, Vae.Training on managed TorchSharp and Vae.Inference and carries the native fix-up; apps
+/// outside this repository that restore them from a folder feed, adding the native packages of their choice (here the
+/// CPU builds of ONNX Runtime and libtorch), get the same encodings and ML.NET embeddings as the projects here, and
+/// train and export a pair (TorchSharp loading on this Debian 12 machine) that the inference library reads.
 /// </summary>
 public class PackageTests
 {
@@ -37,18 +38,32 @@ public class PackageTests
     [Fact]
     public void Inference_package_depends_on_onnx_runtime_alone_and_mlnet_on_inference_and_ml_net()
     {
-        Assert.Equal(["Microsoft.ML.OnnxRuntime"], Dependencies("Vae.Inference"));
+        Assert.Equal(["Microsoft.ML.OnnxRuntime.Managed"], Dependencies("Vae.Inference"));
         Assert.Equal(["Microsoft.ML", "Microsoft.ML.OnnxTransformer", "Vae.Inference"], Dependencies("Vae.MLNet"));
-        Assert.Equal(["Google.Protobuf", "SkiaSharp", "SkiaSharp.NativeAssets.Linux.NoDependencies", "TorchSharp-cpu", "Vae.Inference"], Dependencies("Vae.Training"));
+        Assert.Equal(["Google.Protobuf", "SkiaSharp", "SkiaSharp.NativeAssets.Linux.NoDependencies", "TorchSharp", "Vae.Inference"], Dependencies("Vae.Training"));
         using ZipArchive training = ZipFile.OpenRead(Path.Combine(Feed.Value, $"Vae.Training.{Version}.nupkg"));
         Assert.NotNull(training.GetEntry("buildTransitive/Vae.Training.targets"));
         Assert.NotNull(training.GetEntry("buildTransitive/ElfVersionNeeds.cs"));
     }
 
+    [Theory]
+    [InlineData("Vae.Inference")]
+    [InlineData("Vae.MLNet")]
+    [InlineData("Vae.Training")]
+    public void Every_package_carries_the_mit_licence_and_its_readme(string id)
+    {
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(Feed.Value, $"{id}.{Version}.nupkg"));
+        using Stream nuspec = package.GetEntry($"{id}.nuspec")!.Open();
+        XElement license = XDocument.Load(nuspec).Descendants().Single(e => e.Name.LocalName == "license");
+        Assert.Equal(("expression", "MIT"), ((string?)license.Attribute("type"), license.Value));
+        Assert.NotNull(package.GetEntry("README.md"));
+        Assert.StartsWith("MIT License", File.ReadAllText(Path.Combine(RepoPaths.Root, "LICENSE")));
+    }
+
     [Fact]
     public void An_app_on_the_training_package_trains_and_exports_a_pair_the_inference_library_reads()
     {
-        string app = NewApp("Vae.Training", """
+        string app = NewApp("Vae.Training", ["Microsoft.ML.OnnxRuntime", "libtorch-cpu"], """
             using TorchSharp;
             using Vae.Training.Data;
             using Vae.Training.Models;
@@ -80,7 +95,7 @@ public class PackageTests
     [Fact]
     public void An_app_restoring_the_packages_encodes_and_embeds_like_the_projects()
     {
-        string app = NewApp("Vae.MLNet", """
+        string app = NewApp("Vae.MLNet", ["Microsoft.ML.OnnxRuntime"], """
             using System.Globalization;
             using Microsoft.ML;
             using Microsoft.ML.Data;
@@ -113,8 +128,9 @@ public class PackageTests
     }
 
     /// <summary>A console app in a new folder that restores <paramref name="package"/> (this run's version) from the
-    /// feed, with <paramref name="program"/> as Program.cs; built. Returns its folder.</summary>
-    private static string NewApp(string package, string program)
+    /// feed, and the <paramref name="natives"/> at the versions Directory.Packages.props pins, with <paramref name="program"/>
+    /// as Program.cs; built. Returns its folder.</summary>
+    private static string NewApp(string package, string[] natives, string program)
     {
         string app = RepoPaths.NewTempFolder();
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
@@ -137,12 +153,19 @@ public class PackageTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="{package}" Version="{Version}" />
-              </ItemGroup>
+            {string.Concat(natives.Select(n => $"    <PackageReference Include=\"{n}\" Version=\"{CentralVersion(n)}\" />\n"))}  </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), program);
         Dotnet(app, "build", "-c", "Release", "-nologo");
         return app;
+    }
+
+    /// <summary>The version Directory.Packages.props gives package <paramref name="id"/>.</summary>
+    private static string CentralVersion(string id)
+    {
+        XDocument props = XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Packages.props"));
+        return props.Descendants("PackageVersion").Single(e => (string?)e.Attribute("Include") == id).Attribute("Version")!.Value;
     }
 
     /// <summary>The dependency ids in the nuspec of the package <paramref name="id"/>, sorted.</summary>

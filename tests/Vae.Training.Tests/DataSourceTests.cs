@@ -47,7 +47,7 @@ public class DataSourceTests
     [InlineData("1,2\n1,Infinity\n", "row 2, column 2: 'Infinity' is not finite")]
     [InlineData("1,2\n1e39,2\n", "row 2, column 1: '1e39' is not finite in float32")]   // a finite double that was read as +∞
     [InlineData("", "no data rows")]
-    [InlineData("a,b\n1,2\n", "row 1, column 1: 'a' is not a number (if row 1 holds column names, read it as a header: --csv-header")]
+    [InlineData("a,b\n1,2\n", "row 1, column 1: 'a' is not a number (if row 1 holds column names, read it as a header: DataOptions.CsvHeader)")]
     [InlineData("1;2\n3;4\n", "row 1, column 1: '1;2' is not a number (columns must be separated by commas")]
     [InlineData("1,2\n3\t4,5\n", "row 2, column 1: '3\t4' is not a number (columns must be separated by commas")]
     [InlineData("1,2\n1,\"2\n", "row 2, column 2: a quoted cell is not closed before the end of the line")]

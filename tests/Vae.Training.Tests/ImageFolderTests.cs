@@ -245,7 +245,7 @@ public class ImageFolderTests
         RawPng.Write(Path.Combine(root, "b-tall.png"), 3, 5, RawPng.Gray, 8, (x, y) => [y is >= 1 and < 4 ? 40 : 255]);   // 3 × 3 centre, enlarged
         RawPng.Write(Path.Combine(root, "c-small.png"), 2, 2, RawPng.Gray, 8, (x, y) => [90]);
 
-        Assert.Contains("(or be brought to one: --resize H,W, DataOptions.ImageSize)",
+        Assert.Contains("(or be brought to one: DataOptions.ImageSize)",
             Assert.Throws<DataFormatException>(() => DataSource.Load(root, new DataOptions())).Message);
         Dataset data = DataSource.Load(root, new DataOptions { ImageSize = [6, 6] });
         Assert.Equal(3, data.Count);
@@ -275,18 +275,18 @@ public class ImageFolderTests
     {
         string csv = Path.Combine(RepoPaths.NewTempFolder(), "d.csv");
         File.WriteAllText(csv, "0,1\n");
-        Assert.Contains("ImageSize (--resize) applies to folders of images; " + csv + " is a file",
+        Assert.Contains("DataOptions.ImageSize applies to folders of images; " + csv + " is a file",
             Assert.Throws<ArgumentException>(() => DataSource.Load(csv, new DataOptions { ImageSize = [2, 2] })).Message);
-        Assert.Contains("Grayscale (--grayscale) applies to folders of images",
+        Assert.Contains("DataOptions.Grayscale applies to folders of images",
             Assert.Throws<ArgumentException>(() => DataSource.Load(csv, new DataOptions { Grayscale = true })).Message);
         // checked before the file is read: an infinite scale read every row, then divided them all to 0
-        Assert.Contains("Scale (--scale) is Infinity; expected a finite value > 0, or 0 for automatic",
+        Assert.Contains("DataOptions.Scale is Infinity; expected a finite value > 0, or 0 for automatic",
             Assert.Throws<ArgumentException>(() => DataSource.Load(csv, new DataOptions { Scale = double.PositiveInfinity })).Message);
 
         string root = RepoPaths.NewTempFolder();
         RawPng.Write(Path.Combine(root, "a.png"), 2, 2, RawPng.Gray, 8, (x, y) => [1]);
         foreach (int[] size in new[] { new[] { 0, 4 }, [4], [5000, 5000] })
-            Assert.Contains($"ImageSize (--resize) is [{string.Join(", ", size)}]; expected [height, width], both > 0 and at most 16,777,216 pixels",
+            Assert.Contains($"DataOptions.ImageSize is [{string.Join(", ", size)}]; expected [height, width], both > 0 and at most 16,777,216 pixels",
                 Assert.Throws<ArgumentException>(() => DataSource.Load(root, new DataOptions { ImageSize = size })).Message);
     }
 
@@ -315,7 +315,7 @@ public class ImageFolderTests
         for (int i = 0; i < 127; i++) File.WriteAllBytes(Path.Combine(root, $"{i:D3}.png"), png);
         File.WriteAllText(Path.Combine(root, "999.png"), "not an image");   // last: never reached
         var e = Assert.Throws<DataFormatException>(() => DataSource.Load(root, new DataOptions { ImageSize = [4096, 4096] }));
-        Assert.Contains("128 images of 1×4096×4096 are 2,147,483,648 values, more than one array holds (2,147,483,591); read fewer (--limit", e.Message);
+        Assert.Contains("128 images of 1×4096×4096 are 2,147,483,648 values, more than one array holds (2,147,483,591); read fewer (DataOptions.Limit) or smaller ones (DataOptions.ImageSize)", e.Message);
     }
 
     [Fact]

@@ -56,8 +56,8 @@ public class LibraryMisuseTests
     [Theory]
     [InlineData("""{ "input_shape": null }""", "InputShape is missing (null)")]
     [InlineData("""{ "input_shape": [12], "hidden_sizes": null }""", "HiddenSizes is missing (null)")]
-    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "channels": null } }""", "conv Channels is missing (null)")]
-    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "strides": null } }""", "conv Strides is missing (null)")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "channels": null } }""", "ConvConfig.Channels is missing (null); the conv architecture")]
+    [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "strides": null } }""", "ConvConfig.Strides is missing (null); the conv architecture")]
     [InlineData("""{ "architecture": 7, "input_shape": [12] }""", "Architecture is 7; expected mlp or conv")]
     [InlineData("""{ "likelihood": 9, "input_shape": [12] }""", "Likelihood is 9; expected bernoulli or gaussian")]
     public void A_config_json_with_null_lists_or_unknown_enum_numbers_is_invalid_data(string json, string expected)
@@ -123,7 +123,7 @@ public class LibraryMisuseTests
         torch.random.manual_seed(75);
         string folder = Path.Combine(RepoPaths.NewTempFolder(), "checkpoint");
         using (var old = new MlpVae(Small with { LatentSize = 3 }))
-            Checkpoint.Save(old, folder, new { epochs = 99, test_neg_elbo = 1.5 });
+            Checkpoint.Save(old, folder, TinyVae.Summary(epochs: 99) with { TestNegElbo = 1.5 });
         using var model = new MlpVae(Small);
 
         Checkpoint.Save(model, folder);
@@ -139,7 +139,7 @@ public class LibraryMisuseTests
     {
         var e = Assert.Throws<ArgumentException>(() => new TrainOptions { Patience = 2 }.Validate());
         Assert.Equal(nameof(TrainOptions.Patience), e.ParamName);
-        Assert.Contains("Patience is 2; expected 0 when ValidationSize is 0", e.Message);
+        Assert.Contains("TrainOptions.Patience is 2; expected 0 when TrainOptions.ValidationSize is 0", e.Message);
         using var model = new MlpVae(Small);
         Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainOptions { Epochs = 3, Patience = 1 }));
         Assert.Equal(1, new TrainOptions { Patience = 1, ValidationSize = 4 }.Validate().Patience);
@@ -173,12 +173,16 @@ public class LibraryMisuseTests
     {
         string folder = RepoPaths.NewTempFolder();
         using var model = new MlpVae(Small);
-        Checkpoint.Save(model, folder, new { epochs = 3 });
-        Assert.Equal("{\"epochs\":3}", Checkpoint.ReadTrainingJson(folder));
+        TrainingSummary summary = TinyVae.Summary(epochs: 3);
+        Checkpoint.Save(model, folder, summary);
+        Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(summary.ToJson())!.ToJsonString(), Checkpoint.ReadTrainingJson(folder));
+        Assert.Equal(summary, Checkpoint.ReadTrainingSummary(folder));
 
         string path = Path.Combine(folder, Checkpoint.TrainingFile);
         File.WriteAllText(path, "{ \"epochs\": ");   // was a bare JsonReaderException
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.ReadTrainingJson(folder));
+        Assert.Contains($"{path} is not valid JSON", e.Message);
+        e = Assert.Throws<InvalidDataException>(() => Checkpoint.ReadTrainingSummary(folder));
         Assert.Contains($"{path} is not valid JSON", e.Message);
     }
 }

@@ -10,18 +10,20 @@ namespace Vae.Training.Tests;
 public class NnpackTests
 {
     [Fact]
-    public void Building_a_vae_turns_nnpack_off()
+    public void Disable_turns_nnpack_off_for_the_process()
     {
-        using var model = new ConvVae(new VaeConfig { Architecture = Models.Architecture.Conv });
+        Assert.True(Nnpack.Disable());   // Linux: libtorch exports the symbols
         Assert.False(Nnpack.Enabled());
+        Assert.True(Nnpack.Disable());   // once; later calls change nothing
     }
 
-    /// <summary>The symptom itself: where NNPACK cannot start (this project's machine), libtorch printed
-    /// "Could not initialize NNPACK! Reason: Unsupported hardware." on standard error for every small 2-D convolution
-    /// it did not hand to oneDNN — each conv layer of a forward pass on one image, four lines per conv-model export.</summary>
+    /// <summary>The symptom itself: where NNPACK cannot start, libtorch printed "Could not initialize NNPACK! Reason:
+    /// Unsupported hardware." on standard error for every small 2-D convolution it did not hand to oneDNN — each conv
+    /// layer of a forward pass on one image. A process that called <see cref="Nnpack.Disable"/> prints nothing.</summary>
     [Fact]
-    public void A_conv_forward_pass_on_one_image_prints_nothing_on_standard_error()
+    public void A_conv_forward_pass_on_one_image_prints_nothing_on_standard_error_once_nnpack_is_off()
     {
+        Nnpack.Disable();
         using var model = new ConvVae(new VaeConfig { Architecture = Models.Architecture.Conv });
         model.eval();
         string printed = CaptureStandardError(Path.Combine(RepoPaths.NewTempFolder(), "stderr.txt"), () =>

@@ -100,10 +100,10 @@ public class NormalizationTests
     }
 
     [Theory]
-    [InlineData(NormalizationKind.Standard, 2.0, null, "Normalize (--normalize standard) and Scale (--scale 2) both say how to scale the values; give one.")]
-    [InlineData(NormalizationKind.Scale, 0.0, null, "Normalize (--normalize) is scale; expected standard or minmax (a fixed divisor is Scale, --scale).")]
-    [InlineData(NormalizationKind.MinMax, 0.0, 255f, "Normalization (x / 255) is applied as it is; Normalize (--normalize) cannot be given with it.")]
-    [InlineData(null, 3.0, 255f, "Normalization (x / 255) is applied as it is; Scale (--scale) cannot be given with it.")]
+    [InlineData(NormalizationKind.Standard, 2.0, null, "DataOptions.Normalize is standard and DataOptions.Scale is 2: both say how to scale the values; give one.")]
+    [InlineData(NormalizationKind.Scale, 0.0, null, "DataOptions.Normalize is scale; expected standard or minmax (a fixed divisor is DataOptions.Scale).")]
+    [InlineData(NormalizationKind.MinMax, 0.0, 255f, "DataOptions.Normalization (x / 255) is applied as it is; DataOptions.Normalize cannot be given with it.")]
+    [InlineData(null, 3.0, 255f, "DataOptions.Normalization (x / 255) is applied as it is; DataOptions.Scale cannot be given with it.")]
     public void Conflicting_options_are_refused_before_any_file_is_read(NormalizationKind? kind, double scale, float? given, string message)
     {
         var options = new DataOptions { Normalize = kind, Scale = scale, Normalization = given is { } d ? InputNormalization.Scale(d) : null };

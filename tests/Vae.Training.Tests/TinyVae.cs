@@ -1,5 +1,6 @@
 using Vae.Training.Data;
 using Vae.Training.Models;
+using Vae.Training.Training;
 
 namespace Vae.Training.Tests;
 
@@ -12,4 +13,16 @@ internal static class TinyVae
     /// <summary><paramref name="count"/> samples of <paramref name="size"/> values in [0, 1] (a fixed pattern).</summary>
     public static Dataset Data(int count, int size = 12) =>
         new(Enumerable.Range(0, count * size).Select(i => (i * 7 % 11) / 11f).ToArray(), [size]);
+
+    /// <summary>A training summary as the trainer writes one after <paramref name="epochs"/> epochs on 64 samples.</summary>
+    public static TrainingSummary Summary(int epochs) => new()
+    {
+        Options = new TrainOptions { Epochs = epochs },
+        Epochs = epochs,
+        TrainNegElbo = 8.25,
+        ActiveUnits = 2,
+        TrainCount = 64,
+        ValidationCount = 0,
+        TestCount = 0,
+    };
 }

@@ -128,7 +128,7 @@ public class TrainerTests
         string metrics = File.ReadAllText(Path.Combine(run, MetricsLog.File));
 
         var e = Assert.Throws<ArgumentException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(96), Toy(32), runFolder: run, resume: true));
-        Assert.Contains("was trained with train_count 64, but this session has 96; resume with the same data options", e.Message);
+        Assert.Contains("was trained with train_count 64, but this session has 96; resume with the same data, read with the same DataOptions, as the run", e.Message);
         e = Assert.Throws<ArgumentException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(64), runFolder: run, resume: true));
         Assert.Contains("was trained with test_count 32, but this session has 0", e.Message);
         Assert.Equal(1, TrainerState.Load(Path.Combine(run, Checkpoint.LastFolder)).Epoch);
@@ -141,6 +141,11 @@ public class TrainerTests
         File.WriteAllText(training, "{ \"train_count\": 6");
         var damaged = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 3 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true));
         Assert.StartsWith($"{training} is not valid JSON", damaged.Message);
+        // a field of the wrong type is named too (it was an unhandled InvalidOperationException)
+        File.WriteAllText(training, File.ReadAllText(Path.Combine(run, Checkpoint.BestFolder, Checkpoint.TrainingFile)).Replace("\"train_count\": 64", "\"train_count\": \"lots\""));
+        damaged = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 3 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true));
+        Assert.StartsWith($"{training} is not a training summary", damaged.Message);
+        Assert.Contains("$.train_count", damaged.Message);
     }
 
     [Fact]
@@ -159,7 +164,7 @@ public class TrainerTests
         var e = Assert.Throws<TrainingDivergedException>(() =>
             new Trainer(model, options with { Epochs = 2 }).Fit(new Dataset(poisoned, [12]), runFolder: run, resume: true));
 
-        Assert.Equal(2, e.Epoch);
+        Assert.Equal((2, DivergenceKind.BatchLoss), (e.Epoch, e.Kind));
         Assert.InRange(e.Batch, 1, 4);
         Assert.Contains($"epoch 2, batch {e.Batch}", e.Message);
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(last, Checkpoint.WeightsFile)));
@@ -185,7 +190,7 @@ public class TrainerTests
         };
 
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(Toy(16), runFolder: run));
-        Assert.Equal((1, 0), (e.Epoch, e.Batch));
+        Assert.Equal((1, DivergenceKind.Weights, 0), (e.Epoch, e.Kind, e.Batch));
         Assert.Contains("the weights hold NaN or infinity after the last step of epoch 1", e.Message);
         Assert.False(Directory.Exists(Path.Combine(run, Checkpoint.BestFolder)));
         Assert.False(Directory.Exists(Path.Combine(run, Checkpoint.LastFolder)));
@@ -259,7 +264,7 @@ public class TrainerTests
             _ => "line 3: epoch 1; expected epoch 2 (one row per epoch, in order)",
         }, e.Message);
         if (damage == "bad number") Assert.Contains("train_loss is 'oops'; expected a number", e.Message);
-        Assert.Contains("Restore the file, or start a new run without --resume", e.Message);
+        Assert.Contains("Restore the file, or start a new run instead of resuming", e.Message);
         Assert.Equal(before, Snapshot(run));   // nothing written: no file clobbered, no checkpoint advanced
     }
 
@@ -323,8 +328,24 @@ public class TrainerTests
         using var model = new MlpVae(Small);
         var trainer = new Trainer(model, new TrainOptions { Epochs = 50, BatchSize = 16, LearningRate = 1e-12, ValidationSize = 16, Patience = 2 });
         var history = trainer.Fit(Toy());
-        Assert.Equal("early stopping", trainer.StopReason);
+        Assert.Equal(TrainingStopReason.EarlyStopping, trainer.StopReason);
         Assert.True(history.Count < 50);
+    }
+
+    [Fact]
+    public void Stop_reason_says_whether_all_epochs_ran_or_the_time_budget_ended_the_run()
+    {
+        torch.random.manual_seed(4);
+        using var model = new MlpVae(Small);
+        var trainer = new Trainer(model, new TrainOptions { Epochs = 2, BatchSize = 16 });
+        Assert.Null(trainer.StopReason);
+        Assert.Equal(2, trainer.Fit(Toy()).Count);
+        Assert.Equal(TrainingStopReason.AllEpochsDone, trainer.StopReason);
+
+        // a budget far shorter than one epoch: the run stops after its first epoch
+        var budgeted = new Trainer(model, new TrainOptions { Epochs = 5, BatchSize = 16, MaxMinutes = 1e-9 });
+        Assert.Single(budgeted.Fit(Toy()));
+        Assert.Equal(TrainingStopReason.TimeLimit, budgeted.StopReason);
     }
 
     [Fact]

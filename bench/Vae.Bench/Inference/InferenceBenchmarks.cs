@@ -59,12 +59,12 @@ public class InferenceBenchmarks
 
         using SessionOptions sessionOptions = Options.ToSessionOptions(ExecutionProvider.Cpu);
         rawEncoder = new RawOrtCall(Path.Combine(BenchPaths.ReferenceModel, VaeModel.EncoderFile), sessionOptions,
-            [("x", x, [Batch, d])], [("mean", new float[Batch * l], [Batch, l]), ("logvar", new float[Batch * l], [Batch, l])]);
+            [(VaeGraphNames.X, x, [Batch, d])], [(VaeGraphNames.Mean, new float[Batch * l], [Batch, l]), (VaeGraphNames.Logvar, new float[Batch * l], [Batch, l])]);
         // the raw call fetches what the library's Decode returns: the graph's probabilities (exported by default), or
         // its logits for a pair exported with --logits-only (whose Decode then also applies a managed sigmoid)
-        string decoded = model.DecoderHasProbabilities ? VaeMetadata.ProbabilitiesOutput : "logits";
+        string decoded = model.DecoderHasProbabilities ? VaeGraphNames.Probs : VaeGraphNames.Logits;
         rawDecoder = new RawOrtCall(Path.Combine(BenchPaths.ReferenceModel, VaeModel.DecoderFile), sessionOptions,
-            [("z", z, [Batch, l])], [(decoded, new float[Batch * d], [Batch, d])]);
+            [(VaeGraphNames.Z, z, [Batch, l])], [(decoded, new float[Batch * d], [Batch, d])]);
 
         torch.set_num_threads(1);
         twin = TorchSharpTwin.Load(BenchPaths.ReferenceModel);

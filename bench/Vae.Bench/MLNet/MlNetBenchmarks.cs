@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Vae.Inference;
 using Vae.MLNet;
 using Vae.Training.Data;
 
@@ -26,7 +27,7 @@ public class MlNetBenchmarks
 
     public sealed class Digit
     {
-        [ColumnName("x")] public float[] Pixels { get; set; } = [];
+        [ColumnName(VaeGraphNames.X)] public float[] Pixels { get; set; } = [];
     }
 
     public sealed class VaeOutput
@@ -36,7 +37,7 @@ public class MlNetBenchmarks
 
     public sealed class OnnxOutput
     {
-        [ColumnName("mean")] public float[] Mean { get; set; } = [];
+        [ColumnName(VaeGraphNames.Mean)] public float[] Mean { get; set; } = [];
     }
 
     [GlobalSetup]
@@ -52,8 +53,8 @@ public class MlNetBenchmarks
         one = rows[0];
 
         // The encoder's graph input is "x": both read the same column, no copies on either side.
-        vae = ml.Transforms.VaeEmbedding("Embedding", "x", model).Fit(digits);
-        applyOnnx = ml.Transforms.ApplyOnnxModel(["mean"], ["x"], Path.Combine(model, "encoder.onnx")).Fit(digits);
+        vae = ml.Transforms.VaeEmbedding("Embedding", VaeGraphNames.X, model).Fit(digits);
+        applyOnnx = ml.Transforms.ApplyOnnxModel([VaeGraphNames.Mean], [VaeGraphNames.X], Path.Combine(model, VaeModel.EncoderFile)).Fit(digits);
         vaeEngine = ml.Model.CreatePredictionEngine<Digit, VaeOutput>(vae, inputSchemaDefinition: schema);
         onnxEngine = ml.Model.CreatePredictionEngine<Digit, OnnxOutput>(applyOnnx, inputSchemaDefinition: schema);
     }
@@ -71,7 +72,7 @@ public class MlNetBenchmarks
     public float ScanVaeEmbedding() => Scan(vae.Transform(digits), "Embedding");
 
     [Benchmark(Description = "scan: ApplyOnnxModel")]
-    public float ScanApplyOnnx() => Scan(applyOnnx.Transform(digits), "mean");
+    public float ScanApplyOnnx() => Scan(applyOnnx.Transform(digits), VaeGraphNames.Mean);
 
     [Benchmark(Description = "predict: VaeEmbedding")]
     public float PredictVaeEmbedding() => vaeEngine.Predict(one).Embedding[0];

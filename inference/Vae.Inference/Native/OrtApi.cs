@@ -6,14 +6,15 @@ namespace Vae.Inference.Native;
 /// The few functions of the ONNX Runtime C API that the allocation-free run path needs, taken from the
 /// same native library the managed binding loads (<c>OrtGetApiBase</c> → <c>GetApi</c>). Slots are the
 /// positions of the members in <c>struct OrtApi</c> (onnxruntime_c_api.h); the C API only ever appends
-/// members, so these positions are stable across ONNX Runtime versions.
+/// members, so these positions are stable across ONNX Runtime versions. A test (OrtApiSlotTests) counts
+/// them again in the header shipped with the pinned ONNX Runtime package.
 /// </summary>
 internal static unsafe partial class OrtApi
 {
-    /// <summary>The API version requested; 1.31 headers define ORT_API_VERSION 31, and any newer runtime serves older versions.</summary>
+    /// <summary>The API version requested: every function used here exists from version 17 on, and a newer runtime serves older versions.</summary>
     private const uint ApiVersion = 17;
 
-    private const int GetErrorMessageSlot = 2, RunSlot = 9, CreateTensorWithDataSlot = 49, CreateCpuMemoryInfoSlot = 69,
+    internal const int GetErrorMessageSlot = 2, RunSlot = 9, CreateTensorWithDataSlot = 49, CreateCpuMemoryInfoSlot = 69,
         ReleaseStatusSlot = 93, ReleaseValueSlot = 96;
 
     private const int FloatElementType = 1; // ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT

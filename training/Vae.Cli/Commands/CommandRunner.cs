@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 
 namespace Vae.Cli.Commands;
 
-/// <summary>Runs a command body, turning expected failures into one clear line on stderr and exit code 1.</summary>
+/// <summary>Runs a command body, turning expected failures into one clear line on stderr and exit code 1; library members
+/// the message names are shown as the flags that set them (<see cref="FlagNames"/>).</summary>
 internal static class CommandRunner
 {
     /// <summary>Set to 1, an unexpected exception (a bug) is not caught: .NET prints it with its stack trace.</summary>
@@ -24,7 +25,7 @@ internal static class CommandRunner
                                       or Vae.Training.Onnx.UnsupportedModuleException or Vae.Training.Onnx.OnnxVerificationException
                                       or Vae.Training.Training.TrainingDivergedException)
         {
-            Console.Error.WriteLine($"error: {Vae.Training.ExceptionText.Of(e)}");
+            Console.Error.WriteLine($"error: {FlagNames.InCliTerms(Vae.Training.ExceptionText.Of(e))}");
             return Cli.RuntimeError;
         }
         catch (Exception e) when (e is OutOfMemoryException || (e is ExternalException && AllocatorFailure(e.Message) is not null))

@@ -10,7 +10,7 @@ internal static class Devices
     {
         "cpu" => torch.CPU,
         "cuda" when torch.cuda.is_available() => torch.CUDA,
-        "cuda" => throw new ArgumentException("--device cuda: CUDA is not available (no GPU found, or this build uses the CPU-only TorchSharp-cpu package); use --device cpu.", "--device"),
+        "cuda" => throw new ArgumentException("--device cuda: CUDA is not available (no GPU found, or the libtorch backend is the CPU-only libtorch-cpu this vae build references; a CUDA build references libtorch-cuda-12.8-linux-x64 instead); use --device cpu.", "--device"),
         _ => throw new ArgumentException($"--device is '{name}'; expected cpu or cuda.", "--device"),
     };
 }

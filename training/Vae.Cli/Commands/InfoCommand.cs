@@ -42,8 +42,8 @@ internal static class InfoCommand
                 throw new InvalidDataException($"{export.Path} belongs to another export (pair id {recorded}) than the graphs in {folder} ({info.PairId ?? "none"}); its facts would not be theirs. Export again.");
             JsonNode? training = ParseTraining(info.Training);
             string[] decoderOutputs = info.OutputKind == OutputKind.Logits
-                ? vae.DecoderHasProbabilities ? ["logits", "probs"] : ["logits"]
-                : vae.PixelLogvar.Length > 0 ? ["mean", "logvar"] : ["mean"];
+                ? vae.DecoderHasProbabilities ? [VaeGraphNames.Logits, VaeGraphNames.Probs] : [VaeGraphNames.Logits]
+                : vae.PixelLogvar.Length > 0 ? [VaeGraphNames.Mean, VaeGraphNames.Logvar] : [VaeGraphNames.Mean];
             var facts = new JsonObject
             {
                 ["model"] = Path.GetFullPath(folder),
@@ -130,16 +130,18 @@ internal static class InfoCommand
         catch (JsonException) { return null; }
     }
 
+    /// <summary>The training summary in words; a summary that is not one <see cref="Trainer"/> writes (graphs from elsewhere) as its JSON.</summary>
     private static string TrainingLine(JsonObject t)
     {
-        var parts = new List<string>();
-        if (t["epochs"] is { } epochs) parts.Add($"{epochs} epochs");
-        foreach (var (key, name) in new[] { ("test_neg_elbo", "test"), ("val_neg_elbo", "validation"), ("train_neg_elbo", "train") })
-            if (t[key] is JsonValue v && v.TryGetValue(out double figure))
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{name} −ELBO {figure:F2}"));
-        if (t["active_units"] is JsonValue u && u.TryGetValue(out int units) && units >= 0) parts.Add($"{units} active units");   // -1: no set to count them on
-        if (t["train_count"] is { } count) parts.Add($"{count} training samples");
-        return parts.Count > 0 ? string.Join(", ", parts) : t.ToJsonString();
+        TrainingSummary summary;
+        try { summary = TrainingSummary.FromJson(t.ToJsonString(), "the training summary"); }
+        catch (InvalidDataException) { return t.ToJsonString(); }
+        var parts = new List<string> { $"{summary.Epochs} epochs" };
+        foreach (var (figure, name) in new[] { (summary.TestNegElbo, "test"), (summary.ValidationNegElbo, "validation"), (summary.TrainNegElbo, "train") })
+            if (figure is { } value) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{name} −ELBO {value:F2}"));
+        if (summary.ActiveUnits >= 0) parts.Add($"{summary.ActiveUnits} active units");   // -1: no set to count them on
+        parts.Add($"{summary.TrainCount} training samples");
+        return string.Join(", ", parts);
     }
 
     private static string Size(string folder, string file) =>

@@ -173,8 +173,16 @@ internal static class TrainCommand
         using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);
         var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { saved(); progress.Epoch(m); events?.Write(m); } };
         IReadOnlyList<EpochMetrics> history = progress.Run(() => trainer.Fit(train, test, runFolder, resume));
-        Console.WriteLine($"stopped after epoch {history[^1].Epoch}: {trainer.StopReason}");
+        Console.WriteLine($"stopped after epoch {history[^1].Epoch}: {Describe(trainer.StopReason)}");
         Console.WriteLine($"run folder: {runFolder} (best/, last/, metrics.csv)");
         if (events is not null) Console.WriteLine($"TensorBoard: {events.FilePath}");
     }
+
+    private static string Describe(TrainingStopReason? reason) => reason switch
+    {
+        TrainingStopReason.AllEpochsDone => "all epochs done",
+        TrainingStopReason.EarlyStopping => "early stopping",
+        TrainingStopReason.TimeLimit => "time limit",
+        _ => $"{reason}",
+    };
 }

@@ -58,6 +58,6 @@ public static class CsvRow
     /// <summary>The likely cause, for the two mistakes seen most: another separator, and a header row read as data.</summary>
     internal static string NotANumberHint(ReadOnlySpan<char> cell, bool mayBeHeader) =>
         cell.IndexOfAny(";\t") >= 0 ? " (columns must be separated by commas; this row seems to use another separator)"
-        : mayBeHeader ? " (if row 1 holds column names, read it as a header: --csv-header, DataOptions.CsvHeader)"
+        : mayBeHeader ? $" (if row 1 holds column names, read it as a header: {DataOptions.Name(nameof(DataOptions.CsvHeader))})"
         : "";
 }

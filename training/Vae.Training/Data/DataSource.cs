@@ -2,7 +2,7 @@ using Vae.Inference;
 
 namespace Vae.Training.Data;
 
-/// <summary>How to read a data set given on the command line: scaling and CSV layout.</summary>
+/// <summary>How to read a data set: scaling or normalisation, CSV layout, image size, and how many samples.</summary>
 public sealed record DataOptions
 {
     /// <summary>idx images: the idx label file, if any.</summary>
@@ -33,7 +33,7 @@ public sealed record DataOptions
     public bool Grayscale { get; init; }
 
     /// <summary>Normalise each value with statistics of this data set: <see cref="NormalizationKind.Standard"/> or
-    /// <see cref="NormalizationKind.MinMax"/> (<c>--normalize</c>); null (default) divides by <see cref="Scale"/>. The fitted
+    /// <see cref="NormalizationKind.MinMax"/>; null (default) divides by <see cref="Scale"/>. The fitted
     /// normalisation is the data set's <see cref="Dataset.Normalization"/>: give it as <see cref="Normalization"/> to read
     /// test data the same way.</summary>
     public NormalizationKind? Normalize { get; init; }
@@ -52,21 +52,24 @@ public sealed record DataOptions
     public DataOptions Validate()
     {
         if (Scale < 0 || !double.IsFinite(Scale))
-            throw new ArgumentException($"{nameof(Scale)} (--scale) is {Scale}; expected a finite value > 0, or 0 for automatic (÷ 255 when values exceed 1).", nameof(Scale));
+            throw new ArgumentException($"{Name(nameof(Scale))} is {Scale}; expected a finite value > 0, or 0 for automatic (÷ 255 when values exceed 1).", nameof(Scale));
         if (Normalize == NormalizationKind.Scale)
-            throw new ArgumentException($"{nameof(Normalize)} (--normalize) is scale; expected standard or minmax (a fixed divisor is {nameof(Scale)}, --scale).", nameof(Normalize));
+            throw new ArgumentException($"{Name(nameof(Normalize))} is scale; expected standard or minmax (a fixed divisor is {Name(nameof(Scale))}).", nameof(Normalize));
         if (Normalize is { } kind && !Enum.IsDefined(kind))
-            throw new ArgumentException($"{nameof(Normalize)} (--normalize) is {(int)kind}; expected standard or minmax.", nameof(Normalize));
+            throw new ArgumentException($"{Name(nameof(Normalize))} is {(int)kind}; expected standard or minmax.", nameof(Normalize));
         if (Normalize is not null && Scale != 0)
-            throw new ArgumentException($"{nameof(Normalize)} (--normalize {InputNormalization.KindName(Normalize.Value)}) and {nameof(Scale)} (--scale {Scale}) both say how to scale the values; give one.", nameof(Normalize));
+            throw new ArgumentException($"{Name(nameof(Normalize))} is {InputNormalization.KindName(Normalize.Value)} and {Name(nameof(Scale))} is {Scale}: both say how to scale the values; give one.", nameof(Normalize));
         if (Normalization is not null && (Normalize is not null || Scale != 0))
-            throw new ArgumentException($"{nameof(Normalization)} ({Normalization.Describe()}) is applied as it is; {(Normalize is not null ? $"{nameof(Normalize)} (--normalize)" : $"{nameof(Scale)} (--scale)")} cannot be given with it.", nameof(Normalization));
-        if (Limit < 0) throw new ArgumentException($"{nameof(Limit)} is {Limit}; expected ≥ 0 (0: all samples).", nameof(Limit));
+            throw new ArgumentException($"{Name(nameof(Normalization))} ({Normalization.Describe()}) is applied as it is; {Name(Normalize is not null ? nameof(Normalize) : nameof(Scale))} cannot be given with it.", nameof(Normalization));
+        if (Limit < 0) throw new ArgumentException($"{Name(nameof(Limit))} is {Limit}; expected ≥ 0 (0: all samples).", nameof(Limit));
         if (ImageSize is { } size && (size.Length != 2 || size[0] <= 0 || size[1] <= 0 || (long)size[0] * size[1] > MaxImagePixels))
-            throw new ArgumentException($"{nameof(ImageSize)} (--resize) is [{string.Join(", ", size)}]; expected [height, width], " +
+            throw new ArgumentException($"{Name(nameof(ImageSize))} is [{string.Join(", ", size)}]; expected [height, width], " +
                                         $"both > 0 and at most {MaxImagePixels:N0} pixels in all.", nameof(ImageSize));
         return this;
     }
+
+    /// <summary>A member's name as errors give it, e.g. DataOptions.Scale.</summary>
+    internal static string Name(string member) => $"{nameof(DataOptions)}.{member}";
 }
 
 /// <summary>
@@ -113,11 +116,11 @@ public static class DataSource
         return IdxImages(path, options);
     }
 
-    /// <summary>Image-folder options on other data are a mistake (the user meant another --data), not something to ignore.</summary>
+    /// <summary>Image-folder options on other data are a mistake (the user meant other data), not something to ignore.</summary>
     private static void RefuseImageOptions(string path, string kind, DataOptions options)
     {
         if (options.ImageSize is not null || options.Grayscale)
-            throw new ArgumentException($"{(options.ImageSize is not null ? "ImageSize (--resize)" : "Grayscale (--grayscale)")} applies to folders of images; " +
+            throw new ArgumentException($"{DataOptions.Name(options.ImageSize is not null ? nameof(DataOptions.ImageSize) : nameof(DataOptions.Grayscale))} applies to folders of images; " +
                                         $"{path} is {kind}.", nameof(options));
     }
 

@@ -73,7 +73,7 @@ public sealed class Dataset
     /// folders, which are not followed); empty when it read everything it found.</summary>
     public IReadOnlyList<string> Skipped { get; init; } = [];
 
-    /// <summary>How the raw data was turned into <see cref="Features"/> (set by the readers: ÷ 255, <c>--scale</c>, or a
+    /// <summary>How the raw data was turned into <see cref="Features"/> (set by the readers: ÷ 255, <see cref="DataOptions.Scale"/>, or a
     /// standardisation fitted on the data), or null when unknown (a data set built by hand). The trainer records it
     /// beside every checkpoint and the exporter writes it into the model, so inference prepares data the same way.</summary>
     public InputNormalization? Normalization
@@ -107,7 +107,7 @@ public sealed class Dataset
         if (i < 0) return;
         int size = SampleSize;
         throw new ArgumentException($"{name}: sample {i / size}, value {i % size} is {Features[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
-                                    "a Bernoulli likelihood needs values in [0, 1] (divide the data by its maximum with --scale / DataOptions.Scale, or use a Gaussian likelihood).", name);
+                                    $"a Bernoulli likelihood needs values in [0, 1] (divide the data by its maximum with {DataOptions.Name(nameof(DataOptions.Scale))}, or use a Gaussian likelihood).", name);
     }
 
     /// <summary>The samples with the given indices, in that order, as a new data set.</summary>

@@ -51,7 +51,7 @@ public static class ImageFolder
         {
             if (images[i].Width != w || images[i].Height != h)
                 throw new DataFormatException(files[i].Path, $"image is {images[i].Width}×{images[i].Height}; {files[0].Path} is {w}×{h} and all images must be one size " +
-                                                             "(or be brought to one: --resize H,W, DataOptions.ImageSize).");
+                                                             $"(or be brought to one: {DataOptions.Name(nameof(DataOptions.ImageSize))}).");
             color |= images[i].Channels == 3;
         }
 
@@ -109,7 +109,7 @@ public static class ImageFolder
         long total = (long)count * channels * h * w;
         if (total > Array.MaxLength)
             throw new DataFormatException(folder, $"{count:N0} images of {channels}×{h}×{w} are {total:N0} values, more than one array holds " +
-                                                  $"({Array.MaxLength:N0}); read fewer (--limit, DataOptions.Limit) or smaller ones (--resize).");
+                                                  $"({Array.MaxLength:N0}); read fewer ({DataOptions.Name(nameof(DataOptions.Limit))}) or smaller ones ({DataOptions.Name(nameof(DataOptions.ImageSize))}).");
         return total;
     }
 

@@ -77,33 +77,33 @@ public sealed record VaeConfig
     {
         // A config.json can hold "input_shape": null or an enum number (7): refuse them here rather than fail later.
         if (!Enum.IsDefined(Architecture))
-            throw new ArgumentException($"{nameof(Architecture)} is {(int)Architecture}; expected mlp or conv.", nameof(Architecture));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Architecture)} is {(int)Architecture}; expected mlp or conv.", nameof(Architecture));
         if (!Enum.IsDefined(Likelihood))
-            throw new ArgumentException($"{nameof(Likelihood)} is {(int)Likelihood}; expected bernoulli or gaussian.", nameof(Likelihood));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Likelihood)} is {(int)Likelihood}; expected bernoulli or gaussian.", nameof(Likelihood));
         if (InputShape is null)
-            throw new ArgumentException($"{nameof(InputShape)} is missing (null); expected positive dimensions such as [1, 28, 28].", nameof(InputShape));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(InputShape)} is missing (null); expected positive dimensions such as [1, 28, 28].", nameof(InputShape));
         if (HiddenSizes is null)
-            throw new ArgumentException($"{nameof(HiddenSizes)} is missing (null); expected a list of sizes such as [400] ([] for none).", nameof(HiddenSizes));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(HiddenSizes)} is missing (null); expected a list of sizes such as [400] ([] for none).", nameof(HiddenSizes));
         if (InputShape.Length == 0 || InputShape.Any(d => d <= 0))
-            throw new ArgumentException($"{nameof(InputShape)} is [{string.Join(", ", InputShape)}]; expected positive dimensions such as [1, 28, 28].", nameof(InputShape));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(InputShape)} is [{string.Join(", ", InputShape)}]; expected positive dimensions such as [1, 28, 28].", nameof(InputShape));
         if (HiddenSizes.Any(h => h <= 0))
-            throw new ArgumentException($"{nameof(HiddenSizes)} is [{string.Join(", ", HiddenSizes)}]; every size must be positive.", nameof(HiddenSizes));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(HiddenSizes)} is [{string.Join(", ", HiddenSizes)}]; every size must be positive.", nameof(HiddenSizes));
         if (LatentSize <= 0)
-            throw new ArgumentException($"{nameof(LatentSize)} is {LatentSize}; expected a positive size.", nameof(LatentSize));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(LatentSize)} is {LatentSize}; expected a positive size.", nameof(LatentSize));
         if (Classes < 0)
-            throw new ArgumentException($"{nameof(Classes)} is {Classes}; expected 0 (unconditional) or the number of classes.", nameof(Classes));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Classes)} is {Classes}; expected 0 (unconditional) or the number of classes.", nameof(Classes));
         if (!Activations.Names.Contains(Activation))
-            throw new ArgumentException($"{nameof(Activation)} is '{Activation}'; expected one of {string.Join(", ", Activations.Names)}.", nameof(Activation));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Activation)} is '{Activation}'; expected one of {string.Join(", ", Activations.Names)}.", nameof(Activation));
         if (!(GaussianSigma > 0))
-            throw new ArgumentException($"{nameof(GaussianSigma)} is {GaussianSigma}; expected > 0.", nameof(GaussianSigma));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(GaussianSigma)} is {GaussianSigma}; expected > 0.", nameof(GaussianSigma));
         if (LearnVariance && Likelihood != Likelihood.Gaussian)
-            throw new ArgumentException($"{nameof(LearnVariance)} needs the gaussian likelihood; the likelihood is {Likelihood}.", nameof(LearnVariance));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(LearnVariance)} needs the gaussian likelihood; the likelihood is {Likelihood}.", nameof(LearnVariance));
         if (Binarize && Likelihood != Likelihood.Bernoulli)
-            throw new ArgumentException($"{nameof(Binarize)} needs the bernoulli likelihood; the likelihood is {Likelihood}.", nameof(Binarize));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Binarize)} needs the bernoulli likelihood; the likelihood is {Likelihood}.", nameof(Binarize));
         if (Architecture == Architecture.Conv)
         {
             if (InputShape.Length != 3)
-                throw new ArgumentException($"{nameof(InputShape)} is [{string.Join(", ", InputShape)}]; the conv architecture needs [C, H, W].", nameof(InputShape));
+                throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(InputShape)} is [{string.Join(", ", InputShape)}]; the conv architecture needs [C, H, W].", nameof(InputShape));
             ConvOrDefault.Validate();
         }
         WeightLimits.Check(this);
@@ -160,12 +160,12 @@ public sealed record ConvConfig
     public ConvConfig Validate()
     {
         if (Channels is null || Strides is null)
-            throw new ArgumentException($"conv {(Channels is null ? nameof(Channels) : nameof(Strides))} is missing (null); expected one entry per convolution such as [32, 64] and [2, 2].",
+            throw new ArgumentException($"{nameof(ConvConfig)}.{(Channels is null ? nameof(Channels) : nameof(Strides))} is missing (null); the conv architecture expects one entry per convolution such as [32, 64] and [2, 2].",
                                         Channels is null ? nameof(Channels) : nameof(Strides));
         if (Channels.Length == 0 || Channels.Any(c => c <= 0))
-            throw new ArgumentException($"conv {nameof(Channels)} is [{string.Join(", ", Channels)}]; expected at least one positive channel count.", nameof(Channels));
+            throw new ArgumentException($"{nameof(ConvConfig)}.{nameof(Channels)} is [{string.Join(", ", Channels)}]; expected at least one positive channel count.", nameof(Channels));
         if (Strides.Length != Channels.Length || Strides.Any(s => s is < 1 or > 3))
-            throw new ArgumentException($"conv {nameof(Strides)} is [{string.Join(", ", Strides)}]; expected one stride of 1–3 per channel entry ({Channels.Length}).", nameof(Strides));
+            throw new ArgumentException($"{nameof(ConvConfig)}.{nameof(Strides)} is [{string.Join(", ", Strides)}]; expected one stride of 1–3 per channel entry ({Channels.Length}).", nameof(Strides));
         return this;
     }
 }

@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using Vae.Training.Native;
 
 namespace Vae.Training.Models;
 
@@ -37,7 +36,6 @@ public abstract class VaeModule : nn.Module
     protected VaeModule(string name, VaeConfig config) : base(name)
     {
         Config = config.Validate();
-        Nnpack.Disable();
     }
 
     /// <summary>The configuration this model was built from.</summary>

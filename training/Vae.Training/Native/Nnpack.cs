@@ -6,12 +6,13 @@ namespace Vae.Training.Native;
 /// <summary>
 /// Turns off libtorch's NNPACK convolution backend, as PyTorch's <c>torch.backends.nnpack.set_flags(False)</c> does
 /// (TorchSharp has no binding for it). libtorch asks whether NNPACK is available for every 2-D convolution that it
-/// does not hand to oneDNN — small inputs such as a single image, as in export verification's batch of 1. Where
-/// NNPACK cannot initialise, each such call prints <c>Could not initialize NNPACK! Reason: Unsupported hardware.</c>
-/// to standard error (measured: one line per conv layer and image, four per conv-model export, on this project's AMD
-/// EPYC machine, which has AVX2 and FMA). Those convolutions then ran on libtorch's other CPU kernels already.
+/// does not hand to oneDNN (small inputs such as a single image); where NNPACK cannot initialise, each such call prints
+/// <c>Could not initialize NNPACK! Reason: Unsupported hardware.</c> to standard error, and the convolution runs on
+/// libtorch's other CPU kernels anyway.
 /// </summary>
-internal static class Nnpack
+/// <remarks>The switch is process-wide, so the library never flips it by itself: an application calls
+/// <see cref="Disable"/> once where its process starts (the <c>vae</c> CLI does, before any command).</remarks>
+public static class Nnpack
 {
     private const string Library = "libtorch_cpu";
     private const string GlobalContext = "_ZN2at13globalContextEv";                        // at::globalContext()
@@ -30,7 +31,8 @@ internal static class Nnpack
     private static readonly Lazy<bool> Applied = new(DisableOnce);
 
     /// <summary>Turns NNPACK off for the process (once; later calls do nothing). Returns whether it could: false on
-    /// platforms whose libtorch does not export the Itanium-mangled symbols (Windows), where nothing changes.</summary>
+    /// platforms whose libtorch does not export the Itanium-mangled symbols (Windows), where nothing changes.
+    /// Call it where the process starts, before training or exporting convolutional models.</summary>
     public static bool Disable() => Applied.Value;
 
     /// <summary>libtorch's current setting, or null where the symbols cannot be found.</summary>

@@ -40,7 +40,7 @@ public sealed record ExportOptions
     /// <summary>The command that produced the model, recorded in model.json.</summary>
     public string Command { get; init; } = "";
 
-    /// <summary>Checkpoint folder the model was loaded from, recorded in model.json so <c>vae export --check</c> can re-verify; null when unknown.</summary>
+    /// <summary>Checkpoint folder the model was loaded from, recorded in model.json so <see cref="VaeExporter.Check"/> can re-verify; null when unknown.</summary>
     public string? CheckpointPath { get; init; }
 
     /// <summary>
@@ -61,25 +61,25 @@ public sealed record ExportOptions
     {
         OnnxOpsets.Check(Opset);
         if (IrVersion is int ir && ir < OnnxOpsets.MinIrVersion(Opset))
-            throw new ArgumentException($"IR version is {ir}; opset {Opset} needs IR version {OnnxOpsets.MinIrVersion(Opset)} or higher.", nameof(IrVersion));
+            throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(IrVersion)} is {ir}; opset {Opset} needs IR version {OnnxOpsets.MinIrVersion(Opset)} or higher.", nameof(IrVersion));
         // ONNX Runtime refused it only when verification opened the graph, in a message about its own source file
         if (IrVersion is int newest && newest > OnnxOpsets.MaxIrVersion)
         {
             int lowest = OnnxOpsets.MinIrVersion(Opset);
             string range = lowest == OnnxOpsets.MaxIrVersion ? $"{lowest}" : $"{lowest} to {OnnxOpsets.MaxIrVersion}";
-            throw new ArgumentException($"IR version is {newest}; expected {range} for opset {Opset} (the newest ONNX Runtime 1.31 loads IR {OnnxOpsets.MaxIrVersion}).", nameof(IrVersion));
+            throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(IrVersion)} is {newest}; expected {range} for opset {Opset} (the newest IR version the exporter writes is {OnnxOpsets.MaxIrVersion}).", nameof(IrVersion));
         }
         if (PairId is { } id && (id.Length is 0 or > 128 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
             throw new ArgumentException($"{nameof(PairId)} is '{id}'; expected 1 to 128 letters, digits, '-' or '_' (null: a new GUID).", nameof(PairId));
         if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
-            throw new ArgumentException($"tolerance is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
+            throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(Tolerance)} is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
         try
         {
             System.Text.Json.Nodes.JsonNode.Parse(TrainingSummary);
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new ArgumentException($"{nameof(TrainingSummary)} is not valid JSON: {e.Message}", nameof(TrainingSummary), e);
+            throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(TrainingSummary)} is not valid JSON: {e.Message}", nameof(TrainingSummary), e);
         }
         return this;
     }

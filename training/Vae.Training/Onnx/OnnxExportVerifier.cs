@@ -40,8 +40,8 @@ public static class OnnxExportVerifier
         using var decoder = OnnxParity.Open(decoderOnnx, decoderName);
         string decoderOutput = VaeOnnxGraphs.DecoderOutputName(model.Config.Likelihood);
         // the outputs the graph has, logits [+ probs] or mean [+ logvar], each compared with TorchSharp
-        bool probabilities = decoder.OutputMetadata.ContainsKey(VaeMetadata.ProbabilitiesOutput);
-        string? second = layout.PixelLogvar is not null ? "logvar" : probabilities ? VaeMetadata.ProbabilitiesOutput : null;
+        bool probabilities = decoder.OutputMetadata.ContainsKey(VaeGraphNames.Probs);
+        string? second = layout.PixelLogvar is not null ? VaeGraphNames.Logvar : probabilities ? VaeGraphNames.Probs : null;
         string[] decoderOutputs = second is null ? [decoderOutput] : [decoderOutput, second];
         using var threads = TorchThreads.Single();
         bool wasTraining = model.training;
@@ -65,20 +65,20 @@ public static class OnnxExportVerifier
                     Tensor? y = layout.Classes > 0 ? OneHot(labels ?? randint(layout.Classes, [batch], dtype: int64, generator: generator), layout.Classes) : null;
                     var (mean, logvar) = model.Encode(x, y);
                     Tensor xGraph = x.reshape([batch, .. layout.EncoderInputShape.Select(d => (long)d)]);
-                    var encoded = OnnxParity.Run(encoder, WithLabel(("x", xGraph), y), ["mean", "logvar"]);
+                    var encoded = OnnxParity.Run(encoder, WithLabel((VaeGraphNames.X, xGraph), y), [VaeGraphNames.Mean, VaeGraphNames.Logvar]);
                     worst = Math.Max(worst, OnnxParity.Compare($"encoder output 'mean' ({kind} x, batch {batch})", mean, encoded[0], tolerance));
                     worst = Math.Max(worst, OnnxParity.Compare($"encoder output 'logvar' ({kind} x, batch {batch})", logvar, encoded[1], tolerance));
 
                     Tensor randomZ = randn([batch, model.Config.LatentSize], generator: generator);
                     foreach (var (zKind, z) in new[] { ("random", randomZ), ("encoded", mean) })
                     {
-                        var decoded = OnnxParity.Run(decoder, WithLabel(("z", z), y), decoderOutputs);
+                        var decoded = OnnxParity.Run(decoder, WithLabel((VaeGraphNames.Z, z), y), decoderOutputs);
                         Tensor expected = model.Decode(z, y);
                         worst = Math.Max(worst, OnnxParity.Compare($"decoder output '{decoderOutput}' ({zKind} z, batch {batch})", expected, decoded[0], tolerance));
                         if (layout.PixelLogvar is Tensor pixelLogvar)
                             worst = Math.Max(worst, OnnxParity.Compare($"decoder output 'logvar' ({zKind} z, batch {batch})", pixelLogvar.reshape(1, -1).expand(batch, -1), decoded[1], tolerance));
                         if (probabilities)
-                            worst = Math.Max(worst, OnnxParity.Compare($"decoder output '{VaeMetadata.ProbabilitiesOutput}' ({zKind} z, batch {batch})", expected.sigmoid(), decoded[1], tolerance));
+                            worst = Math.Max(worst, OnnxParity.Compare($"decoder output '{VaeGraphNames.Probs}' ({zKind} z, batch {batch})", expected.sigmoid(), decoded[1], tolerance));
                     }
                 }
             }
@@ -113,5 +113,5 @@ public static class OnnxExportVerifier
         return nn.functional.one_hot(labels.to(int64), classes).to(float32);
     }
 
-    private static List<(string, Tensor)> WithLabel((string, Tensor) input, Tensor? y) => y is null ? [input] : [input, ("y", y)];
+    private static List<(string, Tensor)> WithLabel((string, Tensor) input, Tensor? y) => y is null ? [input] : [input, (VaeGraphNames.Y, y)];
 }

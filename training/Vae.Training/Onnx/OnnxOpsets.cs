@@ -6,19 +6,13 @@ public static class OnnxOpsets
     /// <summary>Lowest opset: 13 (Softmax, Unsqueeze and Pad in their current forms).</summary>
     public const int Min = 13;
 
-    /// <summary>
-    /// Highest opset: the newest ONNX Runtime 1.31.1 loads. Measured (OnnxOpsetTests): opset 26 loads, opset 27 is
-    /// refused with "Current official support for domain ai.onnx is till opset 26".
-    /// </summary>
+    /// <summary>Highest opset the exporter offers; ONNX Runtime (1.31 and later) loads it (OnnxOpsetTests).</summary>
     public const int Max = 26;
 
     /// <summary>Default opset 17 with IR version 8: loads in every ONNX Runtime from 1.13 on and in ML.NET 5.</summary>
     public const int Default = 17;
 
-    /// <summary>
-    /// Highest IR version: the newest ONNX Runtime 1.31.1 loads. Measured (OnnxOpsetTests): IR 13 loads, IR 14 is
-    /// refused with "Unsupported model IR version: 14, max supported IR version: 13".
-    /// </summary>
+    /// <summary>Highest IR version the exporter offers (opset 26's); ONNX Runtime (1.31 and later) loads it (OnnxOpsetTests).</summary>
     public const int MaxIrVersion = 13;
 
     /// <summary>Default IR version for opsets up to 18.</summary>
@@ -26,7 +20,7 @@ public static class OnnxOpsets
 
     /// <summary>The IR version of the ONNX release that introduced <paramref name="opset"/>, the lowest one the exporter
     /// writes with it (ONNX's release table: opset 13–14 → IR 7, 15–18 → IR 8, 19–20 → IR 9, 21–22 → IR 10, 23 → IR 11,
-    /// 24–25 → IR 12, 26 → IR 13; ONNX Runtime 1.31 loads all of them).</summary>
+    /// 24–25 → IR 12, 26 → IR 13; ONNX Runtime loads all of them).</summary>
     public static int MinIrVersion(int opset) => opset switch
     {
         <= 14 => 7,
@@ -42,6 +36,6 @@ public static class OnnxOpsets
     public static void Check(int opset)
     {
         if (opset < Min || opset > Max)
-            throw new ArgumentException($"opset is {opset}; expected {Min} to {Max} (the newest ONNX Runtime 1.31 loads).", nameof(opset));
+            throw new ArgumentException($"opset is {opset}; expected {Min} to {Max} (the opsets the exporter writes).", nameof(opset));
     }
 }

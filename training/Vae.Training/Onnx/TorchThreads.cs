@@ -1,5 +1,4 @@
 using TorchSharp;
-using Vae.Training.Native;
 
 namespace Vae.Training.Onnx;
 
@@ -16,7 +15,6 @@ internal sealed class TorchThreads : IDisposable
 
     private TorchThreads(int threads)
     {
-        Nnpack.Disable();   // export runs modules of any kind on single images, where libtorch tries NNPACK
         previous = torch.get_num_threads();
         if (previous != threads) torch.set_num_threads(threads);
     }

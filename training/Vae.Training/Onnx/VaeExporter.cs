@@ -77,7 +77,7 @@ public static class VaeExporter
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         string encoderPath = Path.Combine(folder, VaeModel.EncoderFile), decoderPath = Path.Combine(folder, VaeModel.DecoderFile);
         foreach (string path in new[] { encoderPath, decoderPath })
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing; --check needs a folder written by 'vae export'.", path);
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing; re-verifying needs a folder written by {nameof(VaeExporter)}.{nameof(Export)}.", path);
         byte[] encoder = File.ReadAllBytes(encoderPath), decoder = File.ReadAllBytes(decoderPath);
         CheckPairId(folder, encoderPath, encoder, decoderPath, decoder);
         checkpoint ??= RecordedCheckpoint(folder);
@@ -98,7 +98,7 @@ public static class VaeExporter
         string path = Path.Combine(folder, ModelJsonFile);
         Onnx.ModelJson json = Onnx.ModelJson.Read(folder)
             ?? throw new FileNotFoundException($"{path} is missing; it records the checkpoint the pair was exported from.", path);
-        return json.Checkpoint ?? throw new InvalidDataException($"{path} records no checkpoint (exported without one); give the checkpoint explicitly.");
+        return json.Checkpoint ?? throw new InvalidDataException($"{path} records no checkpoint (exported without one); give the checkpoint folder to verify against.");
     }
 
     /// <summary>
@@ -134,14 +134,14 @@ public static class VaeExporter
     private static string ModelJsonText(VaeModule model, ExportOptions options, double difference)
     {
         VaeGraphLayout layout = model.GraphLayout;
-        List<string> decoderInputs = layout.Classes > 0 ? ["z", "y"] : ["z"];
+        List<string> decoderInputs = layout.Classes > 0 ? [VaeGraphNames.Z, VaeGraphNames.Y] : [VaeGraphNames.Z];
         List<string> decoderOutputs = [.. VaeOnnxGraphs.DecoderOutputNames(model, options)];
         var json = new JsonObject
         {
             ["metadata"] = new JsonObject(VaeOnnxGraphs.Metadata(model, options).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
             ["config"] = JsonSerializer.SerializeToNode(model.Config, VaeConfig.JsonOptions),
             ["training"] = JsonNode.Parse(options.TrainingSummary),
-            ["encoder"] = new JsonObject { ["inputs"] = ToJson(layout.Classes > 0 ? ["x", "y"] : ["x"]), ["outputs"] = ToJson(["mean", "logvar"]) },
+            ["encoder"] = new JsonObject { ["inputs"] = ToJson(layout.Classes > 0 ? [VaeGraphNames.X, VaeGraphNames.Y] : [VaeGraphNames.X]), ["outputs"] = ToJson([VaeGraphNames.Mean, VaeGraphNames.Logvar]) },
             ["decoder"] = new JsonObject { ["inputs"] = ToJson(decoderInputs), ["outputs"] = ToJson(decoderOutputs) },
             ["opset"] = options.Opset,
             ["ir_version"] = options.EffectiveIrVersion,

@@ -15,7 +15,7 @@ namespace Vae.Training.Onnx;
 public static class VaeOnnxGraphs
 {
     /// <summary>Decoder output name for <paramref name="likelihood"/>: <c>logits</c> (Bernoulli) or <c>mean</c> (Gaussian).</summary>
-    public static string DecoderOutputName(Likelihood likelihood) => likelihood == Likelihood.Bernoulli ? "logits" : "mean";
+    public static string DecoderOutputName(Likelihood likelihood) => likelihood == Likelihood.Bernoulli ? VaeGraphNames.Logits : VaeGraphNames.Mean;
 
     /// <summary>
     /// The decoder graph's outputs in order: <c>logits</c> [+ <c>probs</c> when <see cref="ExportOptions.ProbabilitiesOutput"/>]
@@ -27,8 +27,8 @@ public static class VaeOnnxGraphs
         ArgumentNullException.ThrowIfNull(options);
         string output = DecoderOutputName(model.Config.Likelihood);
         if (model.Config.Likelihood == Likelihood.Bernoulli)
-            return options.ProbabilitiesOutput ? [output, VaeMetadata.ProbabilitiesOutput] : [output];
-        return model.GraphLayout.PixelLogvar is null ? [output] : [output, "logvar"];
+            return options.ProbabilitiesOutput ? [output, VaeGraphNames.Probs] : [output];
+        return model.GraphLayout.PixelLogvar is null ? [output] : [output, VaeGraphNames.Logvar];
     }
 
     /// <summary>Both graphs as serialised ONNX bytes, with one pair identity (<see cref="ExportOptions.PairId"/>, a new one when
@@ -70,11 +70,11 @@ public static class VaeOnnxGraphs
     private static OnnxGraphBuilder BuildEncoder(VaeGraphLayout layout, Func<nn.Module, string> pathOf, int latentSize, ExportOptions options)
     {
         var graph = new OnnxGraphBuilder(options.Opset);
-        OnnxValue x = graph.AddInput("x", layout.EncoderInputShape);
+        OnnxValue x = graph.AddInput(VaeGraphNames.X, layout.EncoderInputShape);
         OnnxValue h = OnnxLayerRegistry.Emit(graph, layout.EncoderBody, pathOf(layout.EncoderBody), x);
-        if (layout.Classes > 0) h = ConcatLabel(graph, h, graph.AddInput("y", [layout.Classes]), "encoder");
-        OnnxValue mean = OnnxLayerRegistry.Emit(graph, layout.MeanHead, pathOf(layout.MeanHead), h, "mean");
-        OnnxValue logvar = OnnxLayerRegistry.Emit(graph, layout.LogvarHead, pathOf(layout.LogvarHead), h, "logvar");
+        if (layout.Classes > 0) h = ConcatLabel(graph, h, graph.AddInput(VaeGraphNames.Y, [layout.Classes]), "encoder");
+        OnnxValue mean = OnnxLayerRegistry.Emit(graph, layout.MeanHead, pathOf(layout.MeanHead), h, VaeGraphNames.Mean);
+        OnnxValue logvar = OnnxLayerRegistry.Emit(graph, layout.LogvarHead, pathOf(layout.LogvarHead), h, VaeGraphNames.Logvar);
         foreach (OnnxValue head in new[] { mean, logvar })
         {
             if (!head.SampleShape.SequenceEqual([latentSize]))
@@ -88,25 +88,25 @@ public static class VaeOnnxGraphs
     private static OnnxGraphBuilder BuildDecoder(VaeModule model, VaeGraphLayout layout, Func<nn.Module, string> pathOf, ExportOptions options)
     {
         var graph = new OnnxGraphBuilder(options.Opset);
-        OnnxValue z = graph.AddInput("z", [model.Config.LatentSize]);
-        if (layout.Classes > 0) z = ConcatLabel(graph, z, graph.AddInput("y", [layout.Classes]), "decoder");
+        OnnxValue z = graph.AddInput(VaeGraphNames.Z, [model.Config.LatentSize]);
+        if (layout.Classes > 0) z = ConcatLabel(graph, z, graph.AddInput(VaeGraphNames.Y, [layout.Classes]), "decoder");
         OnnxValue output = OnnxLayerRegistry.Emit(graph, layout.Decoder, pathOf(layout.Decoder), z, DecoderOutputName(model.Config.Likelihood));
         if (output.SampleShape.Aggregate(1, (a, b) => a * b) != model.Config.InputSize)
             throw new ArgumentException($"decoder produces [batch, {string.Join(", ", output.SampleShape)}]; expected {model.Config.InputSize} values per sample (input shape [{string.Join(", ", model.Config.InputShape)}]).", nameof(model));
         graph.AddOutput(output);
-        if (DecoderOutputNames(model, options).Contains(VaeMetadata.ProbabilitiesOutput))
+        if (DecoderOutputNames(model, options).Contains(VaeGraphNames.Probs))
         {
-            graph.AddNode("Sigmoid", [output.Name], VaeMetadata.ProbabilitiesOutput, VaeMetadata.ProbabilitiesOutput);
-            graph.AddOutput(VaeMetadata.ProbabilitiesOutput, output.SampleShape);
+            graph.AddNode("Sigmoid", [output.Name], VaeGraphNames.Probs, VaeGraphNames.Probs);
+            graph.AddOutput(VaeGraphNames.Probs, output.SampleShape);
         }
         if (layout.PixelLogvar is Tensor pixelLogvar)
         {
             string name = model.named_parameters().FirstOrDefault(p => ReferenceEquals(p.parameter, pixelLogvar)).name ?? "pixel_logvar";
             using Tensor shaped = pixelLogvar.detach().reshape([1, .. output.SampleShape.Select(d => (long)d)]);
             string parameter = graph.AddInitializer(name, shaped);
-            string shape = graph.AddNode("Shape", [output.Name], "logvar");
-            graph.AddNode("Expand", [parameter, shape], "logvar", "logvar");
-            graph.AddOutput("logvar", output.SampleShape);
+            string shape = graph.AddNode("Shape", [output.Name], VaeGraphNames.Logvar);
+            graph.AddNode("Expand", [parameter, shape], VaeGraphNames.Logvar, VaeGraphNames.Logvar);
+            graph.AddOutput(VaeGraphNames.Logvar, output.SampleShape);
         }
         return graph;
     }

@@ -9,7 +9,7 @@ namespace Vae.Training.Training;
 /// state), <c>training.json</c> (options and figures) and, when the training data's was known,
 /// <c>normalization.json</c> (its <see cref="InputNormalization"/>, for the exporter and evaluation). A run folder written by <see cref="Trainer"/> holds two
 /// such checkpoints, <c>best/</c> and <c>last/</c> (the latter also with the optimiser and trainer state for
-/// <c>--resume</c>), and <c>metrics.csv</c>. Loading refuses a folder without the config.
+/// resuming), and <c>metrics.csv</c>. Loading refuses a folder without the config.
 /// </summary>
 public static class Checkpoint
 {
@@ -20,13 +20,13 @@ public static class Checkpoint
     /// a training.json left there by an earlier save is deleted: it describes another model (its figures would be
     /// read back by <see cref="ReadTrainingJson"/> and exported as this model's training summary). Likewise the model's
     /// <see cref="VaeModule.InputNormalization"/> is written as normalization.json, and a stale one deleted when it is null.</summary>
-    public static void Save(VaeModule model, string folder, object? training = null)
+    public static void Save(VaeModule model, string folder, TrainingSummary? training = null)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.Write(Path.Combine(folder, WeightsFile), temp => model.save(temp));
         AtomicFile.WriteAllText(Path.Combine(folder, ConfigFile), model.Config.ToJson());
         if (training is not null)
-            AtomicFile.WriteAllText(Path.Combine(folder, TrainingFile), JsonSerializer.Serialize(training, VaeConfig.JsonOptions));
+            AtomicFile.WriteAllText(Path.Combine(folder, TrainingFile), training.ToJson());
         else
             File.Delete(Path.Combine(folder, TrainingFile));
         if (model.InputNormalization is { } normalization)
@@ -47,7 +47,7 @@ public static class Checkpoint
         }
         catch (VaeModelException e)
         {
-            throw new InvalidDataException($"{e.Message} It is the input normalisation 'vae train' writes beside the weights.", e);
+            throw new InvalidDataException($"{e.Message} It is the input normalisation the trainer writes beside the weights.", e);
         }
     }
 
@@ -125,12 +125,24 @@ public static class Checkpoint
         _ => throw new ArgumentException($"architecture {config.Architecture} is unknown; expected mlp or conv.", nameof(config)),
     };
 
-    /// <summary>Reads training.json of a checkpoint (or of a run folder's best checkpoint) as compact JSON, or "{}" when absent.</summary>
+    /// <summary>The training summary of a checkpoint (or of a run folder's best checkpoint), or null when it has none.</summary>
+    /// <exception cref="InvalidDataException">training.json is not valid JSON, or a field is missing or of the wrong type (the message names the file and the field).</exception>
+    public static TrainingSummary? ReadTrainingSummary(string folder)
+    {
+        string path = TrainingPath(folder);
+        return File.Exists(path) ? TrainingSummary.FromJson(File.ReadAllText(path), path) : null;
+    }
+
+    private static string TrainingPath(string folder) =>
+        Path.Combine(File.Exists(Path.Combine(folder, TrainingFile)) ? folder : Path.Combine(folder, BestFolder), TrainingFile);
+
+    /// <summary>Reads training.json of a checkpoint (or of a run folder's best checkpoint) as compact JSON, or "{}" when absent:
+    /// the text an export carries into the model's metadata as it is (fields of other versions included).</summary>
     /// <exception cref="InvalidDataException">The file is not valid JSON, not an object, or a field the trainer writes has
     /// the wrong type or is out of range (the message names the file and the field).</exception>
     public static string ReadTrainingJson(string folder)
     {
-        string path = Path.Combine(File.Exists(Path.Combine(folder, TrainingFile)) ? folder : Path.Combine(folder, BestFolder), TrainingFile);
+        string path = TrainingPath(folder);
         if (!File.Exists(path)) return "{}";
         System.Text.Json.Nodes.JsonNode? json;
         try
@@ -139,8 +151,8 @@ public static class Checkpoint
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the training summary 'vae train' writes beside the weights.", e);
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the training summary the trainer writes beside the weights.", e);
         }
-        return TrainingSummary.Validate(json, path);
+        return TrainingSummary.CheckFields(json, path).ToJsonString();
     }
 }

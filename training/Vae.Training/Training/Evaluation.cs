@@ -36,7 +36,7 @@ public sealed class TensorSet : IDisposable
             throw new ArgumentException($"{name} samples have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
                                         $"the model expects [{string.Join(", ", config.InputShape)}] ({size} values).", name);
         if (config.Likelihood == Likelihood.Bernoulli) data.CheckUnitInterval(name);
-        // Same size in another shape (a CSV row of 784 values for a 1×28×28 model) is read in the model's shape, row-major, as --shape would.
+        // Same size in another shape (a CSV row of 784 values for a 1×28×28 model) is read in the model's shape, row-major, as DataOptions.Shape would.
         Tensor x = Evaluation.ToTensor(data, device, config.InputShape);
         if (config.Classes == 0) return new TensorSet(x, null);
         if (data.Labels is null)

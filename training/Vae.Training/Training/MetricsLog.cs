@@ -12,10 +12,10 @@ public sealed class MetricsLog(string path)
     public void Write(IEnumerable<EpochMetrics> history) =>
         AtomicFile.WriteAllText(Path, EpochMetrics.CsvHeader + "\n" + string.Concat(history.Select(m => m.ToCsv() + "\n")));
 
-    private const string Remedy = $"Restore the file, or start a new run without --resume (resuming would rewrite {File} without the rows it lacks)";
+    private const string Remedy = $"Restore the file, or start a new run instead of resuming (resuming would rewrite {File} without the rows it lacks)";
 
     /// <summary>
-    /// The rows of epochs 1..<paramref name="epochs"/> from an earlier session (for --resume), each exactly once and
+    /// The rows of epochs 1..<paramref name="epochs"/> from an earlier session (for resuming), each exactly once and
     /// in order. Rows after them belong to an epoch the checkpoint did not reach (the run stopped between writing
     /// this file and the checkpoint) and are left out: that epoch is trained again. A resumed run rewrites the file
     /// from these rows, so a missing row would be lost for good: it is an error instead.

@@ -2,8 +2,8 @@ using Vae.Training.Models;
 
 namespace Vae.Training.Training;
 
-/// <summary>A named starting point for <c>vae train --preset</c>: a model config and training options
-/// (options given on the command line override them).</summary>
+/// <summary>A named starting point for training: a model config and training options (the CLI's presets; options
+/// given beside one override it).</summary>
 public sealed record Preset(string Name, string Description, VaeConfig Config, TrainOptions Options)
 {
     /// <summary>The presets by name.</summary>

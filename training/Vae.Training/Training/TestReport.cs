@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Vae.Training.Training;
 
 /// <summary>
-/// The figures of <c>vae evaluate</c> for one model on one test set (nats per sample). As JSON, a figure that is
+/// The test-time figures of one model on one test set (nats per sample). As JSON, a figure that is
 /// not finite (a diverged or broken model) is written as the string "NaN", "Infinity" or "-Infinity", which
 /// System.Text.Json reads back; plain JSON numbers cannot hold them.
 /// </summary>

@@ -88,7 +88,7 @@ public sealed record TrainOptions
     {
         static void Require(bool ok, string name, object value, string expected)
         {
-            if (!ok) throw new ArgumentException($"{name} is {value}; expected {expected}.", name);
+            if (!ok) throw new ArgumentException($"{nameof(TrainOptions)}.{name} is {value}; expected {expected}.", name);
         }
         Require(Epochs > 0, nameof(Epochs), Epochs, "at least 1");
         Require(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");
@@ -107,7 +107,7 @@ public sealed record TrainOptions
         Require(Patience >= 0, nameof(Patience), Patience, "≥ 0 (0: no early stopping)");
         // Early stopping watches the validation −ELBO; without a validation set every epoch would count as better.
         Require(Patience == 0 || ValidationSize > 0, nameof(Patience), Patience,
-                $"0 when {nameof(ValidationSize)} is 0 (early stopping needs held-out samples: set {nameof(ValidationSize)}, --val-size)");
+                $"0 when {nameof(TrainOptions)}.{nameof(ValidationSize)} is 0 (early stopping needs held-out samples: set {nameof(TrainOptions)}.{nameof(ValidationSize)})");
         Require(Enum.IsDefined(OutputBias), nameof(OutputBias), OutputBias, $"one of {string.Join(", ", Enum.GetNames<OutputBiasInit>())}");
         Require(MaxMinutes >= 0 && double.IsFinite(MaxMinutes), nameof(MaxMinutes), MaxMinutes, "a finite number ≥ 0 (0: no limit)");
         return this;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Vae.Training.Training;
 
 /// <summary>
-/// Where a run stands after an epoch; saved as <c>last/state.json</c> so <c>--resume</c> continues exactly:
+/// Where a run stands after an epoch; saved as <c>last/state.json</c> so a resumed run continues exactly:
 /// the epoch, early-stopping bookkeeping and the states of the shuffling and noise generators
 /// (the optimiser state is <c>last/optimizer.bin</c>).
 /// </summary>
@@ -69,7 +69,7 @@ public sealed record TrainerState
         Checkpoint.Recover(folder);
         string path = Path.Combine(folder, File);
         if (!System.IO.File.Exists(path))
-            throw new FileNotFoundException($"{path} is missing; --resume needs the '{Checkpoint.LastFolder}' checkpoint of an earlier run.", path);
+            throw new FileNotFoundException($"{path} is missing; resuming needs the '{Checkpoint.LastFolder}' checkpoint of an earlier run.", path);
         TrainerState state;
         try
         {
