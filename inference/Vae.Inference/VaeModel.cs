@@ -175,6 +175,7 @@ public sealed partial class VaeModel : IDisposable
             encoderSession = OpenSession(encoderSource, sessionOptions, options, provider);
             decoderSession = OpenSession(decoderSource, sessionOptions, options, provider);
             VaeModelInfo info = PairCheck.Check(encoderSession, encoderPath, decoderSession, decoderPath);
+            PairCheck.SmokeRun(encoderSession, encoderPath, decoderSession, decoderPath, info);
             // both checks may refuse the pair: before any runner (and its native name strings) exists
             float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);
             bool probabilities = PairCheck.HasProbabilities(decoderSession, decoderPath, info);
