@@ -83,6 +83,7 @@ public static class AtomicFolder
         string name = Path.GetFileName(full);
         foreach (string path in Directory.EnumerateDirectories(parent, $"{name}.*"))
         {
+            if (!Path.GetFileName(path).StartsWith(name + ".", StringComparison.Ordinal)) continue;   // the pattern also matches the name itself
             string[] parts = Path.GetFileName(path)[(name.Length + 1)..].Split('.');
             bool leftover = parts is [_, _, "tmp"] || (parts is [_, _, "old"] && Directory.Exists(full));
             if (!leftover || !int.TryParse(parts[0], out int pid) || IsRunning(pid)) continue;

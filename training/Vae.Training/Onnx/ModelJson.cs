@@ -5,7 +5,7 @@ namespace Vae.Training.Onnx;
 
 /// <summary>
 /// The fields of an exported folder's <c>model.json</c> that tools read back, each checked for its type and range
-/// (a hand-edited <c>"checkpoint": 42</c> used to end <c>vae info</c> with an unhandled exception). The file holds more
+/// (a hand-edited <c>"checkpoint": 42</c> used to end a reader with an unhandled exception). The file holds more
 /// (config, metadata, training summary) for people; those are not read.
 /// </summary>
 /// <param name="Path">The file.</param>
@@ -30,10 +30,10 @@ public sealed record ModelJson(string Path, string? Checkpoint, int? Opset, int?
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the file 'vae export' writes beside the graphs.", e);
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the file VaeExporter.Export writes beside the graphs.", e);
         }
         if (root is not JsonObject o)
-            throw new InvalidDataException($"{path} is not a JSON object; it is the file 'vae export' writes beside the graphs.");
+            throw new InvalidDataException($"{path} is not a JSON object; it is the file VaeExporter.Export writes beside the graphs.");
         return new ModelJson(
             path,
             Text(o, "checkpoint", path, "the checkpoint folder the pair was exported from"),

@@ -109,13 +109,26 @@ public static class Checkpoint
         {
             model.load(weightsPath);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidDataException($"{weightsPath} does not hold the weights of the model its {ConfigFile} describes " +
                                            $"({model.Config.Architecture}, input [{string.Join(", ", model.Config.InputShape)}], latent {model.Config.LatentSize}): " +
-                                           $"{e.Message} The file is truncated or belongs to another model.", e);
+                                           $"{FirstLine(e.Message)} The file is damaged, truncated or belongs to another model.", e);
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while TorchSharp parsed a file of its own binary format (weights, optimiser
+    /// state), says that the bytes are not such a file: its parser reports damage in many ways — a bad 7-bit length
+    /// (FormatException), a length that overflows or cannot be allocated, a mismatched key, type or shape
+    /// (ArgumentException), an element type libtorch does not know (ExternalException from c10), the end of the stream.
+    /// A missing or unreadable file is not damage: it keeps its own exception.
+    /// </summary>
+    internal static bool IsDamage(Exception e) =>
+        e is not (FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or OperationCanceledException);
+
+    /// <summary>The first line of a message (libtorch appends its C++ stack to the messages of its errors).</summary>
+    internal static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     /// <summary>A freshly initialised model for <paramref name="config"/> (from the global TorchSharp generator).</summary>
     public static VaeModule Create(VaeConfig config) => config.Architecture switch

@@ -38,6 +38,42 @@ public sealed record TrainerState
     /// <summary>The options the run was started with (a resumed run must use the same ones).</summary>
     public TrainOptions? Options { get; init; }
 
+    /// <summary>SHA-256 (hexadecimal) of the checkpoint's weights.bin, written with it; null in states saved before it was recorded.</summary>
+    public string? WeightsSha256 { get; init; }
+
+    /// <summary>SHA-256 (hexadecimal) of optimizer.bin, written with it; null in states saved before it was recorded.
+    /// TorchSharp's reader of that format hands element types read from the file to libtorch, which on a damaged byte may
+    /// end the process instead of raising an error: a file whose digest differs never reaches it.</summary>
+    public string? OptimizerSha256 { get; init; }
+
+    /// <summary>This state with the digests of the weights and optimiser files of <paramref name="folder"/>.</summary>
+    public TrainerState Sealed(string folder) => this with
+    {
+        WeightsSha256 = Digest(Path.Combine(folder, Checkpoint.WeightsFile)),
+        OptimizerSha256 = Digest(Path.Combine(folder, OptimizerFile)),
+    };
+
+    /// <summary>Checks the weights and optimiser files of <paramref name="folder"/> against the digests recorded with them
+    /// (nothing to check in a state saved without them).</summary>
+    /// <exception cref="InvalidDataException">A file is not the one saved with this state (damaged, or replaced).</exception>
+    public void CheckFiles(string folder)
+    {
+        foreach (var (file, recorded) in new[] { (Checkpoint.WeightsFile, WeightsSha256), (OptimizerFile, OptimizerSha256) })
+        {
+            string path = Path.Combine(folder, file);
+            if (recorded is null || !System.IO.File.Exists(path)) continue;   // a missing file is named where it is read
+            string actual = Digest(path);
+            if (!string.Equals(actual, recorded, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"{path} is damaged or was replaced: its SHA-256 is {actual}, but {Path.Combine(folder, File)} recorded {recorded} when it was saved.");
+        }
+    }
+
+    private static string Digest(string path)
+    {
+        using FileStream stream = System.IO.File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
     /// <summary>A generator's state as base64.</summary>
     public static string Capture(Generator generator)
     {
@@ -83,6 +119,8 @@ public sealed record TrainerState
         return state.Validate(path);
     }
 
+    private static bool IsDigest(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigit);
+
     /// <summary>Checks the ranges a saved state must have (it is written after an epoch); <paramref name="path"/> names the file in errors.</summary>
     private TrainerState Validate(string path)
     {
@@ -95,8 +133,10 @@ public sealed record TrainerState
         Require(EpochsWithoutImprovement >= 0 && EpochsWithoutImprovement <= Epoch, "epochs_without_improvement", EpochsWithoutImprovement, $"0 to {Epoch}");
         Require(double.IsFinite(Seconds) && Seconds >= 0, "seconds", Seconds, "a finite number of seconds ≥ 0");
         Require(BestValue is null || double.IsFinite(BestValue.Value), "best_value", BestValue, "a finite −ELBO or null");
-        Require(ShuffleGenerator is { Length: > 0 }, "shuffle_generator", ShuffleGenerator, "the base64 state of the shuffling generator");
-        Require(NoiseGenerator is { Length: > 0 }, "noise_generator", NoiseGenerator, "the base64 state of the noise generator");
+        Require(ShuffleGenerator is { Length: > 0 }, "shuffle_generator", ShuffleGenerator is null ? null : "empty", "the base64 state of the shuffling generator");
+        Require(NoiseGenerator is { Length: > 0 }, "noise_generator", NoiseGenerator is null ? null : "empty", "the base64 state of the noise generator");
+        Require(WeightsSha256 is null || IsDigest(WeightsSha256), "weights_sha256", WeightsSha256, "64 hexadecimal digits (the SHA-256 of weights.bin) or null");
+        Require(OptimizerSha256 is null || IsDigest(OptimizerSha256), "optimizer_sha256", OptimizerSha256, "64 hexadecimal digits (the SHA-256 of optimizer.bin) or null");
         try
         {
             Options?.Validate();
