@@ -41,6 +41,18 @@ publish:
 test: data
 	./eng/run-tests.sh $(CONFIG)
 
+## fuzz: the fuzz suite of every reader of outside bytes with FUZZ_SCALE times the cases make test runs (20: about
+## 15 minutes on 2 cores); each reader's counts (cases, read correctly, refused with a clear error, crashes, hangs,
+## wrong results) are printed and kept in out/fuzz/report.txt. See docs/errors.md.
+FUZZ_SCALE ?= 20
+FUZZ_REPORT := $(CURDIR)/out/fuzz/report.txt
+fuzz: build data
+	mkdir -p out/fuzz
+	rm -f $(FUZZ_REPORT)
+	VAE_FUZZ_SCALE=$(FUZZ_SCALE) VAE_FUZZ_REPORT=$(FUZZ_REPORT) VAE_FUZZ_TRACE=$(CURDIR)/out/fuzz/last-case.txt \
+	  $(DOTNET) test pipeline.sln -c $(CONFIG) --no-build -nologo --filter "FullyQualifiedName~.Fuzz."
+	cat $(FUZZ_REPORT)
+
 ## demo: train the PyTorch-example VAE on MNIST (and a 2-D latent twin), export both to ONNX, draw every picture into out/
 DEMO_TRAIN := $(CLI) train --out runs/mnist --overwrite
 DEMO_EXPORT := $(CLI) export --checkpoint runs/mnist --out models/mnist

@@ -30,7 +30,7 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
     {
         string source = Run.Value;
         string root = RepoPaths.NewTempFolder();
-        FuzzRunner.Run("checkpoints", FuzzRunner.Cases(1500), seed: 7_000, (random, i) =>
+        FuzzRunner.Run("checkpoints", FuzzRunner.Cases(2000), seed: 7_000, (random, i) =>
         {
             string run = Path.Combine(root, $"case{i}");
             CopyTree(source, run);

@@ -32,7 +32,7 @@ public class OnnxModelFuzzTests(ITestOutputHelper output)
     {
         var (source, otherEncoder) = Source.Value;
         string root = RepoPaths.NewTempFolder();
-        FuzzRunner.Run("ONNX model folders", FuzzRunner.Cases(1200), seed: 5_000, (random, i) =>
+        FuzzRunner.Run("ONNX model folders", FuzzRunner.Cases(1500), seed: 5_000, (random, i) =>
         {
             string folder = Path.Combine(root, $"case{i}");
             Directory.CreateDirectory(folder);

@@ -126,7 +126,7 @@ internal static class InfoCommand
     private static JsonNode? ParseTraining(string text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        try { return JsonNode.Parse(text) is JsonObject { Count: > 0 } o ? o : null; }
+        try { return JsonNode.Parse(text, documentOptions: VaeConfig.DocumentOptions) is JsonObject { Count: > 0 } o ? o : null; }
         catch (JsonException) { return null; }
     }
 

@@ -196,13 +196,30 @@ public static class ImageFolder
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data) ?? throw new DataFormatException(path, $"not a decodable image; expected {Formats}.");
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
+        // the size comes from the file's header: a damaged one can claim any size, which must not reach the allocator unchecked
+        if (info.Width <= 0 || info.Height <= 0 || 4L * info.Width * info.Height > Array.MaxLength)
+            throw new DataFormatException(path, $"the {FormatName(codec.EncodedFormat)} header says {info.Width}×{info.Height} pixels; " +
+                                                $"an image is read into one array of at most {Array.MaxLength / 4:N0} pixels (the file is damaged, or far too large).");
+        using var bitmap = NewBitmap(info, path);
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
         if (result != SKCodecResult.Success)
             throw new DataFormatException(path, $"not a decodable {FormatName(codec.EncodedFormat)} image ({result}).");
         if (size is [int height, int width] && (height != info.Height || width != info.Width))
             return Planes(ImageResize.To(bitmap.GetPixelSpan(), info.Width, info.Height, width, height), width, height, grayscale);
         return Planes(bitmap.GetPixelSpan(), info.Width, info.Height, grayscale);
+    }
+
+    /// <summary>A bitmap of <paramref name="info"/>'s size; SkiaSharp reports a failed allocation with a bare Exception.</summary>
+    private static SKBitmap NewBitmap(SKImageInfo info, string path)
+    {
+        try
+        {
+            return new SKBitmap(info);
+        }
+        catch (Exception e) when (e.Message.Contains("allocate", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DataFormatException(path, $"{info.Width}×{info.Height} pixels could not be allocated ({e.Message}); the header is damaged or the image too large for this machine.", e);
+        }
     }
 
     private static string FormatName(SKEncodedImageFormat format) => format switch

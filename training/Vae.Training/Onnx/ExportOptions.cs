@@ -75,7 +75,7 @@ public sealed record ExportOptions
             throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(Tolerance)} is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
         try
         {
-            System.Text.Json.Nodes.JsonNode.Parse(TrainingSummary);
+            System.Text.Json.Nodes.JsonNode.Parse(TrainingSummary, documentOptions: Models.VaeConfig.DocumentOptions);
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -26,7 +26,7 @@ public sealed record ModelJson(string Path, string? Checkpoint, int? Opset, int?
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: Models.VaeConfig.DocumentOptions);
         }
         catch (JsonException e)
         {

@@ -160,7 +160,7 @@ public static class Checkpoint
         System.Text.Json.Nodes.JsonNode? json;
         try
         {
-            json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path));
+            json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path), documentOptions: VaeConfig.DocumentOptions);
         }
         catch (JsonException e)
         {

@@ -78,7 +78,7 @@ public sealed record TrainingSummary
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json);
+            node = JsonNode.Parse(json, documentOptions: VaeConfig.DocumentOptions);
         }
         catch (JsonException e)
         {
