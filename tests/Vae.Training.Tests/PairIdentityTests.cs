@@ -4,7 +4,7 @@ using Vae.Inference;
 using Vae.Tests;
 using Vae.Training.Models;
 using Vae.Training.Onnx;
-using Vae.Training.Onnx.Proto;
+using Vae.Onnx.Proto;
 
 namespace Vae.Training.Tests;
 

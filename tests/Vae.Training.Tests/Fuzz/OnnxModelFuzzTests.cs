@@ -6,7 +6,7 @@ using Vae.Tests;
 using Vae.Tests.Fuzz;
 using Vae.Training.Models;
 using Vae.Training.Onnx;
-using Vae.Training.Onnx.Proto;
+using Vae.Onnx.Proto;
 using Xunit.Abstractions;
 
 namespace Vae.Training.Tests.Fuzz;

@@ -119,7 +119,7 @@ public static class VaeExporter
     {
         try
         {
-            return Proto.ModelProto.Parser.ParseFrom(onnx).MetadataProps.FirstOrDefault(p => p.Key == VaeMetadata.PairId)?.Value;
+            return Vae.Onnx.Proto.ModelProto.Parser.ParseFrom(onnx).MetadataProps.FirstOrDefault(p => p.Key == VaeMetadata.PairId)?.Value;
         }
         catch (Google.Protobuf.InvalidProtocolBufferException)
         {
