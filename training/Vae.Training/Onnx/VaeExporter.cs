@@ -103,23 +103,27 @@ public static class VaeExporter
 
     /// <summary>
     /// Refuses graphs of two exports, and a model.json of another export than its graphs (its recorded checkpoint would
-    /// not be theirs). Graphs whose bytes do not parse are left to the verification, which names the damage.
+    /// not be theirs). Graphs whose bytes do not parse as an exported graph are left to the verification, which names the damage.
     /// </summary>
     private static void CheckPairId(string folder, string encoderPath, byte[] encoder, string decoderPath, byte[] decoder)
     {
-        string? encoderId = PairIdOf(encoder), decoderId = PairIdOf(decoder);
+        if (ExportMetadata(encoder) is not { } encoderMetadata || ExportMetadata(decoder) is not { } decoderMetadata) return;
+        string? encoderId = encoderMetadata.GetValueOrDefault(VaeMetadata.PairId), decoderId = decoderMetadata.GetValueOrDefault(VaeMetadata.PairId);
         if (encoderId != decoderId)
             throw new VaeModelException($"{encoderPath} and {decoderPath} are not a pair: they come from different exports (pair id {encoderId ?? "none"} vs {decoderId ?? "none"}); export both graphs again into one folder.");
         if (Onnx.ModelJson.Read(folder) is { PairId: { } recorded } json && recorded != encoderId)
             throw new VaeModelException($"{json.Path} belongs to another export (pair id {recorded}) than {encoderPath} and {decoderPath} ({encoderId ?? "none"}); export again.");
     }
 
-    /// <summary>The graph's <c>vae.pair_id</c> metadata, or null when it has none or the bytes are not an ONNX model.</summary>
-    internal static string? PairIdOf(byte[] onnx)
+    /// <summary>The metadata of a graph this exporter wrote (it has <c>vae.graph</c>), or null when the bytes are not one
+    /// (damaged, truncated, or another model).</summary>
+    private static Dictionary<string, string>? ExportMetadata(byte[] onnx)
     {
         try
         {
-            return Vae.Onnx.Proto.ModelProto.Parser.ParseFrom(onnx).MetadataProps.FirstOrDefault(p => p.Key == VaeMetadata.PairId)?.Value;
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in Vae.Onnx.Proto.ModelProto.Parser.ParseFrom(onnx).MetadataProps) metadata[p.Key] = p.Value;
+            return metadata.ContainsKey(VaeMetadata.Graph) ? metadata : null;
         }
         catch (Google.Protobuf.InvalidProtocolBufferException)
         {
