@@ -90,7 +90,7 @@ internal sealed class RunCheckpoints
         }
         catch (Exception e) when (e is FormatException or ArgumentException or ExternalException)
         {
-            throw new InvalidDataException($"{Path.Combine(last, TrainerState.File)}: a generator state is damaged ({ExceptionText.Of(e)}).", e);
+            throw new InvalidDataException($"{Path.Combine(last, TrainerState.File)}: a generator state is damaged ({ExceptionText.Of(e).TrimEnd('.')}).", e);
         }
         return (state with { Options = options }, log.Read(state.Epoch));
     }
