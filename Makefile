@@ -96,10 +96,19 @@ reference-model: build data
 	$(REFERENCE_EXPORT)
 	printf '# models/reference was produced by `make reference-model`, which runs:\n%s\n%s\n' '$(REFERENCE_TRAIN)' '$(REFERENCE_EXPORT)' > models/reference/COMMANDS.txt
 
-## bench: every BenchmarkDotNet benchmark in bench/ (Release); results under out/bench/. The ML.NET benchmark
-## measures the demo model: made here (as make demo makes it) when models/mnist has none.
+## bench: every BenchmarkDotNet benchmark in bench/ (Release), then the vae-serve load benchmark (bench-serve); results under
+## out/bench/. The ML.NET and serving benchmarks measure the demo model: made here (as make demo makes it) when models/mnist has none.
 bench: build data models/mnist/encoder.onnx
 	$(DOTNET) run -c $(CONFIG) --no-build --project bench/Vae.Bench -- --filter '*' --artifacts out/bench/artifacts
+	$(MAKE) --no-print-directory bench-serve
+
+.PHONY: bench-serve
+## bench-serve: load benchmark of build/vae-serve on the demo model (encode, batch 1, concurrency 1/16/64, dynamic batching on
+## and off, $(SERVE_BENCH_SECONDS) s each, plus a $(SERVE_SOAK_SECONDS) s soak at 64 with the server's memory) -> out/bench/serve.json
+SERVE_BENCH_SECONDS ?= 10
+SERVE_SOAK_SECONDS ?= 60
+bench-serve: build data models/mnist/encoder.onnx
+	$(DOTNET) run -c $(CONFIG) --no-build --project bench/Vae.ServeLoad -- --model models/mnist --seconds $(SERVE_BENCH_SECONDS) --soak-seconds $(SERVE_SOAK_SECONDS) --out out/bench/serve.json
 
 ## pack: NuGet packages of the libraries (Vae.Inference, Vae.MLNet, Vae.Training, with symbols) in out/packages/
 pack: build

@@ -47,5 +47,6 @@ internal static class Cli
         DecodeCommand.Create(),
         ScoreCommand.Create(),
         InfoCommand.Create(),
+        TritonCommand.Create(),
     };
 }

@@ -2,8 +2,8 @@ namespace Vae.Training;
 
 /// <summary>
 /// Checks, before any work is done, that an output can be written where the user asked: a folder path must not be an
-/// existing file, a file path must not be an existing folder, and no part of the way there may be a file. Without it, a
-/// run trained for an hour and then failed on its first checkpoint with the system's "Could not find a part of the path".
+/// existing file, a file path must not be an existing folder, and no part of the way there may be a file — so that a long
+/// run cannot fail at its first checkpoint for want of a place to write it.
 /// </summary>
 public static class OutputPath
 {

@@ -137,7 +137,7 @@ internal sealed class DataOptionsSet
     /// read with <paramref name="recorded"/> (the checkpoint's normalisation) when there is one.</summary>
     public Dataset LoadTest(ParseResult parse, InputNormalization? recorded = null)
     {
-        int limit = PictureInputs.AtLeast(parse, Limit, 0);   // a negative --limit used to mean "all" silently
+        int limit = PictureInputs.AtLeast(parse, Limit, 0);   // negative is an error, not "all"
         string path = parse.GetValue(TestData) ?? parse.GetValue(Data)!;
         return Reported(DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels), recorded) with { Limit = limit }));
     }
