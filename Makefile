@@ -41,16 +41,28 @@ publish:
 test: data
 	./eng/run-tests.sh $(CONFIG)
 
+## fuzz: the fuzz suite of every reader of outside bytes with FUZZ_SCALE times the cases make test runs (20: about
+## 15 minutes on 2 cores); each reader's counts (cases, read correctly, refused with a clear error, crashes, hangs,
+## wrong results) are printed and kept in out/fuzz/report.txt. See docs/errors.md.
+FUZZ_SCALE ?= 20
+FUZZ_REPORT := $(CURDIR)/out/fuzz/report.txt
+fuzz: build data
+	mkdir -p out/fuzz
+	rm -f $(FUZZ_REPORT)
+	VAE_FUZZ_SCALE=$(FUZZ_SCALE) VAE_FUZZ_REPORT=$(FUZZ_REPORT) VAE_FUZZ_TRACE=$(CURDIR)/out/fuzz/last-case.txt \
+	  $(DOTNET) test pipeline.sln -c $(CONFIG) --no-build -nologo --filter "FullyQualifiedName~.Fuzz."
+	cat $(FUZZ_REPORT)
+
 ## demo: train the PyTorch-example VAE on MNIST (and a 2-D latent twin, a conditional VAE and one trained to fill in
 ## bottom halves), export them to ONNX, draw every picture into out/
-DEMO_TRAIN := $(CLI) train --out runs/mnist
+DEMO_TRAIN := $(CLI) train --out runs/mnist --overwrite
 DEMO_EXPORT := $(CLI) export --checkpoint runs/mnist --out models/mnist
-DEMO_CVAE_TRAIN := $(CLI) train --out runs/mnist-cvae --conditional
-DEMO_IMPUTE_TRAIN := $(CLI) train --out runs/mnist-impute --missing bottom-half
+DEMO_CVAE_TRAIN := $(CLI) train --out runs/mnist-cvae --overwrite --conditional
+DEMO_IMPUTE_TRAIN := $(CLI) train --out runs/mnist-impute --overwrite --missing bottom-half
 demo: build data
 	$(DEMO_TRAIN)
 	$(DEMO_EXPORT)
-	$(CLI) train --out runs/mnist-2d --latent 2
+	$(CLI) train --out runs/mnist-2d --latent 2 --overwrite
 	$(CLI) export --checkpoint runs/mnist-2d --out models/mnist-2d
 	$(DEMO_CVAE_TRAIN)
 	$(CLI) export --checkpoint runs/mnist-cvae --out models/mnist-cvae
@@ -87,7 +99,7 @@ gallery: pictures
 	cp $(foreach p,$(GALLERY),$(PICTURES)/$(p).png) docs/
 
 ## reference-model: retrain and re-export the small committed pair in models/reference (tests and benchmarks use it)
-REFERENCE_TRAIN := $(CLI) train --out runs/reference --hidden 256 --latent 8 --epochs 3 --seed 1 --output-bias uniform
+REFERENCE_TRAIN := $(CLI) train --out runs/reference --overwrite --hidden 256 --latent 8 --epochs 3 --seed 1 --output-bias uniform
 REFERENCE_EXPORT := $(CLI) export --checkpoint runs/reference --out models/reference
 reference-model: build data
 	$(REFERENCE_TRAIN)

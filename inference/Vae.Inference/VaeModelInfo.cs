@@ -23,6 +23,8 @@ public enum OutputKind
 /// and invert it to read decoded values in raw units.</param>
 /// <param name="IsAutoencoder">True for a deterministic autoencoder (metadata <c>vae.objective</c> = autoencoder): z is the
 /// encoder's mean, the logvar output a constant point mass, and z ~ N(0, I) is not what its codes look like.</param>
+/// <param name="PairId">The identity of the export both graphs came from (metadata <c>vae.pair_id</c>); null for pairs
+/// exported without one.</param>
 public sealed record VaeModelInfo(
     int FormatVersion,
     string ModelKind,
@@ -37,6 +39,7 @@ public sealed record VaeModelInfo(
     string Training,
     float GaussianSigma = 1f,
     InputNormalization? Normalization = null,
+    string? PairId = null,
     bool IsAutoencoder = false)
 {
     /// <summary>Values per input sample.</summary>
@@ -93,6 +96,11 @@ public sealed record VaeModelInfo(
                     : throw new VaeModelException($"{source}: metadata '{VaeMetadata.GaussianSigma}' is '{sigma}', expected a positive number.")
                 : 1f,
             Normalization: ReadNormalization(metadata, source, inputShape),
+            PairId: metadata.TryGetValue(VaeMetadata.PairId, out string? pair)
+                ? pair.Length > 0 && pair.Length <= 128 && !pair.Any(char.IsWhiteSpace)
+                    ? pair
+                    : throw new VaeModelException($"{source}: metadata '{VaeMetadata.PairId}' is '{(pair.Length <= 40 ? pair : pair[..37] + "…")}', expected the export's identity (a 32-digit hexadecimal GUID).")
+                : null,
             IsAutoencoder: metadata.TryGetValue(VaeMetadata.Objective, out string? objective)
                 ? objective == VaeMetadata.AutoencoderObjective
                     ? true
@@ -114,6 +122,8 @@ public sealed record VaeModelInfo(
     public string? MismatchWith(VaeModelInfo other)
     {
         var problems = new List<string>();
+        if (PairId != other.PairId)
+            problems.Add($"they come from different exports (pair id {PairId ?? "none"} vs {other.PairId ?? "none"}); export both graphs again into one folder");
         if (FormatVersion != other.FormatVersion) problems.Add($"format version {FormatVersion} vs {other.FormatVersion}");
         if (LatentSize != other.LatentSize) problems.Add($"latent size {LatentSize} vs {other.LatentSize}");
         if (!InputShape.SequenceEqual(other.InputShape)) problems.Add($"input shape [{string.Join(",", InputShape)}] vs [{string.Join(",", other.InputShape)}]");

@@ -80,6 +80,7 @@ internal static class PictureInputs
         Dataset test = trainSplit ? data.LoadTrainSplitOfData(parse, limit, vae.Info.Normalization) : data.LoadTestOfData(parse, limit, vae.Info.Normalization);
         string path = parse.GetValue(data.Data)!;
         CheckShape(test, vae, data.Data.Name, path);
+        CheckRange(test, vae.Info, data.Data.Name, path);
         if (vae.Classes > 0 && test.Labels is null)
             throw new ArgumentException($"the model is conditional ({vae.Classes} classes) and {path} has no labels; give labelled data (images in one sub-folder per class, a CSV with --label-column, an idx file with --labels).", data.Data.Name);
         return test;
@@ -97,6 +98,25 @@ internal static class PictureInputs
         if (data.SampleSize != size)
             throw new ArgumentException($"the samples of {path} have shape [{string.Join(", ", data.SampleShape)}] ({data.SampleSize} values); " +
                                         $"the model expects [{string.Join(", ", modelShape)}] ({size} values){ImageHint(data, modelShape)}.", option);
+    }
+
+    /// <summary>
+    /// Checks that the values of <paramref name="data"/>, as read, are values the model's likelihood scores: a Bernoulli
+    /// model's inputs lie in [0, 1]. Bytes read with <c>--scale 1</c> gave a Bernoulli model values up to 255 and scores
+    /// of 10¹⁸ nats, without an error.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value outside [0, 1] for a Bernoulli model: names the sample, the value, how the data was read and how the model's inputs were made.</exception>
+    public static void CheckRange(Dataset data, VaeModelInfo info, string option, string path)
+    {
+        if (info.OutputKind != OutputKind.Logits) return;
+        int i = data.Features.AsSpan().IndexOfAnyExceptInRange(0f, 1f);
+        if (i < 0) return;
+        string read = data.Normalization?.Describe() ?? "as they are";
+        string trained = info.Normalization?.Describe() ?? (info.PixelScaling is { Length: > 0 } text ? text : "not recorded");
+        throw new ArgumentException(
+            $"sample {i / data.SampleSize}, value {i % data.SampleSize} of {path} is {data.Features[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+            $"read as {read}; the model has a Bernoulli likelihood, which scores values in [0, 1] (its inputs were {trained}). " +
+            "Read the data as the model's inputs were made: leave --scale out (bytes are divided by 255), or give the divisor that brings the values into [0, 1].", option);
     }
 
     /// <summary>For images of another size or colour than the model's: the reading options that would fit them.</summary>

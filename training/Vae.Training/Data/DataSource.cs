@@ -139,7 +139,7 @@ public static class DataSource
             IdxArray l = IdxReader.Read(labelsPath);
             if (l.Shape.Length != 1 || l.Count != images.Count)
                 throw new DataFormatException(labelsPath, $"shape [{string.Join(", ", l.Shape)}]; expected [{images.Count}] (one label per sample of {path}).");
-            labels = l.Values.Select(v => (int)v).ToArray();
+            labels = l.Labels(labelsPath);
         }
         int[] shape = images.Shape.Length == 3 ? [1, images.Shape[1], images.Shape[2]] : images.Shape[1..];
         return Normalizing.Apply(new Dataset(images.Values, shape, labels), options, path);

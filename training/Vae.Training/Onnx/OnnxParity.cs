@@ -27,6 +27,7 @@ public static class OnnxParity
     /// <exception cref="OnnxVerificationException">ONNX Runtime refuses the graph.</exception>
     public static InferenceSession Open(byte[] model, string what)
     {
+        Vae.Inference.OnnxRuntimeTelemetry.TurnOff();
         try
         {
             using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
