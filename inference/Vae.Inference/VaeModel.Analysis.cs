@@ -17,6 +17,8 @@ public sealed partial class VaeModel
     /// −ELBO and the importance-weighted −log p(x) from <paramref name="samples"/> draws z ~ q(z|x) (seeded; 1 to
     /// <see cref="MaxAnomalySamples"/>), the analytic KL, and the squared reconstruction error. The draws are
     /// accumulated as they are made, so memory does not grow with <paramref name="samples"/>. Allocates no managed memory.
+    /// Hierarchical models are scored through every layer under their own prior instead (<see cref="VaeHierarchy.Score(ReadOnlySpan{float}, Span{AnomalyScore}, int, long)"/>,
+    /// which allocates; the KL is then a Monte Carlo average).
     /// </summary>
     public void ScoreAnomalies(ReadOnlySpan<float> x, Span<AnomalyScore> scores, int samples = 1, long seed = 0, ReadOnlySpan<int> labels = default)
     {
@@ -27,6 +29,11 @@ public sealed partial class VaeModel
         {
             int batch = CheckInput(x, labels, nameof(x), nameof(labels));
             InputChecks.Length(scores.Length, batch, nameof(scores), $"one score per sample");
+            if (IsHierarchical)
+            {
+                RequireHierarchy(nameof(ScoreAnomalies)).Score(x, scores, samples, seed);
+                return;
+            }
             int latent = batch * LatentSize;
             float[] codes = Rent(3 * latent + x.Length);
             double[] sums = ArrayPool<double>.Shared.Rent(4 * batch);

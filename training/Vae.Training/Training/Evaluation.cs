@@ -99,7 +99,7 @@ public static class Evaluation
         {
             using var scope = NewDisposeScope();
             var (x, y) = data.Slice(start, Math.Min(batchSize, data.Count - start));
-            ElboTerms terms = Elbo.Compute(model, model.Forward(x, y, generator), x);
+            ElboTerms terms = Objective.NegElbo(model, x, y, KlWeights.Unit, generator);
             loss += terms.Loss.sum().ToDouble();
             reconstruction += terms.Reconstruction.sum().ToDouble();
             kl += terms.Kl.sum().ToDouble();
@@ -157,10 +157,9 @@ public static class Evaluation
         {
             using var scope = NewDisposeScope();
             var (x, y) = data.Slice(start, Math.Min(batch, data.Count - start));
-            var (mean, logvar) = model.Encode(x, y);
             var parts = new List<Tensor>();
             for (long done = 0; done < k; done += chunk)   // long: near int.MaxValue an int count wrapped and never reached k
-                parts.Add(ImportanceWeights.LogWeights(model, x, y, mean, logvar, (int)Math.Min(chunk, k - done), generator).logsumexp(0));
+                parts.Add(Objective.LogWeights(model, x, y, (int)Math.Min(chunk, k - done), generator).logsumexp(0));
             Tensor logPx = stack(parts, 0).logsumexp(0) - Math.Log(k);
             total -= logPx.sum().ToDouble();
             onProgress?.Invoke(start + x.shape[0]);

@@ -52,8 +52,8 @@ internal sealed class TrainingPass : IDisposable
             long start = (long)b * options.BatchSize;
             var (x, y) = data.Select(order.narrow(0, start, Math.Min(options.BatchSize, n - start)));
             if (model.Config.Binarize) x = bernoulli(x, noise);
-            double beta = options.BetaAt(epoch - 1 + (double)b / batches);
-            var (loss, reconstruction, kl) = Objective(x, y, beta);
+            KlWeights weights = options.KlWeightsAt(epoch - 1 + (double)b / batches, LayerCount);
+            var (loss, reconstruction, kl) = Objective(x, y, weights);
             double value = loss.item<float>();
             if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, DivergenceKind.BatchLoss, value, b + 1);
             optimizer.zero_grad();
@@ -93,18 +93,19 @@ internal sealed class TrainingPass : IDisposable
     public void LoadOptimizer(string path) => ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(path);
 
     /// <summary>Summed batch objective and the per-sample reconstruction and KL (detached).</summary>
-    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, double beta)
+    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, KlWeights weights)
     {
         if (options.Samples == 1)
         {
-            ElboTerms terms = Elbo.Compute(model, model.Forward(x, y, noise), x, beta);
+            ElboTerms terms = Losses.Objective.NegElbo(model, x, y, weights, noise);
             return (terms.Loss.sum(), terms.Reconstruction.detach(), terms.Kl.detach());
         }
-        var (mean, logvar) = model.Encode(x, y);
-        ImportanceSample sample = ImportanceWeights.Sample(model, x, y, mean, logvar, options.Samples, noise);
-        Tensor bound = ImportanceWeights.Bound(sample.LogWeights(beta));
-        return (-bound.sum(), -sample.LogLikelihood.detach().mean([0]), Elbo.GaussianKl(mean, logvar).detach());
+        IwaeTerms iwae = Losses.Objective.Iwae(model, x, y, options.Samples, weights, noise);
+        return (-iwae.Bound.sum(), iwae.Reconstruction, iwae.Kl);
     }
+
+    /// <summary>Stochastic layers of the model, each with its own KL warm-up.</summary>
+    private int LayerCount => (model as HierarchicalVae)?.Layers ?? 1;
 
     private bool WeightsFinite()
     {
