@@ -52,7 +52,7 @@ public sealed partial class VaeHierarchy
             z = new float[p[0].Length];
             for (int i = 0; i < z.Length; i++) z[i] = p[0][i] + temperature * MathF.Exp(0.5f * p[1][i]) * noise.Next();
         }
-        DecodeMean(z, batch, output);
+        DecodeData(z, batch, output);
     }
 
     /// <summary>Generates <paramref name="count"/> samples; returns a new array of count × <see cref="InputSize"/>.</summary>
@@ -231,7 +231,13 @@ public sealed partial class VaeHierarchy
     {
         float[] h = zTop;
         for (int l = Layers - 1; l >= 1; l--) h = Run(conditionals[l - 1], VaeGraphNames.Z, h, batch, LatentSizes[l], VaeGraphNames.Mean)[0];
-        float[] raw = Run(data, VaeGraphNames.Z, h, batch, LatentSizes[0], VaeGraphNames.DecoderOutput(Info.OutputKind))[0];
+        DecodeData(h, batch, output);
+    }
+
+    // z_1 to the mean of p(x | z_1): probabilities (Bernoulli) or means
+    private void DecodeData(float[] z1, int batch, Span<float> output)
+    {
+        float[] raw = Run(data, VaeGraphNames.Z, z1, batch, LatentSizes[0], VaeGraphNames.DecoderOutput(Info.OutputKind))[0];
         if (Info.OutputKind == OutputKind.Logits) Sigmoid.Apply(raw, output);
         else raw.CopyTo(output);
     }
