@@ -6,7 +6,7 @@ using Vae.Bench.Training;
 // e.g. `dotnet run -c Release --project bench/Vae.Bench -- --filter '*Inference*'`.
 // When the inference benchmarks ran, their ratios and the thread-scaling figure go to out/bench/inference.json
 // (VAE_BENCH_THREAD_SECONDS: seconds per thread-scaling measurement, default 5).
-// `-- --inference-quick` skips BenchmarkDotNet and writes only the paired ratios, allocation and thread scaling (about a minute).
+// `-- --inference-quick` skips BenchmarkDotNet and writes only the paired ratios, the exact allocation per span call and thread scaling (about a minute).
 // When the training throughput benchmark ran, the speed target's paired figures go to out/bench/training.json;
 // `-- --training-quick` writes only those (about a minute; needs `make data`).
 double seconds = double.TryParse(Environment.GetEnvironmentVariable("VAE_BENCH_THREAD_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 5;

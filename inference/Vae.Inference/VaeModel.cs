@@ -215,8 +215,25 @@ public sealed partial class VaeModel : IDisposable
         {
             if (provider != ExecutionProvider.Cpu && LoadsOnCpu(source, options))
                 throw ProviderSetup.CannotStart(provider, options.DeviceId, e);
-            throw new VaeModelException(UnsupportedIrVersion(source.Name, e.Message) ?? $"{source.Name}: not a loadable ONNX model ({e.Message.Trim()}).", e);
+            throw new VaeModelException(UnsupportedIrVersion(source.Name, e.Message) ?? ExternalData(source, e.Message)
+                                        ?? $"{source.Name}: not a loadable ONNX model ({e.Message.Trim()}).", e);
         }
+    }
+
+    /// <summary>
+    /// ONNX Runtime's refusal of weights kept as ONNX external data: from a file, when their location leaves the model's
+    /// folder (absolute, "..", or a link to outside); from memory, always (a location would be relative to nothing).
+    /// One sentence naming the graph and what to do; null for other failures.
+    /// </summary>
+    private static string? ExternalData(OnnxSource source, string message)
+    {
+        if (source.Path is not null && message.Contains("External data path", StringComparison.Ordinal))
+            return $"{source.Name}: its weights are ONNX external data at a location outside the model's folder, which is refused " +
+                   $"(keep the data files inside the folder, beside the graph) ({message.Trim()}).";
+        if (source.Path is null && message.Contains("model_path must not be empty", StringComparison.Ordinal))
+            return $"{source.Name}: the graph keeps weights as ONNX external data, which a graph loaded from memory cannot read; " +
+                   "load the pair from its folder, or embed the data in the graph.";
+        return null;
     }
 
     /// <summary>

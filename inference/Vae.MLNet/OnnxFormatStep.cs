@@ -14,7 +14,8 @@ namespace Vae.MLNet;
 /// for a conditional model also <c>MapValueToKey(class ← label, keys 0 … C − 1 in order)</c> → <c>MapKeyToVector(y ← class)</c>
 /// before the encoder, so y is the one-hot class. (A label outside the classes becomes the missing key there, so the
 /// reloaded step encodes it with y = 0 instead of refusing it as this library does.)
-/// The encoder bytes are stored inside the .zip, so the .zip is all a user ships; loading needs only ML.NET and
+/// The encoder bytes are stored inside the .zip, so the .zip is all a user ships (an encoder whose weights are ONNX
+/// external data gets them embedded first, <see cref="SelfContainedOnnx"/>); loading needs only ML.NET and
 /// Microsoft.ML.OnnxTransformer (not this library). The reloaded step runs through ML.NET's ApplyOnnxModel: the same
 /// numbers, but one ONNX Runtime call per row (no batching) and ML.NET's default session options.
 /// </summary>
@@ -26,18 +27,16 @@ internal static class OnnxFormatStep
 
     private static readonly MLContext Context = new(seed: 0);
 
-    /// <summary>The ML.NET chain equivalent to <paramref name="step"/>. The caller owns (disposes) it.</summary>
-    /// <param name="normalizationGraph">A step with <see cref="VaeEmbeddingOptions.NormalizeInput"/>: the file holding
-    /// <see cref="NormalizationGraph.Build"/>'s bytes, which must exist until the chain is saved (ML.NET reads it then).</param>
-    public static TransformerChain<ITransformer> Build(VaeEmbeddingTransformer step, string? normalizationGraph = null)
+    /// <summary>The ML.NET chain equivalent to <paramref name="step"/>, its graphs passed to ApplyOnnxModel as bytes (no
+    /// temporary files). The caller owns (disposes) it.</summary>
+    /// <exception cref="VaeModelException">The encoder keeps weights outside its folder (see <see cref="SelfContainedOnnx"/>).</exception>
+    public static TransformerChain<ITransformer> Build(VaeEmbeddingTransformer step)
     {
         if (step.Kind is not (VaeEmbeddingKind.Mean or VaeEmbeddingKind.MeanAndLogVar))
             throw new NotSupportedException(
                 $"A VAE step of kind {step.Kind} cannot be saved: ML.NET's ONNX transformer format holds only the encoder's own outputs " +
                 $"(kinds {VaeEmbeddingKind.Mean} and {VaeEmbeddingKind.MeanAndLogVar}). Save the pipeline without this step and append it after loading.");
         bool normalize = step.Embedder.Normalization is not null;
-        if (normalize && normalizationGraph is null)
-            throw new ArgumentNullException(nameof(normalizationGraph), "a step with NormalizeInput is saved with its normalisation graph.");
         if (normalize && step.InputColumnName == EncoderInput)
             throw new NotSupportedException(
                 $"Cannot save the VAE step: with {nameof(VaeEmbeddingOptions.NormalizeInput)}, the saved form writes the normalised values to a column '{EncoderInput}', " +
@@ -49,9 +48,12 @@ internal static class OnnxFormatStep
         CheckNoClash(step, temporaries);
 
         IEstimator<ITransformer> chain = new EstimatorChain<ITransformer>();
-        if (normalize)
+        if (step.Embedder.Normalization is { } normalization)
+        {
+            using var graph = new MemoryStream(NormalizationGraph.Build(normalization, step.Embedder.InputSize));
             chain = chain.Append(Context.Transforms.CopyColumns(NormalizationGraph.Input, step.InputColumnName))
-                         .Append(Context.Transforms.ApplyOnnxModel([EncoderInput], [NormalizationGraph.Input], normalizationGraph));
+                         .Append(Context.Transforms.ApplyOnnxModel([EncoderInput], [NormalizationGraph.Input], graph));
+        }
         else if (step.InputColumnName != EncoderInput)
             chain = chain.Append(Context.Transforms.CopyColumns(EncoderInput, step.InputColumnName));
         var (input, classValues) = FitViews(step);
@@ -62,8 +64,8 @@ internal static class OnnxFormatStep
                          .Append(Context.Transforms.Conversion.MapKeyToVector(EncoderLabels, ClassKey));
             inputs = [EncoderInput, EncoderLabels];
         }
-        string encoderPath = Path.Combine(step.ModelPath, VaeModel.EncoderFile);
-        chain = chain.Append(Context.Transforms.ApplyOnnxModel(outputs, inputs, encoderPath));
+        using (var encoder = new MemoryStream(SelfContainedOnnx.Read(Path.Combine(step.ModelPath, VaeModel.EncoderFile))))
+            chain = chain.Append(Context.Transforms.ApplyOnnxModel(outputs, inputs, encoder));
         // ApplyOnnxModel types an output of shape [batch, L] as Vector<Single, 1, L>; this step declares Vector<Single, L>.
         // Concatenating two columns, and the identity Expression on one, both yield the flat type.
         chain = step.Kind == VaeEmbeddingKind.Mean

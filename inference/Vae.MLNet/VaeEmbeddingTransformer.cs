@@ -96,24 +96,12 @@ public sealed class VaeEmbeddingTransformer : ITransformer, IDisposable
 
     /// <summary>Writes this step as an equivalent chain of ML.NET's own transforms (see <see cref="OnnxFormatStep"/>).</summary>
     /// <exception cref="NotSupportedException">The kind is Sample or ReconstructionError, or the model was not loaded from a folder.</exception>
+    /// <exception cref="VaeModelException">The encoder keeps weights as ONNX external data outside its folder.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        string? graph = null;
-        try
-        {
-            if (Embedder.Normalization is { } normalization)
-            {
-                graph = Path.Combine(Path.GetTempPath(), $"vae-input-normalization-{Guid.NewGuid():N}.onnx");
-                File.WriteAllBytes(graph, NormalizationGraph.Build(normalization, Embedder.InputSize));
-            }
-            using TransformerChain<ITransformer> chain = OnnxFormatStep.Build(this, graph);
-            ((ICanSaveModel)chain).Save(ctx);   // ML.NET stores the graphs' bytes in the saved model here
-        }
-        finally
-        {
-            if (graph is not null) File.Delete(graph);
-        }
+        using TransformerChain<ITransformer> chain = OnnxFormatStep.Build(this);
+        ((ICanSaveModel)chain).Save(ctx);   // ML.NET stores the graphs' bytes in the saved model here
     }
 
     /// <summary>Releases the ONNX Runtime sessions when this transformer owns them.</summary>

@@ -1,10 +1,12 @@
-using System.Text;
+using Google.Protobuf;
+using Vae.Onnx.Proto;
 
 namespace Vae.Inference.Tests;
 
 /// <summary>
-/// Writes small ONNX models by hand (protobuf wire format, onnx.proto field numbers) so the tests can build graphs
-/// the exporter does not make yet, such as a conditional pair, without TorchSharp or the exporter.
+/// Writes small ONNX models with the protobuf types generated from proto/onnx_subset.proto, so the tests can build
+/// graphs the exporter does not make, such as a conditional pair or weights kept as ONNX external data, without
+/// TorchSharp or the exporter.
 /// </summary>
 internal static class TinyOnnx
 {
@@ -15,31 +17,25 @@ internal static class TinyOnnx
     public static string WriteConditionalPair(int inputSize, int classes, int latent, float[] meanWeights, float[] logvarWeights, float[] decoderWeights, int? probsSize = null)
     {
         string folder = Vae.Tests.RepoPaths.NewTempFolder();
-        var metadata = new Dictionary<string, string>
-        {
-            ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = $"{inputSize}",
-            ["vae.image_shape"] = $"1,1,{inputSize}", ["vae.latent_size"] = $"{latent}", ["vae.likelihood"] = "bernoulli",
-            ["vae.output_kind"] = "logits", ["vae.classes"] = $"{classes}",
-        };
-        byte[] encoder = Model(Graph(
-            [Node("Concat", ["x", "y"], ["h"], axis: 1), Node("MatMul", ["h", "Wm"], ["mean"]), Node("MatMul", ["h", "Wl"], ["logvar"])],
+        var metadata = Metadata(inputSize, latent, "bernoulli", "logits", classes);
+        ModelProto encoder = Model(Graph(
+            [Node("Concat", [VaeGraphNames.X, VaeGraphNames.Y], ["h"], axis: 1), Node("MatMul", ["h", "Wm"], [VaeGraphNames.Mean]), Node("MatMul", ["h", "Wl"], [VaeGraphNames.Logvar])],
             [Tensor("Wm", [inputSize + classes, latent], meanWeights), Tensor("Wl", [inputSize + classes, latent], logvarWeights)],
-            [ValueInfo("x", inputSize), ValueInfo("y", classes)], [ValueInfo("mean", latent), ValueInfo("logvar", latent)]),
-            new(metadata) { ["vae.graph"] = "encoder" });
-        byte[][] decoderNodes = [Node("Concat", ["z", "y"], ["h"], axis: 1), Node("MatMul", ["h", "V"], ["logits"])];
-        byte[][] decoderOutputs = [ValueInfo("logits", inputSize)];
+            [ValueInfo(VaeGraphNames.X, inputSize), ValueInfo(VaeGraphNames.Y, classes)], [ValueInfo(VaeGraphNames.Mean, latent), ValueInfo(VaeGraphNames.Logvar, latent)]),
+            new(metadata) { [VaeMetadata.Graph] = "encoder" });
+        List<NodeProto> decoderNodes = [Node("Concat", [VaeGraphNames.Z, VaeGraphNames.Y], ["h"], axis: 1), Node("MatMul", ["h", "V"], [VaeGraphNames.Logits])];
+        List<ValueInfoProto> decoderOutputs = [ValueInfo(VaeGraphNames.Logits, inputSize)];
         if (probsSize is int size)
         {
-            decoderNodes = [.. decoderNodes, Node("Sigmoid", ["logits"], ["probs"])];
-            decoderOutputs = [.. decoderOutputs, ValueInfo("probs", size)];
+            decoderNodes.Add(Node("Sigmoid", [VaeGraphNames.Logits], [VaeGraphNames.Probs]));
+            decoderOutputs.Add(ValueInfo(VaeGraphNames.Probs, size));
         }
-        byte[] decoder = Model(Graph(
+        ModelProto decoder = Model(Graph(
             decoderNodes,
             [Tensor("V", [latent + classes, inputSize], decoderWeights)],
-            [ValueInfo("z", latent), ValueInfo("y", classes)], decoderOutputs),
-            new(metadata) { ["vae.graph"] = "decoder" });
-        File.WriteAllBytes(Path.Combine(folder, VaeModel.EncoderFile), encoder);
-        File.WriteAllBytes(Path.Combine(folder, VaeModel.DecoderFile), decoder);
+            [ValueInfo(VaeGraphNames.Z, latent), ValueInfo(VaeGraphNames.Y, classes)], decoderOutputs),
+            new(metadata) { [VaeMetadata.Graph] = "decoder" });
+        Write(folder, encoder, decoder);
         return folder;
     }
 
@@ -52,97 +48,104 @@ internal static class TinyOnnx
                                            float[] pixelLogvarWeights, float[] pixelLogvarBias, IReadOnlyDictionary<string, string>? metadataOverrides = null)
     {
         string folder = Vae.Tests.RepoPaths.NewTempFolder();
-        var metadata = new Dictionary<string, string>
-        {
-            ["vae.format_version"] = "1", ["vae.model_kind"] = "mlp", ["vae.input_shape"] = $"{inputSize}",
-            ["vae.image_shape"] = $"1,1,{inputSize}", ["vae.latent_size"] = $"{latent}", ["vae.likelihood"] = "gaussian",
-            ["vae.output_kind"] = "mean", ["vae.classes"] = "0",
-        };
+        var metadata = Metadata(inputSize, latent, "gaussian", "mean", classes: 0);
         foreach (var (key, value) in metadataOverrides ?? new Dictionary<string, string>()) metadata[key] = value;
-        byte[] encoder = Model(Graph(
-            [Node("MatMul", ["x", "Wm"], ["mean"]), Node("MatMul", ["x", "Wl"], ["logvar"])],
-            [Tensor("Wm", [inputSize, latent], meanWeights), Tensor("Wl", [inputSize, latent], logvarWeights)],
-            [ValueInfo("x", inputSize)], [ValueInfo("mean", latent), ValueInfo("logvar", latent)]),
-            new(metadata) { ["vae.graph"] = "encoder" });
-        byte[] decoder = Model(Graph(
-            [Node("MatMul", ["z", "V"], ["mean"]), Node("MatMul", ["z", "L"], ["zl"]), Node("Add", ["zl", "b"], ["logvar"])],
+        ModelProto encoder = LinearEncoder(inputSize, latent, meanWeights, logvarWeights, new(metadata) { [VaeMetadata.Graph] = "encoder" });
+        ModelProto decoder = Model(Graph(
+            [Node("MatMul", [VaeGraphNames.Z, "V"], [VaeGraphNames.Mean]), Node("MatMul", [VaeGraphNames.Z, "L"], ["zl"]), Node("Add", ["zl", "b"], [VaeGraphNames.Logvar])],
             [Tensor("V", [latent, inputSize], decoderWeights), Tensor("L", [latent, inputSize], pixelLogvarWeights), Tensor("b", [inputSize], pixelLogvarBias)],
-            [ValueInfo("z", latent)], [ValueInfo("mean", inputSize), ValueInfo("logvar", inputSize)]),
-            new(metadata) { ["vae.graph"] = "decoder" });
-        File.WriteAllBytes(Path.Combine(folder, VaeModel.EncoderFile), encoder);
-        File.WriteAllBytes(Path.Combine(folder, VaeModel.DecoderFile), decoder);
+            [ValueInfo(VaeGraphNames.Z, latent)], [ValueInfo(VaeGraphNames.Mean, inputSize), ValueInfo(VaeGraphNames.Logvar, inputSize)]),
+            new(metadata) { [VaeMetadata.Graph] = "decoder" });
+        Write(folder, encoder, decoder);
         return folder;
     }
 
-    private static byte[] Model(byte[] graph, Dictionary<string, string> metadata)
+    /// <summary>
+    /// A linear Bernoulli pair (encoder x·Wm → mean, x·Wl → logvar; decoder z·V → logits) whose encoder keeps its mean
+    /// weights Wm as ONNX external data: bytes 16 onwards of the file <paramref name="location"/> (relative to the
+    /// model's folder), which is written there unless it leaves the folder. Returns the model folder.
+    /// </summary>
+    public static string WriteExternalDataPair(int inputSize, int latent, float[] meanWeights, float[] logvarWeights, float[] decoderWeights, string location)
     {
-        var m = new Message().Int(1, 8).Bytes(8, new Message().Str(1, "").Int(2, 17).ToArray()).Str(2, "tests").Bytes(7, graph);
-        foreach (var (key, value) in metadata) m.Bytes(14, new Message().Str(1, key).Str(2, value).ToArray());
-        return m.ToArray();
+        string folder = Vae.Tests.RepoPaths.NewTempFolder();
+        var metadata = Metadata(inputSize, latent, "bernoulli", "logits", classes: 0);
+        ModelProto encoder = LinearEncoder(inputSize, latent, meanWeights, logvarWeights, new(metadata) { [VaeMetadata.Graph] = "encoder" });
+        TensorProto wm = encoder.Graph.Initializer.Single(t => t.Name == "Wm");
+        byte[] data = [.. new byte[16], .. wm.RawData.ToByteArray()];
+        wm.RawData = ByteString.Empty;
+        wm.DataLocation = TensorProto.Types.DataLocation.External;
+        wm.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
+        wm.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "16" });
+        wm.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = $"{data.Length - 16}" });
+        string path = Path.GetFullPath(Path.Combine(folder, location));
+        if (path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal)) File.WriteAllBytes(path, data);
+        ModelProto decoder = Model(Graph(
+            [Node("MatMul", [VaeGraphNames.Z, "V"], [VaeGraphNames.Logits])],
+            [Tensor("V", [latent, inputSize], decoderWeights)],
+            [ValueInfo(VaeGraphNames.Z, latent)], [ValueInfo(VaeGraphNames.Logits, inputSize)]),
+            new(metadata) { [VaeMetadata.Graph] = "decoder" });
+        Write(folder, encoder, decoder);
+        return folder;
     }
 
-    private static byte[] Graph(byte[][] nodes, byte[][] initializers, byte[][] inputs, byte[][] outputs)
+    private static Dictionary<string, string> Metadata(int inputSize, int latent, string likelihood, string outputKind, int classes) => new()
     {
-        var g = new Message();
-        foreach (var n in nodes) g.Bytes(1, n);
-        g.Str(2, "g");
-        foreach (var t in initializers) g.Bytes(5, t);
-        foreach (var i in inputs) g.Bytes(11, i);
-        foreach (var o in outputs) g.Bytes(12, o);
-        return g.ToArray();
+        [VaeMetadata.FormatVersion] = "1", [VaeMetadata.ModelKind] = "mlp", [VaeMetadata.InputShape] = $"{inputSize}",
+        [VaeMetadata.ImageShape] = $"1,1,{inputSize}", [VaeMetadata.LatentSize] = $"{latent}", [VaeMetadata.Likelihood] = likelihood,
+        [VaeMetadata.OutputKind] = outputKind, [VaeMetadata.Classes] = $"{classes}",
+    };
+
+    private static ModelProto LinearEncoder(int inputSize, int latent, float[] meanWeights, float[] logvarWeights, Dictionary<string, string> metadata) => Model(Graph(
+        [Node("MatMul", [VaeGraphNames.X, "Wm"], [VaeGraphNames.Mean]), Node("MatMul", [VaeGraphNames.X, "Wl"], [VaeGraphNames.Logvar])],
+        [Tensor("Wm", [inputSize, latent], meanWeights), Tensor("Wl", [inputSize, latent], logvarWeights)],
+        [ValueInfo(VaeGraphNames.X, inputSize)], [ValueInfo(VaeGraphNames.Mean, latent), ValueInfo(VaeGraphNames.Logvar, latent)]), metadata);
+
+    private static void Write(string folder, ModelProto encoder, ModelProto decoder)
+    {
+        File.WriteAllBytes(Path.Combine(folder, VaeModel.EncoderFile), encoder.ToByteArray());
+        File.WriteAllBytes(Path.Combine(folder, VaeModel.DecoderFile), decoder.ToByteArray());
     }
 
-    private static byte[] Node(string op, string[] inputs, string[] outputs, long? axis = null)
+    private static ModelProto Model(GraphProto graph, Dictionary<string, string> metadata)
     {
-        var n = new Message();
-        foreach (var i in inputs) n.Str(1, i);
-        foreach (var o in outputs) n.Str(2, o);
-        n.Str(3, op + "_" + outputs[0]).Str(4, op);
-        if (axis is long a) n.Bytes(5, new Message().Str(1, "axis").Int(3, a).Int(20, 2).ToArray());
-        return n.ToArray();
+        var model = new ModelProto { IrVersion = 8, ProducerName = "tests", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        foreach (var (key, value) in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model;
     }
 
-    private static byte[] Tensor(string name, long[] dims, float[] values)
+    private static GraphProto Graph(IEnumerable<NodeProto> nodes, IEnumerable<TensorProto> initializers, IEnumerable<ValueInfoProto> inputs, IEnumerable<ValueInfoProto> outputs)
     {
-        var t = new Message();
-        foreach (long d in dims) t.Int(1, d);
-        t.Int(2, 1).Str(8, name);
-        var raw = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
-        return t.Bytes(9, raw).ToArray();
+        var graph = new GraphProto { Name = "g" };
+        graph.Node.AddRange(nodes);
+        graph.Initializer.AddRange(initializers);
+        graph.Input.AddRange(inputs);
+        graph.Output.AddRange(outputs);
+        return graph;
+    }
+
+    private static NodeProto Node(string op, string[] inputs, string[] outputs, long? axis = null)
+    {
+        var node = new NodeProto { Name = op + "_" + outputs[0], OpType = op };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        if (axis is long a) node.Attribute.Add(new AttributeProto { Name = "axis", I = a, Type = AttributeProto.Types.AttributeType.Int });
+        return node;
+    }
+
+    private static TensorProto Tensor(string name, long[] dims, float[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
     }
 
     /// <summary>A float tensor [batch, width] with a symbolic batch dimension.</summary>
-    private static byte[] ValueInfo(string name, int width)
+    private static ValueInfoProto ValueInfo(string name, int width)
     {
-        byte[] shape = new Message().Bytes(1, new Message().Str(2, "batch").ToArray()).Bytes(1, new Message().Int(1, width).ToArray()).ToArray();
-        byte[] tensorType = new Message().Int(1, 1).Bytes(2, shape).ToArray();
-        return new Message().Str(1, name).Bytes(2, new Message().Bytes(1, tensorType).ToArray()).ToArray();
-    }
-
-    /// <summary>Protobuf wire format: varint fields (wire type 0) and length-delimited fields (wire type 2).</summary>
-    private sealed class Message
-    {
-        private readonly MemoryStream stream = new();
-
-        public Message Int(int field, long value) { Varint((ulong)(field << 3)); Varint((ulong)value); return this; }
-
-        public Message Str(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
-
-        public Message Bytes(int field, byte[] value)
-        {
-            Varint((ulong)((field << 3) | 2));
-            Varint((ulong)value.Length);
-            stream.Write(value);
-            return this;
-        }
-
-        public byte[] ToArray() => stream.ToArray();
-
-        private void Varint(ulong v)
-        {
-            while (v >= 0x80) { stream.WriteByte((byte)(v | 0x80)); v >>= 7; }
-            stream.WriteByte((byte)v);
-        }
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } } };
     }
 }

@@ -143,7 +143,7 @@ public class LayerParityTests
     {
         torch.random.manual_seed(14);
         using var model = nn.Sequential(("body", nn.Sequential(nn.Conv2d(1, 2, 3), Trained(nn.BatchNorm2d(2), [2, 4, 4]))), ("flat", nn.Flatten()), ("head", nn.Linear(32, 3)));
-        var proto = Onnx.Proto.ModelProto.Parser.ParseFrom(OnnxModuleExporter.Export(model, [1, 6, 6]).Model);
+        var proto = Vae.Onnx.Proto.ModelProto.Parser.ParseFrom(OnnxModuleExporter.Export(model, [1, 6, 6]).Model);
         var names = proto.Graph.Initializer.Select(i => i.Name).ToHashSet();
         foreach (var (name, _) in model.named_parameters()) Assert.Contains(name, names);
         Assert.Contains("body.1.running_mean", names);
@@ -152,7 +152,7 @@ public class LayerParityTests
     }
 
     internal static string[] OpTypes(byte[] model) =>
-        Onnx.Proto.ModelProto.Parser.ParseFrom(model).Graph.Node.Select(n => n.OpType).ToArray();
+        Vae.Onnx.Proto.ModelProto.Parser.ParseFrom(model).Graph.Node.Select(n => n.OpType).ToArray();
 
     // BatchNorm with non-trivial running statistics: a few training-mode passes over shifted, scaled data.
     internal static T Trained<T>(T norm, int[] sampleShape) where T : nn.Module<Tensor, Tensor>

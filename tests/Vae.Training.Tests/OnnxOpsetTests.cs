@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using Vae.Training.Onnx;
-using Vae.Training.Onnx.Proto;
+using Vae.Onnx.Proto;
 using static TorchSharp.torch;
 
 namespace Vae.Training.Tests;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using TorchSharp;
 using Vae.Training.Models;
-using Vae.Training.Onnx.Proto;
+using Vae.Onnx.Proto;
 using Vae.Training.Training;
 using static TorchSharp.torch;
 

@@ -50,7 +50,7 @@ internal static class ConvolutionLayers
 
         var inputs = new List<string> { input, g.AddInitializer(c.Parameter("weight"), conv.weight!) };
         if (conv.bias is not null) inputs.Add(g.AddInitializer(c.Parameter("bias"), conv.bias));
-        var attributes = new List<Proto.AttributeProto>
+        var attributes = new List<Vae.Onnx.Proto.AttributeProto>
         {
             Ints("kernel_shape", kernel), Ints("strides", stride), Ints("dilations", dilation),
             Ints("pads", [.. begin, .. end]), Int("group", conv.groups),

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using TorchSharp;
-using Vae.Training.Onnx.Proto;
+using Vae.Onnx.Proto;
 using static TorchSharp.torch;
 
 namespace Vae.Training.Onnx;
