@@ -102,7 +102,7 @@ public sealed partial class VaeHierarchy : IDisposable
             {
                 string path = Path.Combine(folder, file);
                 if (!File.Exists(path))
-                    throw new VaeModelException($"{path}: file not found; a hierarchical model's folder holds its layer graphs ({LayerFiles}) beside encoder.onnx and decoder.onnx (written by 'vae export').");
+                    throw new VaeModelException($"{path}: file not found; a hierarchical model's folder holds its layer graphs ({LayerFiles}) beside encoder.onnx and decoder.onnx (written by Vae.Training's exporter).");
                 try { opened.Add(new InferenceSession(path, sessionOptions)); }
                 catch (OnnxRuntimeException e) { throw new VaeModelException($"{path}: not a loadable ONNX model ({e.Message.Trim()}).", e); }
                 return opened[^1];

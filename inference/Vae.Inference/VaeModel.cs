@@ -132,7 +132,7 @@ public sealed partial class VaeModel : IDisposable
     /// <exception cref="InvalidOperationException">A hierarchical pair was loaded from memory, without its layer graphs.</exception>
     private VaeHierarchy RequireHierarchy(string operation) => hierarchy
         ?? throw new InvalidOperationException($"{operation} needs this hierarchical model's layer graphs (its prior and the likelihood through every layer), " +
-                                               $"which a pair loaded from memory lacks; load it with {nameof(VaeModel)}.{nameof(Load)}(folder) from the folder 'vae export' wrote.");
+                                               $"which a pair loaded from memory lacks; load it with {nameof(VaeModel)}.{nameof(Load)}(folder) from the folder the exporter wrote.");
 
     private bool IsHierarchical => VaeHierarchy.IsHierarchical(Info);
 

@@ -71,7 +71,7 @@ internal static class ExportCommand
             {
                 ExportResult result = VaeExporter.Export(model, to, options, real, labels);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"exported {result.EncoderPath} and {result.DecoderPath} (opset {options.Opset}, IR {options.EffectiveIrVersion}) in {result.Seconds:F2}s incl. verification (build {result.Phases.Build:F2}s, verify {result.Phases.Verify:F2}s, write {result.Phases.Write:F2}s); ONNX Runtime vs TorchSharp max |diff| {result.MaxAbsDifference:G3} (batches 1 and 37)"));
+                    $"exported {result.EncoderPath} and {result.DecoderPath}{(result.LayerGraphPaths.Count > 0 ? $" with the layer graphs {string.Join(", ", result.LayerGraphPaths.Select(Path.GetFileName))}" : "")} (opset {options.Opset}, IR {options.EffectiveIrVersion}) in {result.Seconds:F2}s incl. verification (build {result.Phases.Build:F2}s, verify {result.Phases.Verify:F2}s, write {result.Phases.Write:F2}s); ONNX Runtime vs TorchSharp max |diff| {result.MaxAbsDifference:G3} (batches 1 and 37)"));
             }
         }));
         return command;

@@ -53,7 +53,10 @@ public static class VaeExporter
         AtomicFile.WriteAllText(Path.Combine(folder, ModelJsonFile), ModelJson(model, options, difference));
         reference.Save(Path.Combine(folder, ReferenceOutputs.FileName));
         double total = clock.Elapsed.TotalSeconds;
-        return new ExportResult(folder, encoderPath, decoderPath, difference, total, new ExportPhases(built, verified - built, total - verified));
+        return new ExportResult(folder, encoderPath, decoderPath, difference, total, new ExportPhases(built, verified - built, total - verified))
+        {
+            LayerGraphPaths = layers.Select(g => Path.Combine(folder, g.File)).ToArray(),
+        };
     }
 
     /// <summary>
