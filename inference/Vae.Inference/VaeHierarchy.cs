@@ -9,7 +9,8 @@ namespace Vae.Inference;
 /// <c>decoder_1.onnx</c> p(x|z_1) — and, for the VampPrior, <c>prior.onnx</c> (its K components and pseudo-inputs, read once
 /// at load). With them the model's own prior is sampled and its likelihood scored through every layer; the pair
 /// (<see cref="VaeModel"/>) works on the top layer along the mean path. Safe to use from many threads at once. Owns its
-/// native sessions: dispose it when done (a <see cref="VaeModel"/> that loaded it disposes it with itself).
+/// native sessions: dispose it when done and no call is in flight (a <see cref="VaeModel"/> that loaded it disposes it
+/// with itself, after its own calls finish).
 /// </summary>
 public sealed partial class VaeHierarchy : IDisposable
 {

@@ -28,6 +28,19 @@ public class HierarchicalObjectiveTests
     }
 
     [Fact]
+    public void Per_component_log_densities_by_matrix_products_match_the_direct_sum()
+    {
+        using var generator = new Generator(2);
+        using var z = randn([7, 5], generator: generator) * 2;
+        using var mean = randn([3, 5], generator: generator);
+        using var logvar = randn([3, 5], generator: generator) - 1;
+        using Tensor expanded = Gaussians.LogDensityPerComponent(z, mean, logvar);
+        using Tensor direct = Gaussians.LogDensity(z.to(ScalarType.Float64).unsqueeze(1), mean.to(ScalarType.Float64), logvar.to(ScalarType.Float64));   // [7, 3]
+        Assert.Equal([7L, 3], expanded.shape);
+        Assert.True((expanded - direct).abs().max().ToDouble() < 1e-9, "the expansion of the square changes nothing in float64");
+    }
+
+    [Fact]
     public void Free_bits_hold_a_layers_kl_at_the_floor_only_while_its_batch_mean_is_below_it()
     {
         using var kl = tensor(new float[] { 0.1f, 0.3f });

@@ -28,7 +28,7 @@ internal static class ExportCommand
         var logitsOnly = new Option<bool>("--logits-only") { Description = "Bernoulli decoders: output the logits only, without probs = sigmoid(logits) (then Vae.Inference applies the sigmoid itself; likelihood scoring skips ONNX Runtime's sigmoid)" };
         var check = new Option<string?>("--check") { Description = "Re-verify the exported pair in this folder against its checkpoint instead of exporting" };
 
-        var command = new Command("export", "Export a checkpoint as encoder.onnx + decoder.onnx (opset 17, IR 8, dynamic batch) and verify both in ONNX Runtime.")
+        var command = new Command("export", "Export a checkpoint as encoder.onnx + decoder.onnx (opset 17, IR 8, dynamic batch; hierarchical models also their layer graphs and prior) and verify every graph in ONNX Runtime.")
         {
             checkpoint, output, data.Data, opset, irVersion, tolerance, logitsOnly, check,
         };

@@ -136,7 +136,8 @@ internal static class TrainCommand
         using VaeModule model = Checkpoint.Create(config);
         Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");
         Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, β {options.Beta}" +
-                          $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}" +
+                          $"{(options.WarmupEpochs > 0 || options.WarmupStagger > 0 ? $" (warm-up {options.WarmupEpochs} epochs{(options.WarmupStagger > 0 ? $", +{options.WarmupStagger} per layer above the first" : "")})" : "")}" +
+                          $"{(options.FreeBits > 0 ? $", free bits {options.FreeBits:G3} nats per unit" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}" +
                           (options.OutputBias == OutputBiasInit.DataMean && !resume ? "; output bias starts at the data mean" : ""));
         using var progress = new TrainProgress(options.Epochs);
         using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);

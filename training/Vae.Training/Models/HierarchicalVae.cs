@@ -131,8 +131,9 @@ public sealed class HierarchicalVae : VaeModule
         if (Prior == PriorKind.StandardNormal) return Gaussians.LogStandardNormal(zTop);
         var (mean, logvar) = components ?? throw new ArgumentException("the VampPrior needs its components (PriorComponents()).", nameof(components));
         using var scope = NewDisposeScope();
-        Tensor perComponent = Gaussians.LogDensity(zTop.unsqueeze(-2), mean, logvar);   // [..., K]
-        return (perComponent.logsumexp(-1) - Math.Log(mean.shape[0])).MoveToOuterDisposeScope();
+        Tensor perComponent = Gaussians.LogDensityPerComponent(zTop.reshape(-1, zTop.shape[^1]), mean, logvar);   // [N, K]
+        long[] batchShape = zTop.shape[..^1];
+        return (perComponent.logsumexp(-1) - Math.Log(mean.shape[0])).reshape(batchShape).to(zTop.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>The top layer's posterior along the mean path: every layer below at the mean of q.</summary>
