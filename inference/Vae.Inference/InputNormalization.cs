@@ -146,7 +146,7 @@ public sealed record InputNormalization
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            JsonObject o = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("not a JSON object");
+            JsonObject o = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw new FormatException("not a JSON object");
             string kind = o["kind"]?.GetValue<string>() ?? throw new FormatException("'kind' is missing");
             float[] Floats(string name) => (o[name] as JsonArray ?? throw new FormatException($"'{name}' is not an array of numbers"))
                 .Select(v => v?.GetValue<float>() ?? throw new FormatException($"'{name}' holds null")).ToArray();

@@ -9,8 +9,8 @@ internal static class PairCheck
     /// <exception cref="VaeModelException">Says which file is wrong and what differs.</exception>
     public static VaeModelInfo Check(InferenceSession encoder, string encoderPath, InferenceSession decoder, string decoderPath)
     {
-        VaeModelInfo encoderInfo = VaeModelInfo.FromMetadata(encoder.ModelMetadata.CustomMetadataMap, encoderPath);
-        VaeModelInfo decoderInfo = VaeModelInfo.FromMetadata(decoder.ModelMetadata.CustomMetadataMap, decoderPath);
+        VaeModelInfo encoderInfo = VaeModelInfo.FromMetadata(CustomMetadata(encoder, encoderPath), encoderPath);
+        VaeModelInfo decoderInfo = VaeModelInfo.FromMetadata(CustomMetadata(decoder, decoderPath), decoderPath);
         CheckGraph(encoder, encoderPath, "encoder");
         CheckGraph(decoder, decoderPath, "decoder");
         if (encoderInfo.FormatVersion != VaeMetadata.CurrentFormatVersion)
@@ -73,6 +73,50 @@ internal static class PairCheck
         return atZero;
     }
 
+    /// <summary>
+    /// Runs both graphs once on a batch of one zero input (class 0 for conditional models) and checks every output they
+    /// declare for this library: a graph whose metadata and declared shapes fit but which fails when run, or computes
+    /// outputs of other shapes (a damaged node or initializer), is refused here, naming its file, instead of failing in
+    /// the first Encode or Decode.
+    /// </summary>
+    /// <exception cref="VaeModelException">A graph fails on the zero input, or an output has another shape than declared.</exception>
+    public static void SmokeRun(InferenceSession encoder, string encoderPath, InferenceSession decoder, string decoderPath, VaeModelInfo info)
+    {
+        var x = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([1, .. info.InputShape]);
+        var z = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([1, info.LatentSize]);
+        Run(encoder, encoderPath, VaeGraphNames.X, x, info, [VaeGraphNames.Mean, VaeGraphNames.Logvar], [1, info.LatentSize]);
+        string[] outputs = [.. new[] { VaeGraphNames.DecoderOutput(info.OutputKind), VaeGraphNames.Probs, VaeGraphNames.Logvar }
+                                .Where(decoder.OutputMetadata.ContainsKey).Distinct()];
+        Run(decoder, decoderPath, VaeGraphNames.Z, z, info, outputs, [1, .. info.InputShape]);
+    }
+
+    private static void Run(InferenceSession session, string path, string inputName, Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> input, VaeModelInfo info, string[] outputs, int[] shape)
+    {
+        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor(inputName, input) };
+        if (info.Classes > 0)
+        {
+            var y = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>([1, info.Classes]);
+            y[0, 0] = 1f;
+            inputs.Add(NamedOnnxValue.CreateFromTensor(VaeGraphNames.Y, y));
+        }
+        try
+        {
+            using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run(inputs, outputs);
+            foreach (DisposableNamedOnnxValue result in results)
+            {
+                if (result.Value is not Microsoft.ML.OnnxRuntime.Tensors.Tensor<float> tensor)
+                    throw new VaeModelException($"{path}: output '{result.Name}' is not a float tensor when the graph runs.");
+                if (!tensor.Dimensions.SequenceEqual(shape))
+                    throw new VaeModelException($"{path}: output '{result.Name}' has shape [{string.Join(",", tensor.Dimensions.ToArray())}] when the graph runs on one input; " +
+                                                $"it declares [batch,{string.Join(",", shape[1..])}]. The graph is damaged.");
+            }
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new VaeModelException($"{path}: the graph loads but fails when run on one zero input ({e.Message.Trim()}); it is damaged.", e);
+        }
+    }
+
     // Runs the decoder once on z = (value, …, value) (class 0 for conditional models) and returns output `name`.
     private static float[] DecodeOne(InferenceSession decoder, VaeModelInfo info, float value, string name)
     {
@@ -88,9 +132,26 @@ internal static class PairCheck
         return results[0].AsTensor<float>().ToArray();
     }
 
+    /// <summary>
+    /// The graph's metadata_props. ONNX Runtime's managed wrapper reads the model's strings (producer, graph name,
+    /// description, metadata) on first access and fails with a NullReferenceException on some damaged models.
+    /// </summary>
+    /// <exception cref="VaeModelException">The metadata cannot be read.</exception>
+    private static Dictionary<string, string> CustomMetadata(InferenceSession session, string path)
+    {
+        try
+        {
+            return session.ModelMetadata.CustomMetadataMap;
+        }
+        catch (Exception e) when (e is NullReferenceException or OnnxRuntimeException or ArgumentException or System.Text.DecoderFallbackException)
+        {
+            throw new VaeModelException($"{path}: the graph's metadata cannot be read ({e.GetType().Name}: {e.Message}); the file is damaged.", e);
+        }
+    }
+
     private static void CheckGraph(InferenceSession session, string path, string expected)
     {
-        string graph = session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(VaeMetadata.Graph, "");
+        string graph = CustomMetadata(session, path).GetValueOrDefault(VaeMetadata.Graph, "");
         if (graph != expected)
             throw new VaeModelException($"{path}: metadata '{VaeMetadata.Graph}' is '{graph}', expected '{expected}' (were the files swapped?).");
     }

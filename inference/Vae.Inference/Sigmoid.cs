@@ -12,9 +12,8 @@ namespace Vae.Inference;
 /// through the exponent bits. Maximum error about 2e-7 absolute (a few ulps near 1); NaN stays NaN, σ(+∞) = 1,
 /// σ(−∞) ≈ 6e-39. With AVX-512 it runs 16 lanes and replaces the division by a 14-bit reciprocal refined by one
 /// Newton step; elsewhere it uses <see cref="Vector{T}"/> and a division. Decode uses it for pairs whose decoder has no
-/// <c>probs</c> output (exported with <c>--logits-only</c>; otherwise ONNX Runtime computes σ inside the run); measured in thread CPU time on the development machine
-/// (AVX-512), this takes 1.1–1.6× less time than <c>TensorPrimitives.Sigmoid</c> of System.Numerics.Tensors 9 over
-/// 200,704 values (batch 256) and about 2× less over 784 (batch 1).
+/// <c>probs</c> output (exported without it; otherwise ONNX Runtime computes σ inside the run); it is used instead of
+/// <c>TensorPrimitives.Sigmoid</c> of System.Numerics.Tensors because it takes less time with AVX-512.
 /// Every element goes through the same vector code (the tail in a padded stack buffer), so a value's result
 /// does not depend on its position or on the batch size.
 /// </summary>

@@ -26,6 +26,13 @@ public static class VaeMetadata
     /// <summary>Optional: σ of a Gaussian decoder's likelihood N(mean, σ²I); 1 when absent.</summary>
     public const string GaussianSigma = "vae.gaussian_sigma";
 
+    /// <summary>
+    /// Optional: the identity of one export, the same in both graphs of the pair (and in model.json); a loader refuses an
+    /// encoder and a decoder whose identities differ (graphs of two exports with the same shapes, or one file replaced).
+    /// Pairs exported before it was written have it in neither graph and still load.
+    /// </summary>
+    public const string PairId = "vae.pair_id";
+
     /// <summary>Hierarchical models: the latent sizes of the stochastic layers from the data up ("100,50"); the pair works on the last.</summary>
     public const string Layers = "vae.layers";
 

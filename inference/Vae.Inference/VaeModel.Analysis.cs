@@ -13,10 +13,12 @@ public sealed partial class VaeModel
     public const int MaxAnomalySamples = 100_000;
 
     /// <summary>
-    /// Scores each sample of <paramref name="x"/> (B × <see cref="InputSize"/>) into <paramref name="scores"/> (B):
+    /// Scores each sample of <paramref name="x"/> (B × <see cref="InputSize"/>, any B) into <paramref name="scores"/> (B):
     /// −ELBO and the importance-weighted −log p(x) from <paramref name="samples"/> draws z ~ q(z|x) (seeded; 1 to
-    /// <see cref="MaxAnomalySamples"/>), the analytic KL, and the squared reconstruction error. The draws are
-    /// accumulated as they are made, so memory does not grow with <paramref name="samples"/>. Allocates no managed memory.
+    /// <see cref="MaxAnomalySamples"/>), the analytic KL, and the squared reconstruction error. The samples are scored
+    /// <see cref="RowsPerRun"/> at a time, the run starting at sample i drawing from seed <paramref name="seed"/> + i, and the
+    /// draws are accumulated as they are made: memory grows neither with B nor with <paramref name="samples"/>.
+    /// Allocates no managed memory.
     /// Hierarchical models are scored through every layer under their own prior instead (<see cref="VaeHierarchy.Score(ReadOnlySpan{float}, Span{AnomalyScore}, int, long)"/>,
     /// which allocates; the KL is then a Monte Carlo average).
     /// </summary>
@@ -34,60 +36,71 @@ public sealed partial class VaeModel
                 RequireHierarchy(nameof(ScoreAnomalies)).Score(x, scores, samples, seed);
                 return;
             }
-            int latent = batch * LatentSize;
-            float[] codes = Rent(3 * latent + x.Length);
-            double[] sums = ArrayPool<double>.Shared.Rent(4 * batch);
-            try
+            for (int start = 0; start < batch; start += RowsPerRun)
             {
-                Span<float> mean = codes.AsSpan(0, latent), logvar = codes.AsSpan(latent, latent), z = codes.AsSpan(2 * latent, latent);
-                Span<float> decoded = codes.AsSpan(3 * latent, x.Length);
-                // per sample: Σ −log p(x|z), and log Σ e^w over the log-weights w so far as max + log Σ e^(w − max)
-                Span<double> nllSum = sums.AsSpan(0, batch), maxLogWeight = sums.AsSpan(batch, batch), scaledWeightSum = sums.AsSpan(2 * batch, batch);
-                Span<double> priorMinusPosterior = sums.AsSpan(3 * batch, batch);
-                nllSum.Clear();
-                scaledWeightSum.Clear();
-                maxLogWeight.Fill(double.NegativeInfinity);
-                RunEncoder(x, labels, mean, logvar, batch);
-                var noise = new GaussianNoise(seed);
-                for (int s = 0; s < samples; s++)
-                {
-                    for (int i = 0; i < batch; i++)
-                    {
-                        double logRatio = 0; // log p(z) − log q(z|x); the log 2π terms cancel
-                        for (int j = i * LatentSize; j < (i + 1) * LatentSize; j++)
-                        {
-                            float eps = noise.Next();
-                            z[j] = mean[j] + MathF.Exp(0.5f * logvar[j]) * eps;
-                            logRatio += -0.5 * z[j] * z[j] + 0.5 * eps * eps + 0.5 * logvar[j];
-                        }
-                        priorMinusPosterior[i] = logRatio;
-                    }
-                    RunDecoderRaw(z, labels, decoded, batch);
-                    for (int i = 0; i < batch; i++)
-                    {
-                        double nll = Nll(x.Slice(i * InputSize, InputSize), decoded.Slice(i * InputSize, InputSize));
-                        nllSum[i] += nll;
-                        Likelihoods.AddLogWeight(-nll + priorMinusPosterior[i], ref maxLogWeight[i], ref scaledWeightSum[i]);
-                    }
-                }
-                RunDecoder(mean, labels, decoded, batch);
-                for (int i = 0; i < batch; i++)
-                {
-                    double kl = Likelihoods.GaussianKl(mean.Slice(i * LatentSize, LatentSize), logvar.Slice(i * LatentSize, LatentSize));
-                    double reconstruction = nllSum[i] / samples;
-                    double squared = 0;
-                    for (int j = i * InputSize; j < (i + 1) * InputSize; j++) { double d = x[j] - decoded[j]; squared += d * d; }
-                    double iwae = -(maxLogWeight[i] + Math.Log(scaledWeightSum[i] / samples)); // −log (1/k Σ e^w)
-                    scores[i] = new AnomalyScore((float)(reconstruction + kl), (float)iwae, (float)reconstruction, (float)kl, (float)squared);
-                }
-            }
-            finally
-            {
-                Return(codes);
-                ArrayPool<double>.Shared.Return(sums);
+                int rows = Math.Min(RowsPerRun, batch - start);
+                ScoreRows(x.Slice(start * InputSize, rows * InputSize), scores.Slice(start, rows), samples, seed + start,
+                          labels.IsEmpty ? default : labels.Slice(start, rows), rows);
             }
         }
         finally { Exit(); }
+    }
+
+    /// <summary>Scores up to <see cref="RowsPerRun"/> checked samples with one stream of draws from <paramref name="seed"/>.</summary>
+    private void ScoreRows(ReadOnlySpan<float> x, Span<AnomalyScore> scores, int samples, long seed, ReadOnlySpan<int> labels, int batch)
+    {
+        int latent = batch * LatentSize;
+        float[] codes = Rent(3 * latent + x.Length);
+        double[] sums = ArrayPool<double>.Shared.Rent(4 * batch);
+        try
+        {
+            Span<float> mean = codes.AsSpan(0, latent), logvar = codes.AsSpan(latent, latent), z = codes.AsSpan(2 * latent, latent);
+            Span<float> decoded = codes.AsSpan(3 * latent, x.Length);
+            // per sample: Σ −log p(x|z), and log Σ e^w over the log-weights w so far as max + log Σ e^(w − max)
+            Span<double> nllSum = sums.AsSpan(0, batch), maxLogWeight = sums.AsSpan(batch, batch), scaledWeightSum = sums.AsSpan(2 * batch, batch);
+            Span<double> priorMinusPosterior = sums.AsSpan(3 * batch, batch);
+            nllSum.Clear();
+            scaledWeightSum.Clear();
+            maxLogWeight.Fill(double.NegativeInfinity);
+            RunEncoder(x, labels, mean, logvar, batch);
+            var noise = new GaussianNoise(seed);
+            for (int s = 0; s < samples; s++)
+            {
+                for (int i = 0; i < batch; i++)
+                {
+                    double logRatio = 0; // log p(z) − log q(z|x); the log 2π terms cancel
+                    for (int j = i * LatentSize; j < (i + 1) * LatentSize; j++)
+                    {
+                        float eps = noise.Next();
+                        z[j] = mean[j] + MathF.Exp(0.5f * logvar[j]) * eps;
+                        logRatio += -0.5 * z[j] * z[j] + 0.5 * eps * eps + 0.5 * logvar[j];
+                    }
+                    priorMinusPosterior[i] = logRatio;
+                }
+                RunDecoderRaw(z, labels, decoded, batch);
+                for (int i = 0; i < batch; i++)
+                {
+                    double nll = Nll(x.Slice(i * InputSize, InputSize), decoded.Slice(i * InputSize, InputSize));
+                    nllSum[i] += nll;
+                    Likelihoods.AddLogWeight(-nll + priorMinusPosterior[i], ref maxLogWeight[i], ref scaledWeightSum[i]);
+                }
+            }
+            RunDecoder(mean, labels, decoded, batch);
+            for (int i = 0; i < batch; i++)
+            {
+                double kl = Likelihoods.GaussianKl(mean.Slice(i * LatentSize, LatentSize), logvar.Slice(i * LatentSize, LatentSize));
+                double reconstruction = nllSum[i] / samples;
+                double squared = 0;
+                for (int j = i * InputSize; j < (i + 1) * InputSize; j++) { double d = x[j] - decoded[j]; squared += d * d; }
+                double iwae = -(maxLogWeight[i] + Math.Log(scaledWeightSum[i] / samples)); // −log (1/k Σ e^w)
+                scores[i] = new AnomalyScore((float)(reconstruction + kl), (float)iwae, (float)reconstruction, (float)kl, (float)squared);
+            }
+        }
+        finally
+        {
+            Return(codes);
+            ArrayPool<double>.Shared.Return(sums);
+        }
     }
 
     /// <summary>Scores each sample of <paramref name="x"/>; returns a new array of B scores.</summary>

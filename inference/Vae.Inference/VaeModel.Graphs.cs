@@ -7,9 +7,17 @@ namespace Vae.Inference;
 public sealed partial class VaeModel
 {
     /// <summary>
-    /// Encodes a batch: <paramref name="x"/> holds B × <see cref="InputSize"/> values; <paramref name="mean"/> and
+    /// Most rows in one ONNX Runtime run. Every method takes batches of any length and runs the graphs over them
+    /// this many rows at a time, so ONNX Runtime's working memory (the layers' activations) stays bounded however
+    /// many samples are passed; results are the same as for separate calls of up to this many rows.
+    /// </summary>
+    public const int RowsPerRun = 1000;
+
+    /// <summary>
+    /// Encodes a batch of any length: <paramref name="x"/> holds B × <see cref="InputSize"/> values; <paramref name="mean"/> and
     /// <paramref name="logvar"/> receive B × <see cref="LatentSize"/>. <paramref name="labels"/>: one class per
-    /// sample for conditional models (<see cref="Classes"/> &gt; 0), empty otherwise. Allocates no managed memory.
+    /// sample for conditional models (<see cref="Classes"/> &gt; 0), empty otherwise. Runs <see cref="RowsPerRun"/>
+    /// rows at a time. Allocates no managed memory.
     /// </summary>
     /// <exception cref="ArgumentException">A length, label or value is wrong; the message gives expected and actual.</exception>
     public void Encode(ReadOnlySpan<float> x, Span<float> mean, Span<float> logvar, ReadOnlySpan<int> labels = default)
@@ -37,10 +45,10 @@ public sealed partial class VaeModel
     }
 
     /// <summary>
-    /// Decodes a batch: <paramref name="z"/> holds B × <see cref="LatentSize"/> values; <paramref name="output"/>
+    /// Decodes a batch of any length: <paramref name="z"/> holds B × <see cref="LatentSize"/> values; <paramref name="output"/>
     /// receives B × <see cref="InputSize"/> probabilities (Bernoulli: sigmoid of the graph's logits) or means
     /// (Gaussian). <paramref name="labels"/> as in <see cref="Encode(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{int})"/>.
-    /// Allocates no managed memory.
+    /// Runs <see cref="RowsPerRun"/> rows at a time. Allocates no managed memory.
     /// </summary>
     public void Decode(ReadOnlySpan<float> z, Span<float> output, ReadOnlySpan<int> labels = default)
     {
@@ -97,11 +105,24 @@ public sealed partial class VaeModel
     private void RunDecoderRaw(ReadOnlySpan<float> z, ReadOnlySpan<int> labels, Span<float> raw, int batch) =>
         RunGraph(likelihoodDecoder, isEncoder: false, z, labels, raw, default, batch);
 
+    /// <summary>Runs a graph over <paramref name="batch"/> rows of caller memory, <see cref="RowsPerRun"/> rows per run.</summary>
+    private void RunGraph(GraphRunner graph, bool isEncoder, ReadOnlySpan<float> input, ReadOnlySpan<int> labels,
+        Span<float> output, Span<float> secondOutput, int batch)
+    {
+        int inputRow = isEncoder ? InputSize : LatentSize, outputRow = isEncoder ? LatentSize : InputSize;
+        for (int start = 0; start < batch; start += RowsPerRun)
+        {
+            int rows = Math.Min(RowsPerRun, batch - start);
+            RunRows(graph, isEncoder, input.Slice(start * inputRow, rows * inputRow), labels.IsEmpty ? default : labels.Slice(start, rows),
+                    output.Slice(start * outputRow, rows * outputRow), secondOutput.IsEmpty ? default : secondOutput.Slice(start * outputRow, rows * outputRow), rows);
+        }
+    }
+
     /// <summary>
     /// One run over caller memory: the encoder maps [batch, ...InputShape] (+ y) to two [batch, LatentSize] outputs,
     /// the decoder [batch, LatentSize] (+ y) to one [batch, ...InputShape]. Shapes live on the stack, y in a pooled array.
     /// </summary>
-    private unsafe void RunGraph(GraphRunner graph, bool isEncoder, ReadOnlySpan<float> input, ReadOnlySpan<int> labels,
+    private unsafe void RunRows(GraphRunner graph, bool isEncoder, ReadOnlySpan<float> input, ReadOnlySpan<int> labels,
         Span<float> output, Span<float> secondOutput, int batch)
     {
         int sampleRank = Info.InputShape.Length + 1;

@@ -85,7 +85,11 @@ public sealed partial class VaeModel : IDisposable
     public int Classes => Info.Classes;
 
     /// <summary>Execution providers compiled into the loaded ONNX Runtime native library, by ONNX Runtime's names.</summary>
-    public static IReadOnlyList<string> AvailableProviders() => ProviderSetup.Available();
+    public static IReadOnlyList<string> AvailableProviders()
+    {
+        OnnxRuntimeTelemetry.TurnOff();
+        return ProviderSetup.Available();
+    }
 
     /// <summary>Loads <c>encoder.onnx</c> and <c>decoder.onnx</c> from <paramref name="folder"/>. The caller owns the result and disposes it.</summary>
     /// <exception cref="VaeModelException">A file is missing, corrupt, or the two do not fit together.</exception>
@@ -93,7 +97,22 @@ public sealed partial class VaeModel : IDisposable
     public static VaeModel Load(string folder, VaeSessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder) && InterruptedExport(folder) is { } previous)
+            throw new VaeModelException($"{folder} is missing, but {previous} holds the pair exported there before: an export into {folder} was " +
+                                        $"interrupted while it replaced the folder. Rename {previous} back to {folder}, or export again (the exporter puts it back first).");
         return Load(Path.Combine(folder, EncoderFile), Path.Combine(folder, DecoderFile), options);
+    }
+
+    /// <summary>The previous folder an exporter renamed aside (<c>&lt;folder&gt;.&lt;pid&gt;.&lt;id&gt;.old</c>, newest first) when
+    /// <paramref name="folder"/> itself is missing, or null.</summary>
+    private static string? InterruptedExport(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        string? parent = Path.GetDirectoryName(full);
+        if (parent is null || !Directory.Exists(parent)) return null;
+        return Directory.EnumerateDirectories(parent, $"{Path.GetFileName(full)}.*.old")
+                        .Where(d => File.Exists(Path.Combine(d, EncoderFile)) && File.Exists(Path.Combine(d, DecoderFile)))
+                        .OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
     }
 
     /// <summary>Loads a pair from two paths. The caller owns the result and disposes it.</summary>
@@ -151,6 +170,7 @@ public sealed partial class VaeModel : IDisposable
 
     private static VaeModel Load(OnnxSource encoderSource, OnnxSource decoderSource, VaeSessionOptions? options)
     {
+        OnnxRuntimeTelemetry.TurnOff();
         options = (options ?? new VaeSessionOptions()).Validate();
         var skipped = new List<string>();
         if (options.Provider == ExecutionProvider.Auto)
@@ -184,6 +204,7 @@ public sealed partial class VaeModel : IDisposable
             encoderSession = OpenSession(encoderSource, sessionOptions, options, provider);
             decoderSession = OpenSession(decoderSource, sessionOptions, options, provider);
             VaeModelInfo info = PairCheck.Check(encoderSession, encoderPath, decoderSession, decoderPath);
+            PairCheck.SmokeRun(encoderSession, encoderPath, decoderSession, decoderPath, info);
             // both checks may refuse the pair: before any runner (and its native name strings) exists
             float[]? pixelLogvar = PairCheck.PixelLogvar(decoderSession, decoderPath, info);
             bool probabilities = PairCheck.HasProbabilities(decoderSession, decoderPath, info);

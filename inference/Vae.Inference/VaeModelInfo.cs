@@ -21,6 +21,8 @@ public enum OutputKind
 /// <c>vae.input_normalization</c>); null for pairs exported without it. Encode, Decode and the other operations work on
 /// normalised values: apply it to raw data first (<see cref="InputNormalization.Apply(ReadOnlySpan{float}, Span{float}, int)"/>)
 /// and invert it to read decoded values in raw units.</param>
+/// <param name="PairId">The identity of the export both graphs came from (metadata <c>vae.pair_id</c>); null for pairs
+/// exported without one.</param>
 public sealed record VaeModelInfo(
     int FormatVersion,
     string ModelKind,
@@ -34,7 +36,8 @@ public sealed record VaeModelInfo(
     string Producer,
     string Training,
     float GaussianSigma = 1f,
-    InputNormalization? Normalization = null)
+    InputNormalization? Normalization = null,
+    string? PairId = null)
 {
     /// <summary>Values per input sample.</summary>
     public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
@@ -89,7 +92,12 @@ public sealed record VaeModelInfo(
                     ? s
                     : throw new VaeModelException($"{source}: metadata '{VaeMetadata.GaussianSigma}' is '{sigma}', expected a positive number.")
                 : 1f,
-            Normalization: ReadNormalization(metadata, source, inputShape));
+            Normalization: ReadNormalization(metadata, source, inputShape),
+            PairId: metadata.TryGetValue(VaeMetadata.PairId, out string? pair)
+                ? pair.Length > 0 && pair.Length <= 128 && !pair.Any(char.IsWhiteSpace)
+                    ? pair
+                    : throw new VaeModelException($"{source}: metadata '{VaeMetadata.PairId}' is '{(pair.Length <= 40 ? pair : pair[..37] + "…")}', expected the export's identity (a 32-digit hexadecimal GUID).")
+                : null);
     }
 
     private static InputNormalization? ReadNormalization(IReadOnlyDictionary<string, string> metadata, string source, int[] inputShape)
@@ -106,6 +114,8 @@ public sealed record VaeModelInfo(
     public string? MismatchWith(VaeModelInfo other)
     {
         var problems = new List<string>();
+        if (PairId != other.PairId)
+            problems.Add($"they come from different exports (pair id {PairId ?? "none"} vs {other.PairId ?? "none"}); export both graphs again into one folder");
         if (FormatVersion != other.FormatVersion) problems.Add($"format version {FormatVersion} vs {other.FormatVersion}");
         if (LatentSize != other.LatentSize) problems.Add($"latent size {LatentSize} vs {other.LatentSize}");
         if (!InputShape.SequenceEqual(other.InputShape)) problems.Add($"input shape [{string.Join(",", InputShape)}] vs [{string.Join(",", other.InputShape)}]");

@@ -7,8 +7,8 @@ public sealed record VaeSessionOptions
 {
     /// <summary>
     /// Most <see cref="IntraOpThreads"/>: 1,024, more than the logical processors of current servers (threads beyond
-    /// those only contend). ONNX Runtime starts that many OS threads for each of the two sessions at load: 1,024 took
-    /// 2.4 s on a 2-core machine, 4,096 did not finish loading in five minutes.
+    /// those only contend). ONNX Runtime starts that many OS threads for each of the two sessions when it loads them,
+    /// so a larger count only makes loading slow.
     /// </summary>
     public const int MaxThreads = 1024;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vae.Server.Bench;
+using Vae.Server.Hosting;
 
 namespace Vae.Server;
 
@@ -17,10 +18,15 @@ public static class VaeServe
         QuietOrt();
         if (args.Length > 0 && args[0] == "bench")
             return Invoke(new RootCommand("vae-serve bench") { BenchCommand.Create() }, args);
-        return Invoke(new RootCommand("vae-serve: serve VAE encoder/decoder pairs over HTTP, or benchmark an execution provider.")
+        var root = new RootCommand("vae-serve: serve VAE encoder/decoder pairs over HTTP (Open Inference Protocol v2, VAE operations, " +
+                                   "Prometheus /metrics, OpenAPI at /openapi/v1.json), or benchmark an execution provider (vae-serve bench). " +
+                                   "Settings come from appsettings.json beside the program, then environment variables (Serve__Models, " +
+                                   "ASPNETCORE_URLS, ...), then these options.")
         {
             BenchCommand.Create(),
-        }, args);
+        };
+        ServeCommand.AddTo(root);
+        return Invoke(root, args);
     }
 
     /// <summary>

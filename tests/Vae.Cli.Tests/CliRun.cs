@@ -21,7 +21,7 @@ internal static class CliRun
             Console.SetError(error);
             try
             {
-                int exit = Cli.CreateRootCommand().Parse(args).Invoke();
+                int exit = Cli.Run(args);
                 return (exit, output.ToString(), error.ToString());
             }
             finally

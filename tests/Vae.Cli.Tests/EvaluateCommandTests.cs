@@ -72,3 +72,55 @@ public class EvaluateCommandTests
         Assert.True(double.IsNaN(report.Nll) && double.IsNaN(report.NegElboUnbinarized!.Value), output);
     }
 }
+
+/// <summary><c>vae evaluate</c> of an exported pair (ONNX Runtime) against its checkpoint (TorchSharp), same data and seed.</summary>
+public class EvaluateExportedModelTests
+{
+    [Fact]
+    public void An_exported_folder_is_evaluated_through_onnx_runtime_and_agrees_with_its_checkpoint_within_sampling_error()
+    {
+        string folder = RepoPaths.NewTempFolder(), model = Path.Combine(folder, "model"), csv = Path.Combine(folder, "binary.csv");
+        CliRun.Setup(["export", "--checkpoint", TestModel.Run, "--out", model, "--data", RepoPaths.RequireMnist()]);
+        // pixels already 0 or 1: both paths binarise them to themselves, so only the z draws differ between the two
+        Vae.Training.Data.Dataset digits = Vae.Training.Data.Mnist.LoadTest(RepoPaths.RequireMnist()).Take(300);
+        File.WriteAllLines(csv, Enumerable.Range(0, digits.Count).Select(i =>
+            string.Join(',', digits.Features.AsSpan(i * 784, 784).ToArray().Select(v => v >= 0.5f ? "1" : "0"))));
+        string[] args = ["--data", csv, "--shape", "1,28,28", "--k", "64", "--seed", "3", "--json"];
+
+        TestReport torch = Report(CliRun.Run(["evaluate", "--model", TestModel.Run, .. args]));
+        TestReport onnx = Report(CliRun.Run(["evaluate", "--model", model, .. args]));
+
+        Assert.Equal((300L, 64, true, 3L), (onnx.TestCount, onnx.K, onnx.Binarized, onnx.Seed));
+        Assert.Equal(torch.ActiveUnits, onnx.ActiveUnits);
+        Assert.Equal(torch.ReconstructionMse, onnx.ReconstructionMse, 1e-6);   // deterministic: decoded from the posterior mean
+        // The two reports differ only by their z draws. The standard error of the difference of two such means is
+        // √(mean of d² / n), d the per-sample difference between two independent scorings (its variance is twice one's).
+        using var pair = Vae.Inference.VaeModel.Load(model);
+        float[] x = File.ReadAllLines(csv).SelectMany(l => l.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        double Bound(int k, Func<Vae.Inference.AnomalyScore, float> figure)
+        {
+            var (a, b) = (pair.ScoreAnomalies(x, k, seed: 11), pair.ScoreAnomalies(x, k, seed: 12));
+            return 4 * Math.Sqrt(a.Zip(b).Average(p => Math.Pow(figure(p.First) - figure(p.Second), 2)) / a.Length);
+        }
+        double elbo = Bound(1, s => s.NegativeElbo), nll = Bound(64, s => s.NegativeLogLikelihood);
+        Assert.InRange(onnx.NegElbo - torch.NegElbo, -elbo, elbo);
+        Assert.InRange(onnx.NegElboUnbinarized!.Value - torch.NegElboUnbinarized!.Value, -elbo, elbo);
+        Assert.InRange(onnx.Nll - torch.Nll, -nll, nll);
+        Assert.True(onnx.Nll < onnx.NegElbo, $"nll {onnx.Nll} not below −ELBO {onnx.NegElbo}");
+    }
+
+    [Fact]
+    public void The_text_report_of_an_exported_folder_names_onnx_runtime()
+    {
+        var (exit, output, error) = CliRun.Run("evaluate", "--model", TestModel.Folder, "--data", RepoPaths.RequireMnist(), "--k", "4", "--limit", "50");
+        Assert.True(exit == 0, $"vae evaluate exited with {exit}: {error}");
+        Assert.Contains($"model: mlp input [784] → 8, bernoulli ({TestModel.Folder}, through ONNX Runtime)", output);
+        Assert.Contains("NLL (k=4)", output);
+    }
+
+    private static TestReport Report((int Exit, string Output, string Error) run)
+    {
+        Assert.True(run.Exit == 0, $"vae evaluate exited with {run.Exit}: {run.Error}");
+        return JsonSerializer.Deserialize<TestReport>(run.Output)!;
+    }
+}

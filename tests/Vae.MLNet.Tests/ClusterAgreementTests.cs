@@ -13,6 +13,13 @@ public class ClusterAgreementTests
     }
 
     [Fact]
+    public void Purity_counts_the_majority_label_of_each_cluster()
+    {
+        // Cluster 0 holds labels 1, 1, 2; cluster 1 holds 3, 3: 4 of 5 points agree with their cluster's vote.
+        Assert.Equal(0.8, ClusterAgreement.Measure([1, 1, 2, 3, 3], [0, 0, 0, 1, 1]).Purity, 12);
+    }
+
+    [Fact]
     public void A_worked_example_matches_hand_computation()
     {
         // labels a a a b b b, clusters 1 1 2 2 2 2: purity (2 + 3) / 6; I = Σ p(x,y) log p(x,y)/(p(x)p(y)).

@@ -144,8 +144,7 @@ public class TrainerTests
         // a field of the wrong type is named too (it was an unhandled InvalidOperationException)
         File.WriteAllText(training, File.ReadAllText(Path.Combine(run, Checkpoint.BestFolder, Checkpoint.TrainingFile)).Replace("\"train_count\": 64", "\"train_count\": \"lots\""));
         damaged = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 3 }).Fit(Toy(64), Toy(32), runFolder: run, resume: true));
-        Assert.StartsWith($"{training} is not a training summary", damaged.Message);
-        Assert.Contains("$.train_count", damaged.Message);
+        Assert.Equal($"{training}: 'train_count' is \"lots\"; expected a number of samples ≥ 0.", damaged.Message);
     }
 
     [Fact]
@@ -210,6 +209,13 @@ public class TrainerTests
 
         File.WriteAllBytes(optimizer, optimizerBytes[..(optimizerBytes.Length / 2)]);   // was a bare EndOfStreamException
         var e = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(), runFolder: run, resume: true));
+        Assert.Contains($"{optimizer} is damaged or was replaced: its SHA-256 is ", e.Message);
+        // a state saved before the digests were recorded: TorchSharp's reader finds the damage, and the file is named
+        var undigested = System.Text.Json.Nodes.JsonNode.Parse(stateText)!.AsObject();
+        undigested.Remove("weights_sha256");
+        undigested.Remove("optimizer_sha256");
+        File.WriteAllText(state, undigested.ToJsonString());
+        e = Assert.Throws<InvalidDataException>(() => new Trainer(model, options with { Epochs = 2 }).Fit(Toy(), runFolder: run, resume: true));
         Assert.Contains($"{optimizer} is not the optimiser state of this run", e.Message);
 
         File.WriteAllBytes(optimizer, optimizerBytes);

@@ -48,7 +48,7 @@ internal static class AnomaliesCommand
             Dataset test = PictureInputs.LoadTest(parse, data, vae, limit);
             if (k > test.Count) throw new ArgumentException($"--top is {k}; expected at most {test.Count} (the number of test images).", "--top");
 
-            float[] values = PictureInputs.ScoreAll(vae, test, draws, parse.GetValue(seed)).Select(chosen.Value).ToArray();
+            float[] values = vae.ScoreAnomalies(test.Features, draws, parse.GetValue(seed), PictureInputs.ClassLabels(vae, test.Labels)).Select(chosen.Value).ToArray();
             int[] worst = Enumerable.Range(0, values.Length).OrderByDescending(i => values[i]).Take(k).ToArray();
             double median = values.Order().ElementAt(values.Length / 2);
             var picture = new ImageGrid(vae.Info.ImageShape, Math.Min(perRow, k))

@@ -72,9 +72,9 @@ internal static class ClassifyCommand
     }
 
     /// <summary>Appends label mapping and the trainer to <paramref name="features"/>, fits on train; returns test accuracy and feature size.</summary>
-    /// <remarks>The keys are every class of both sets, fixed in advance: keys learnt from the training rows alone made a test
-    /// row of a class absent from them a missing label, which the evaluator skips — 2 training images of 2 classes then
-    /// scored 92 % "on the 10000 test images", measured on the two classes only.</remarks>
+    /// <remarks>The keys are every class of both sets, fixed in advance: with keys learnt from the training rows alone, a test
+    /// row of a class absent from them would be a missing label, which the evaluator skips, and the accuracy would count
+    /// only the classes the training rows hold.</remarks>
     private static (double Accuracy, int Dims) Score(MLContext ml, IEstimator<ITransformer> features, IDataView train, IDataView test, int classes)
     {
         IDataView keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, classes).Select(c => new ClassKey { Label = (uint)c }));

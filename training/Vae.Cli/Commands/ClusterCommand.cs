@@ -44,20 +44,22 @@ internal static class ClusterCommand
             Console.WriteLine($"KMeans (k={k}) on {labels.Length} test images of {path}; agreement of clusters with the labels:");
             Console.WriteLine($"  {"features",-28} {"dims",5} {"purity",7} {"NMI",6} {"seconds",8}");
 
-            // KMeans scans its input many times: cache the embeddings once instead of re-encoding every pass.
-            var embedded = ml.Transforms.VaeEmbedding("Embedding", "Pixels", modelPath)
-                .AppendCacheCheckpoint(ml)
-                .Append(ml.Clustering.Trainers.KMeans("Embedding", numberOfClusters: k));
-            var raw = ml.Clustering.Trainers.KMeans("Pixels", numberOfClusters: k);
+            // KMeans scans its input many times: cache the embeddings once instead of re-encoding every pass. Each pipeline is
+            // made on a fresh context with the seed, so its KMeans starts as KMeansClustering.Fit's (vae latent-map --kmeans) does.
+            IEstimator<ITransformer> Embedded(MLContext c) => c.Transforms.VaeEmbedding("Embedding", "Pixels", modelPath)
+                .AppendCacheCheckpoint(c)
+                .Append(KMeansClustering.Trainer(c, "Embedding", k));
+            IEstimator<ITransformer> Raw(MLContext c) => KMeansClustering.Trainer(c, "Pixels", k);
 
             // Untimed warm-up: fill the data cache and JIT-compile ML.NET's code, so the seconds compare the pipelines, not who ran first.
             foreach (VBuffer<float> _ in digits.GetColumn<VBuffer<float>>("Pixels")) { }
             IDataView few = ml.Data.TakeRows(digits, 500);
-            Assign(embedded, few, "Embedding");
-            Assign(raw, few, "Pixels");
+            Assign(Embedded(ml), few, "Embedding");
+            Assign(Raw(ml), few, "Pixels");
 
-            Report("VAE posterior mean (ML.NET)", embedded, digits, labels, "Embedding");
-            Report("raw pixels", raw, digits, labels, "Pixels");
+            int contextSeed = parse.GetValue(seed);
+            Report("VAE posterior mean (ML.NET)", Embedded(new MLContext(contextSeed)), digits, labels, "Embedding");
+            Report("raw pixels", Raw(new MLContext(contextSeed)), digits, labels, "Pixels");
         }));
         return command;
     }

@@ -8,12 +8,16 @@ namespace Vae.Cli.Commands;
 /// the message names are shown as the flags that set them (<see cref="FlagNames"/>).</summary>
 internal static class CommandRunner
 {
+    /// <summary>Set to 1, an unexpected exception (a bug) is not caught: .NET prints it with its stack trace.</summary>
+    public const string DebugVariable = "VAE_DEBUG";
+
+    /// <returns><see cref="Cli.Success"/>, or <see cref="Cli.RuntimeError"/> after one <c>error:</c> line on standard error.</returns>
     public static int Run(Action body)
     {
         try
         {
             body();
-            return 0;
+            return Cli.Success;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                       or Vae.Inference.VaeModelException or Vae.Inference.VaeInferenceException
@@ -22,7 +26,7 @@ internal static class CommandRunner
                                       or Vae.Training.Training.TrainingDivergedException)
         {
             Console.Error.WriteLine($"error: {FlagNames.InCliTerms(Vae.Training.ExceptionText.Of(e))}");
-            return 1;
+            return Cli.RuntimeError;
         }
         catch (Exception e) when (e is OutOfMemoryException || (e is ExternalException && AllocatorFailure(e.Message) is not null))
         {
@@ -30,7 +34,14 @@ internal static class CommandRunner
             string what = e is OutOfMemoryException ? ".NET could not allocate memory" : $"libtorch could not allocate {AllocatorFailure(e.Message)} bytes";
             Console.Error.WriteLine($"error: out of memory: {what}; the model (its weights, gradients and optimiser moments), a batch's activations or the data " +
                                     "do not fit this machine's memory. Use a smaller model (--hidden, --channels), a smaller --batch-size, or less data (--limit, --resize).");
-            return 1;
+            return Cli.RuntimeError;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
+        {
+            // A failure no check foresaw is a bug; the user still gets one line, and the way to the stack trace.
+            Console.Error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} " +
+                                    $"(a bug in vae; please report it with the command line; {DebugVariable}=1 prints where it happened).");
+            return Cli.RuntimeError;
         }
     }
 

@@ -36,7 +36,7 @@ internal static class DecodeCommand
             if (!png) CsvTable.CheckPath(path);
             int limit = PictureInputs.AtLeast(parse, count, 0), perRow = PictureInputs.AtLeast(parse, columns, 1);
             using VaeModel vae = VaeModel.Load(parse.GetValue(model)!);
-            // on an unconditional model the column was taken for a label and dropped from the codes, and the error that followed named the code count
+            // a label column is a conditional model's: on an unconditional one it would drop a column of the codes
             if (parse.GetValue(labelColumn) is int column && vae.Classes == 0)
                 throw new ArgumentException($"--label-column is {column}, but it is for conditional models; {parse.GetValue(model)} is unconditional (classes 0), so every column of the codes file is a code value.", labelColumn.Name);
             LatentCodesFile.Codes read = LatentCodesFile.Read(parse.GetValue(codes)!, vae.LatentSize, vae.Classes, parse.GetValue(labelColumn));
@@ -45,7 +45,7 @@ internal static class DecodeCommand
             int[]? labels = read.Labels?[..n];
             if (png && n > MaxPictures)
                 throw new ArgumentException($"--out is a PNG and the codes file has {n:N0} codes; a grid draws at most {MaxPictures:N0} (use --count, or a .csv).", "--out");
-            float[] decoded = PictureInputs.DecodeAll(vae, z, labels);
+            float[] decoded = vae.Decode(z, PictureInputs.ClassLabels(vae, labels));
 
             if (png)
             {

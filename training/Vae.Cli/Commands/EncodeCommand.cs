@@ -28,7 +28,7 @@ internal static class EncodeCommand
             if (!Kinds.Contains(what)) throw new ArgumentException($"--kind is '{what}'; expected one of {string.Join(", ", Kinds)}.", "--kind");
             using VaeModel vae = VaeModel.Load(parse.GetValue(inputs.Model)!);
             Dataset data = inputs.Load(parse, vae);
-            var (mean, logvar) = PictureInputs.EncodeAll(vae, data.Features, vae.Classes > 0 ? data.Labels : null);
+            var (mean, logvar) = vae.Encode(data.Features, PictureInputs.ClassLabels(vae, data.Labels));
             int latent = vae.LatentSize;
             if (what == "sample") mean = VaeModel.SamplePosterior(mean, logvar, parse.GetValue(seed));
 

@@ -1,19 +1,21 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Vae.Inference;
 using Vae.Training.Data;
 using Vae.Training.Models;
 using Vae.Training.Training;
 
 namespace Vae.Cli.Commands;
 
-/// <summary><c>vae evaluate</c>: test −ELBO, importance-sampled NLL, active units and reconstruction error of a trained model.</summary>
+/// <summary><c>vae evaluate</c>: test −ELBO, importance-sampled NLL, active units and reconstruction error of a trained model:
+/// a checkpoint through TorchSharp, or an exported pair through ONNX Runtime.</summary>
 internal static class EvaluateCommand
 {
     public static Command Create()
     {
         var data = new DataOptionsSet();
-        var model = new Option<string>("--model") { Description = "Run folder from 'vae train' (its best/ checkpoint is used) or a checkpoint folder (config.json + weights.bin). The NLL needs the TorchSharp weights, so an exported ONNX folder is not accepted", DefaultValueFactory = _ => "runs/mnist" };
+        var model = new Option<string>("--model") { Description = "Run folder from 'vae train' (its best/ checkpoint is used), a checkpoint folder (config.json + weights.bin), or an exported model folder (encoder.onnx + decoder.onnx, evaluated through ONNX Runtime)", DefaultValueFactory = _ => "runs/mnist" };
         var k = new Option<int>("--k") { Description = "Importance samples per test input for the NLL", DefaultValueFactory = _ => 5000 };
         var seed = new Option<long>("--seed") { Description = "Seed of the test-set binarisation (Bernoulli models) and of the z samples", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
@@ -26,15 +28,30 @@ internal static class EvaluateCommand
             int samples = parse.GetValue(k);
             if (samples < 1) throw new ArgumentException($"--k is {samples}; expected at least 1.", "--k");
             string folder = parse.GetValue(model)!;
-            if (File.Exists(Path.Combine(folder, "encoder.onnx")) && !File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
-                throw new ArgumentException($"{folder} is an exported ONNX model; evaluate needs the TorchSharp checkpoint or run folder written by 'vae train'.", "--model");
-            using VaeModule vae = Checkpoint.Load(folder);
-            Dataset test = data.LoadTest(parse, Checkpoint.ReadNormalization(folder));
+            bool exported = File.Exists(Path.Combine(folder, VaeModel.EncoderFile)) && !File.Exists(Path.Combine(folder, Checkpoint.ConfigFile));
             bool asJson = parse.GetValue(json);
             bool live = !asJson && !Console.IsErrorRedirected;
-            TestReport report = TestReport.Evaluate(vae, test, samples, parse.GetValue(seed), onProgress: live
-                ? done => Console.Error.Write($"\rNLL: {done}/{test.Count} test samples")
-                : null);
+            Dataset? test = null;
+            Action<long>? progress = live ? done => Console.Error.Write($"\rNLL: {done}/{test!.Count} test samples") : null;
+            TestReport report;
+            string described;
+            if (exported)
+            {
+                using VaeModel pair = VaeModel.Load(folder);
+                if (samples > VaeModel.MaxAnomalySamples)
+                    throw new ArgumentException($"--k is {samples}; expected at most {VaeModel.MaxAnomalySamples} for an exported model.", "--k");
+                test = data.LoadTest(parse, pair.Info.Normalization);
+                PictureInputs.CheckShape(test, pair, data.Data.Name, parse.GetValue(data.TestData) ?? parse.GetValue(data.Data)!);
+                report = TestReport.Evaluate(pair, test, samples, parse.GetValue(seed), progress);
+                described = $"{pair.Info.ModelKind} input [{string.Join(", ", pair.Info.InputShape)}] → {pair.LatentSize}, {pair.Info.Likelihood} ({Path.GetFullPath(folder)}, through ONNX Runtime)";
+            }
+            else
+            {
+                using VaeModule vae = Checkpoint.Load(folder);
+                test = data.LoadTest(parse, Checkpoint.ReadNormalization(folder));
+                report = TestReport.Evaluate(vae, test, samples, parse.GetValue(seed), onProgress: progress);
+                described = $"{TrainProgress.Describe(vae.Config)} ({Checkpoint.Resolve(folder)})";
+            }
             if (live) Console.Error.WriteLine();
             if (report.NonFiniteFigures() is { Count: > 0 } broken)
                 Console.Error.WriteLine($"warning: {string.Join(", ", broken)} {(broken.Count == 1 ? "is" : "are")} not finite; the model's weights or outputs hold NaN or infinity (a diverged run?).");
@@ -43,7 +60,7 @@ internal static class EvaluateCommand
                 Console.WriteLine(JsonSerializer.Serialize(report));
                 return;
             }
-            Console.WriteLine($"model: {TrainProgress.Describe(vae.Config)} ({Checkpoint.Resolve(folder)})");
+            Console.WriteLine($"model: {described}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test set: {report.TestCount} samples{(report.Binarized ? $", binarised once with seed {report.Seed}" : "")}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"-ELBO            {report.NegElbo,9:F2} nats  (reconstruction {report.Reconstruction:F2}, KL {report.Kl:F2})"));
             if (report.NegElboUnbinarized is { } u)

@@ -90,6 +90,7 @@ internal static class ExportCommand
         // read as the model's training data was (its recorded normalisation), or the verification inputs would not be real ones
         Dataset test = data.LoadTestOfData(parse, RealSampleCount, Checkpoint.ReadNormalization(checkpoint));
         PictureInputs.CheckShape(test, config.InputShape, data.Data.Name, path);
+        if (config.Likelihood == Likelihood.Bernoulli) test.CheckUnitInterval(path);   // as training read it: the verification inputs are real ones
         Tensor samples = tensor(test.Features, [test.Count, .. config.InputShape.Select(d => (long)d)]);
         if (config.Classes == 0 || test.Labels is null) return (samples, null);
         if (test.Labels.Any(l => l < 0 || l >= config.Classes))

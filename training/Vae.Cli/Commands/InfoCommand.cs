@@ -37,7 +37,9 @@ internal static class InfoCommand
             }
             using VaeModel vae = VaeModel.Load(folder);
             VaeModelInfo info = vae.Info;
-            JsonObject? export = ReadModelJson(folder);
+            ModelJson? export = ModelJson.Read(folder);
+            if (export?.PairId is { } recorded && recorded != info.PairId)
+                throw new InvalidDataException($"{export.Path} belongs to another export (pair id {recorded}) than the graphs in {folder} ({info.PairId ?? "none"}); its facts would not be theirs. Export again.");
             JsonNode? training = ParseTraining(info.Training);
             string[] decoderOutputs = info.OutputKind == OutputKind.Logits
                 ? vae.DecoderHasProbabilities ? [VaeGraphNames.Logits, VaeGraphNames.Probs] : [VaeGraphNames.Logits]
@@ -57,10 +59,11 @@ internal static class InfoCommand
                 ["pixel_scaling"] = info.PixelScaling,
                 ["producer"] = info.Producer,
                 ["training"] = training,
-                ["opset"] = export?["opset"]?.DeepClone(),
-                ["ir_version"] = export?["ir_version"]?.DeepClone(),
-                ["verification_max_abs_difference"] = export?["verification_max_abs_difference"]?.DeepClone(),
-                ["checkpoint"] = export?["checkpoint"]?.DeepClone(),
+                ["pair_id"] = info.PairId,
+                ["opset"] = export?.Opset,
+                ["ir_version"] = export?.IrVersion,
+                ["verification_max_abs_difference"] = export?.VerificationMaxAbsDifference,
+                ["checkpoint"] = export?.Checkpoint,
             };
             if (parse.GetValue(json))
             {
@@ -84,14 +87,20 @@ internal static class InfoCommand
             if (training is JsonObject t) Console.WriteLine($"training: {TrainingLine(t)}");
             if (export is not null)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"export: opset {export["opset"]}, IR {export["ir_version"]}, ONNX Runtime vs TorchSharp max |diff| {export["verification_max_abs_difference"]?.GetValue<double>():G3}; checkpoint {export["checkpoint"]?.GetValue<string?>() ?? "not recorded"}"));
+                    $"export: opset {export.Opset?.ToString(CultureInfo.InvariantCulture) ?? "?"}, IR {export.IrVersion?.ToString(CultureInfo.InvariantCulture) ?? "?"}, ONNX Runtime vs TorchSharp max |diff| {export.VerificationMaxAbsDifference?.ToString("G3", CultureInfo.InvariantCulture) ?? "?"}; checkpoint {export.Checkpoint ?? "not recorded"}"));
             Console.WriteLine($"producer: {(info.Producer is { Length: > 0 } p ? p : "not recorded")}; execution provider {vae.Provider}");
         }));
         return command;
     }
 
-    private static bool IsCheckpoint(string folder) =>
-        File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)) || File.Exists(Path.Combine(folder, Checkpoint.BestFolder, Checkpoint.ConfigFile));
+    /// <summary>Whether <paramref name="folder"/> is a checkpoint or a run folder; a best/ that a crash left moved aside
+    /// (<see cref="Checkpoint.Recover"/>) is put back first, as loading it for export would.</summary>
+    private static bool IsCheckpoint(string folder)
+    {
+        Checkpoint.Recover(folder);
+        Checkpoint.Recover(Path.Combine(folder, Checkpoint.BestFolder));
+        return File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)) || File.Exists(Path.Combine(folder, Checkpoint.BestFolder, Checkpoint.ConfigFile));
+    }
 
     /// <summary>A checkpoint's facts: its config (as config.json holds it), training summary and input normalisation.
     /// Loads the weights too, so a damaged checkpoint fails here as it would in 'vae export'.</summary>
@@ -120,27 +129,11 @@ internal static class InfoCommand
         if (training is JsonObject t) Console.WriteLine($"training: {TrainingLine(t)}");
     }
 
-    /// <summary>model.json beside the graphs, or null when the folder has none (a pair copied without it still loads).</summary>
-    /// <exception cref="InvalidDataException">model.json is there but not a JSON object.</exception>
-    private static JsonObject? ReadModelJson(string folder)
-    {
-        string path = Path.Combine(folder, VaeExporter.ModelJsonFile);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path} is not a JSON object; it is the file 'vae export' writes beside the graphs.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the file 'vae export' writes beside the graphs.", e);
-        }
-    }
-
     /// <summary>The metadata's training summary as JSON, or null when it is empty or not JSON (graphs from elsewhere).</summary>
     private static JsonNode? ParseTraining(string text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        try { return JsonNode.Parse(text) is JsonObject { Count: > 0 } o ? o : null; }
+        try { return JsonNode.Parse(text, documentOptions: VaeConfig.DocumentOptions) is JsonObject { Count: > 0 } o ? o : null; }
         catch (JsonException) { return null; }
     }
 

@@ -40,6 +40,7 @@ internal static class LabelledDataView
         if (data.Labels is null)
             throw new ArgumentException($"{path} has no labels; expected labelled data (an MNIST folder, images in one sub-folder per class, a CSV with --label-column or an idx file with --labels).", option);
         PictureInputs.CheckShape(data, model, option, path);
+        PictureInputs.CheckRange(data, model.Info, option, path);
     }
 
     /// <summary><paramref name="count"/> samples of <paramref name="data"/> picked at random with <paramref name="seed"/>, in their

@@ -3,6 +3,7 @@ using System.Globalization;
 using SkiaSharp;
 using Vae.Cli.Pictures;
 using Vae.Inference;
+using Vae.MLNet;
 
 namespace Vae.Cli.Commands;
 
@@ -44,7 +45,7 @@ internal static class ManifoldCommand
                 ? Plane.OfDims(chosen ?? [0, 1], vae.LatentSize)
                 : Plane.OfPrincipalDirections(vae, PictureInputs.LoadTest(parse, data, vae));
             float[] z = plane.Grid(n, r);
-            float[] decoded = PictureInputs.DecodeAll(vae, z, only is int c ? Enumerable.Repeat(c, n * n).ToArray() : null);
+            float[] decoded = vae.Decode(z, only is int c ? Enumerable.Repeat(c, n * n).ToArray() : null);
             var mosaic = new ImageGrid(vae.Info.ImageShape, n) { Scale = 1, Gap = 0 };
             mosaic.AddBatch(decoded);
             using SKBitmap bitmap = mosaic.Render();
@@ -69,7 +70,7 @@ internal static class ManifoldCommand
 
         public static Plane OfPrincipalDirections(VaeModel vae, Vae.Training.Data.Dataset test)
         {
-            Pca pca = Pca.Fit(PictureInputs.EncodeMeans(vae, test.Features, test.Labels), vae.LatentSize);
+            Pca pca = Pca.Fit(vae.Encode(test.Features, PictureInputs.ClassLabels(vae, test.Labels)).Mean, vae.LatentSize);
             double s1 = Math.Sqrt(pca.Variances[0]), s2 = Math.Sqrt(pca.Variances[1]);
             string explained = ChartStyle.Percent(pca.ExplainedRatio(0) + pca.ExplainedRatio(1));
             return new Plane(pca.Mean, pca.Components[0].Select(e => e * s1).ToArray(), pca.Components[1].Select(e => e * s2).ToArray(),

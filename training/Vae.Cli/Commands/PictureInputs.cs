@@ -7,9 +7,6 @@ namespace Vae.Cli.Commands;
 /// <summary>Options and inputs shared by the picture commands: model folder, test images, output path, checks.</summary>
 internal static class PictureInputs
 {
-    /// <summary>Encoder/decoder calls are made in batches of this many samples.</summary>
-    public const int Batch = 1000;
-
     public static Option<string> ModelOption() =>
         new("--model") { Description = "Exported model folder (encoder.onnx, decoder.onnx)", DefaultValueFactory = _ => "models/mnist" };
 
@@ -37,7 +34,7 @@ internal static class PictureInputs
     }
 
     /// <summary>Reads an integer option that must lie in [<paramref name="minimum"/>, <see cref="MostPerSide"/>]: the number of
-    /// images along one side of a picture, checked before any decoding (at 20,000 per side the decoded values overflowed).</summary>
+    /// images along one side of a picture, checked before any decoding (the decoded values of a larger grid would overflow an array).</summary>
     public static int PerSide(ParseResult parse, Option<int> option, int minimum)
     {
         int value = AtLeast(parse, option, minimum);
@@ -83,6 +80,7 @@ internal static class PictureInputs
         Dataset test = trainSplit ? data.LoadTrainSplitOfData(parse, limit, vae.Info.Normalization) : data.LoadTestOfData(parse, limit, vae.Info.Normalization);
         string path = parse.GetValue(data.Data)!;
         CheckShape(test, vae, data.Data.Name, path);
+        CheckRange(test, vae.Info, data.Data.Name, path);
         if (vae.Classes > 0 && test.Labels is null)
             throw new ArgumentException($"the model is conditional ({vae.Classes} classes) and {path} has no labels; give labelled data (images in one sub-folder per class, a CSV with --label-column, an idx file with --labels).", data.Data.Name);
         return test;
@@ -102,6 +100,25 @@ internal static class PictureInputs
                                         $"the model expects [{string.Join(", ", modelShape)}] ({size} values){ImageHint(data, modelShape)}.", option);
     }
 
+    /// <summary>
+    /// Checks that the values of <paramref name="data"/>, as read, are values the model's likelihood scores: a Bernoulli
+    /// model's inputs lie in [0, 1]. Bytes read with <c>--scale 1</c> gave a Bernoulli model values up to 255 and scores
+    /// of 10¹⁸ nats, without an error.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value outside [0, 1] for a Bernoulli model: names the sample, the value, how the data was read and how the model's inputs were made.</exception>
+    public static void CheckRange(Dataset data, VaeModelInfo info, string option, string path)
+    {
+        if (info.OutputKind != OutputKind.Logits) return;
+        int i = data.Features.AsSpan().IndexOfAnyExceptInRange(0f, 1f);
+        if (i < 0) return;
+        string read = data.Normalization?.Describe() ?? "as they are";
+        string trained = info.Normalization?.Describe() ?? (info.PixelScaling is { Length: > 0 } text ? text : "not recorded");
+        throw new ArgumentException(
+            $"sample {i / data.SampleSize}, value {i % data.SampleSize} of {path} is {data.Features[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} " +
+            $"read as {read}; the model has a Bernoulli likelihood, which scores values in [0, 1] (its inputs were {trained}). " +
+            "Read the data as the model's inputs were made: leave --scale out (bytes are divided by 255), or give the divisor that brings the values into [0, 1].", option);
+    }
+
     /// <summary>For images of another size or colour than the model's: the reading options that would fit them.</summary>
     private static string ImageHint(Dataset data, IReadOnlyList<int> modelShape)
     {
@@ -110,52 +127,6 @@ internal static class PictureInputs
         if (height != h || width != w) fixes.Add($"--resize {h},{w}");
         if (channels == 3 && c == 1) fixes.Add("--grayscale");
         return fixes.Count > 0 ? $"; read the images with {string.Join(" ", fixes)}" : "";
-    }
-
-    /// <summary>Posterior means of every sample, N × latent, encoded in batches (conditional models: with each sample's label).</summary>
-    public static float[] EncodeMeans(VaeModel vae, float[] features, int[]? labels = null) => EncodeAll(vae, features, labels).Mean;
-
-    /// <summary>Posterior means and log-variances of every sample, N × latent each, encoded in batches (conditional models: with each sample's label).</summary>
-    public static (float[] Mean, float[] Logvar) EncodeAll(VaeModel vae, float[] features, int[]? labels = null)
-    {
-        int count = features.Length / vae.InputSize;
-        var means = new float[count * vae.LatentSize];
-        var logvars = new float[count * vae.LatentSize];
-        for (int start = 0; start < count; start += Batch)
-        {
-            int n = Math.Min(Batch, count - start);
-            vae.Encode(features.AsSpan(start * vae.InputSize, n * vae.InputSize), means.AsSpan(start * vae.LatentSize, n * vae.LatentSize),
-                       logvars.AsSpan(start * vae.LatentSize, n * vae.LatentSize), LabelsOf(vae, labels, start, n));
-        }
-        return (means, logvars);
-    }
-
-    /// <summary>
-    /// Anomaly scores of every sample of <paramref name="data"/> with <paramref name="samples"/> z draws each, in batches of
-    /// <see cref="Batch"/>; the batch starting at sample i draws with seed <paramref name="seed"/> + i.
-    /// </summary>
-    public static AnomalyScore[] ScoreAll(VaeModel vae, Dataset data, int samples, int seed)
-    {
-        var scores = new AnomalyScore[data.Count];
-        for (int start = 0; start < data.Count; start += Batch)
-        {
-            int n = Math.Min(Batch, data.Count - start);
-            vae.ScoreAnomalies(data.Features.AsSpan(start * vae.InputSize, n * vae.InputSize), scores.AsSpan(start, n), samples, seed + start, LabelsOf(vae, data.Labels, start, n));
-        }
-        return scores;
-    }
-
-    /// <summary>Decodes N × latent codes in batches; returns N × input values (conditional models: one label per code).</summary>
-    public static float[] DecodeAll(VaeModel vae, float[] z, int[]? labels = null)
-    {
-        int count = z.Length / vae.LatentSize;
-        var output = new float[count * vae.InputSize];
-        for (int start = 0; start < count; start += Batch)
-        {
-            int n = Math.Min(Batch, count - start);
-            vae.Decode(z.AsSpan(start * vae.LatentSize, n * vae.LatentSize), output.AsSpan(start * vae.InputSize, n * vae.InputSize), LabelsOf(vae, labels, start, n));
-        }
-        return output;
     }
 
     /// <summary>For a conditional model, reads <c>--class</c> (required, 0 … classes − 1); for an unconditional one, refuses it.</summary>
@@ -171,12 +142,12 @@ internal static class PictureInputs
         return label;
     }
 
-    internal static ReadOnlySpan<int> LabelsOf(VaeModel vae, int[]? labels, int start, int n)
-    {
-        if (vae.Classes == 0) return default;
-        if (labels is null) throw new ArgumentException($"the model is conditional ({vae.Classes} classes); labels are needed.", nameof(labels));
-        return labels.AsSpan(start, n);
-    }
+    /// <summary>The labels to pass with the samples: none for an unconditional model (labelled data keeps its labels
+    /// to itself), all of them for a conditional one.</summary>
+    /// <exception cref="ArgumentException">The model is conditional and the data has no labels.</exception>
+    internal static int[]? ClassLabels(VaeModel vae, int[]? labels) =>
+        vae.Classes == 0 ? null
+        : labels ?? throw new ArgumentException($"the model is conditional ({vae.Classes} classes); labels are needed.", nameof(labels));
 
     /// <summary>What is known of sample <paramref name="i"/> beyond its index, in parentheses with a leading space —
     /// " (label 7)", " (odd/1.png, label 1)" — or "" for unnamed, unlabelled data.</summary>

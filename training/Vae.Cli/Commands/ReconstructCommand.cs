@@ -67,7 +67,7 @@ internal static class ReconstructCommand
                 picture.AddBatch(test.Features);
             }
             var (w, h) = picture.Save(path);
-            // --start near the end draws the images there are, and says so (it read as if all --count were drawn)
+            // --start near the end draws the images there are, and says how many
             string fewer = test.Count < n ? $"; only {test.Count} of the {n} asked for: the data ends at image {all.Count - 1}" : "";
             Console.WriteLine($"wrote {path} ({w}×{h}: {range}{(sigma > 0 ? ", noisy / denoised / clean" : " above their reconstructions")}{fewer})");
         }));

@@ -26,7 +26,7 @@ internal static class ScoreCommand
             int draws = PictureInputs.Draws(parse, samples);
             using VaeModel vae = VaeModel.Load(parse.GetValue(inputs.Model)!);
             Dataset data = inputs.Load(parse, vae);
-            AnomalyScore[] scores = PictureInputs.ScoreAll(vae, data, draws, parse.GetValue(seed));
+            AnomalyScore[] scores = vae.ScoreAnomalies(data.Features, draws, parse.GetValue(seed), PictureInputs.ClassLabels(vae, data.Labels));
             float[]? squared = parse.GetValue(perValue) ? SquaredErrors(vae, data) : null;
 
             CsvTable.Save(path, table =>
@@ -48,18 +48,11 @@ internal static class ScoreCommand
     }
 
     /// <summary>(x − x̂)² per value of every sample, x̂ the reconstruction from the posterior mean (what
-    /// <see cref="AnomalyScore.SquaredError"/> sums), in batches of <see cref="PictureInputs.Batch"/>.</summary>
+    /// <see cref="AnomalyScore.SquaredError"/> sums).</summary>
     private static float[] SquaredErrors(VaeModel vae, Dataset data)
     {
-        var squared = new float[data.Features.Length];
-        for (int start = 0; start < data.Count; start += PictureInputs.Batch)
-        {
-            int n = Math.Min(PictureInputs.Batch, data.Count - start);
-            ReadOnlySpan<float> x = data.Features.AsSpan(start * vae.InputSize, n * vae.InputSize);
-            Span<float> errors = squared.AsSpan(start * vae.InputSize, n * vae.InputSize);
-            vae.Reconstruct(x, errors, PictureInputs.LabelsOf(vae, data.Labels, start, n));   // x̂ first, then (x − x̂)² in place
-            for (int i = 0; i < x.Length; i++) errors[i] = (x[i] - errors[i]) * (x[i] - errors[i]);
-        }
+        float[] x = data.Features, squared = vae.Reconstruct(x, PictureInputs.ClassLabels(vae, data.Labels));   // x̂ first, then (x − x̂)² in place
+        for (int i = 0; i < x.Length; i++) squared[i] = (x[i] - squared[i]) * (x[i] - squared[i]);
         return squared;
     }
 }

@@ -18,6 +18,7 @@ internal static class TrainCommand
         var model = new ModelOptions();
         var output = new Option<string>("--out") { Description = "Run folder: best/ and last/ checkpoints, metrics.csv", DefaultValueFactory = _ => "runs/mnist" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last/ checkpoint (model, optimiser, schedule, RNG); only --epochs and --max-minutes may change" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Start a new run in a non-empty --out, replacing the run it holds (best/, last/, metrics.csv; other files stay); without it (or --resume) such a folder is refused" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per batch", DefaultValueFactory = _ => 128 };
@@ -44,14 +45,18 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a VAE (MLP, convolutional or hierarchical; optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
         foreach (Option o in data.All.Append(normalize).Concat(model.All)) command.Options.Add(o);
-        foreach (Option o in new Option[] { output, resume, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, warmupStagger, freeBits, samples, valSize, patience, maxMinutes, outputBias, tensorboard })
+        foreach (Option o in new Option[] { output, resume, overwrite, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, warmupStagger, freeBits, samples, valSize, patience, maxMinutes, outputBias, tensorboard })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string runFolder = parse.GetValue(output)!;
             OutputPath.CheckFolder(runFolder, "--out");
+            CheckRunFolder(runFolder, parse.GetValue(resume), parse.GetValue(overwrite));
             string? board = parse.GetValue(tensorboard);
             if (board is not null) OutputPath.CheckFolder(board, "--tensorboard");
+            // a read-only or full disk is found now, not after the first epoch
+            OutputPath.CheckWritableFolder(runFolder, "--out");
+            if (board is not null) OutputPath.CheckWritableFolder(board, "--tensorboard");
             Preset preset = Preset.Get(parse.GetValue(model.Preset)!);
             TrainOptions p = preset.Options;
             TrainOptions options = new TrainOptions
@@ -91,6 +96,7 @@ internal static class TrainCommand
                     throw new ArgumentException($"--resume continues the run in {runFolder} with its saved model and options; {string.Join(", ", changed)} cannot change (only --epochs and --max-minutes may).");
                 string last = Path.Combine(runFolder, Checkpoint.LastFolder);
                 TrainOptions saved = TrainerState.Load(last).Options ?? options;   // first: its error says what --resume needs
+                _ = Checkpoint.ReadTrainingJson(last);   // its sample counts are compared later: a damaged file is refused before the data is read
                 config = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
                 options = saved with { Epochs = Pick(parse, epochs, saved.Epochs, v => v), MaxMinutes = Pick(parse, maxMinutes, saved.MaxMinutes, v => v) };
                 // the data is read as the run read it: with its recorded normalisation (a --normalize or --scale given now is refused)
@@ -104,9 +110,37 @@ internal static class TrainCommand
                 (train, test) = data.Load(parse, PictureInputs.AtLeast(parse, data.Limit, 0), normalizeKind);
                 config = model.Build(parse, preset, train);
             }
-            Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset, board);
+            // an old run is replaced once the new one has saved an epoch; until then it waits aside, and comes back on failure
+            if (!parse.GetValue(overwrite))
+            {
+                Run(train, test, config, options, dev, runFolder, parse.GetValue(resume), preset, board, () => { });
+                return;
+            }
+            ReplacedRun replaced = RunFolder.SetAside(runFolder);
+            if (replaced.Entries.Count > 0)
+                Console.WriteLine($"replacing the run in {runFolder} ({string.Join(", ", replaced.Entries)}): kept in {replaced.Location} until the first epoch is saved");
+            try
+            {
+                Run(train, test, config, options, dev, runFolder, resume: false, preset, board, replaced.Discard);
+            }
+            catch
+            {
+                replaced.Restore();
+                throw;
+            }
         }));
         return command;
+    }
+
+    /// <summary>A new run needs an empty (or new) run folder: a finished run is replaced only when asked (<c>--overwrite</c>);
+    /// <c>--resume</c> continues the run there. Checked before anything is read or written.</summary>
+    private static void CheckRunFolder(string runFolder, bool resume, bool overwrite)
+    {
+        if (resume && overwrite)
+            throw new ArgumentException("--resume continues the run in --out and --overwrite replaces it; give one.", "--overwrite");
+        if (resume || overwrite || RunFolder.IsEmpty(runFolder)) return;
+        throw new ArgumentException($"--out {runFolder} is not empty: it holds {RunFolder.Describe(runFolder)}. Continue that run with --resume, " +
+                                    "replace it with --overwrite, or give another --out.", "--out");
     }
 
     /// <summary><c>--output-bias</c>: data-mean or uniform.</summary>
@@ -127,7 +161,8 @@ internal static class TrainCommand
             _ => throw new ArgumentException($"--normalize is '{text}'; expected standard or minmax (to divide every value by one number, use --scale).", "--normalize"),
         };
 
-    private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset, string? board)
+    /// <param name="saved">Called after every epoch's checkpoints are written.</param>
+    private static void Run(Dataset train, Dataset? test, VaeConfig config, TrainOptions options, torch.Device device, string runFolder, bool resume, Preset preset, string? board, Action saved)
     {
         Console.WriteLine($"data: {train.Count} training sample{(train.Count == 1 ? "" : "s")} of shape [{string.Join(", ", train.SampleShape)}]" +
                           (test is null ? ", no test set" : $", {test.Count} test sample{(test.Count == 1 ? "" : "s")}") +
@@ -141,7 +176,7 @@ internal static class TrainCommand
                           (options.OutputBias == OutputBiasInit.DataMean && !resume ? "; output bias starts at the data mean" : ""));
         using var progress = new TrainProgress(options.Epochs);
         using TensorBoardLog? events = board is null ? null : new TensorBoardLog(board);
-        var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { progress.Epoch(m); events?.Write(m); } };
+        var trainer = new Trainer(model, options, device) { OnBatch = progress.Batch, OnEpoch = m => { saved(); progress.Epoch(m); events?.Write(m); } };
         IReadOnlyList<EpochMetrics> history = progress.Run(() => trainer.Fit(train, test, runFolder, resume));
         Console.WriteLine($"stopped after epoch {history[^1].Epoch}: {Describe(trainer.StopReason)}");
         Console.WriteLine($"run folder: {runFolder} (best/, last/, metrics.csv)");

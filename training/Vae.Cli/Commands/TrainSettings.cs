@@ -142,14 +142,14 @@ internal sealed class DataOptionsSet
     {
         string path = parse.GetValue(Data)!;
         DataOptions options = Options(parse, parse.GetValue(Labels), recorded) with { Normalize = normalize };
-        Dataset train = DataSource.Load(path, options with { Limit = limit });
+        Dataset train = Reported(DataSource.Load(path, options with { Limit = limit }));
         // statistics fitted on the training set normalise the test set too (never statistics of its own); a plain scale is
         // the test file's own (CSV values already in [0, 1] may be tested on an MNIST folder of bytes)
         DataOptions testOptions(string? labels) => train.Normalization is { IsFitted: true } fitted
             ? Options(parse, labels, recorded) with { Scale = 0, Normalization = fitted }
             : Options(parse, labels, recorded);
         Dataset? test = parse.GetValue(TestData) is { } testPath
-            ? DataSource.LoadTest(testPath, testOptions(parse.GetValue(TestLabels)))
+            ? Reported(DataSource.LoadTest(testPath, testOptions(parse.GetValue(TestLabels))))
             : DataSource.IsMnistFolder(path) ? DataSource.LoadTest(path, testOptions(parse.GetValue(Labels))) : null;
         return (train, test);
     }
@@ -158,15 +158,15 @@ internal sealed class DataOptionsSet
     /// read with <paramref name="recorded"/> (the checkpoint's normalisation) when there is one.</summary>
     public Dataset LoadTest(ParseResult parse, InputNormalization? recorded = null)
     {
-        int limit = PictureInputs.AtLeast(parse, Limit, 0);   // a negative --limit used to mean "all" silently
+        int limit = PictureInputs.AtLeast(parse, Limit, 0);   // negative is an error, not "all"
         string path = parse.GetValue(TestData) ?? parse.GetValue(Data)!;
-        return DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels), recorded) with { Limit = limit });
+        return Reported(DataSource.LoadTest(path, Options(parse, parse.GetValue(TestData) is null ? parse.GetValue(Labels) : parse.GetValue(TestLabels), recorded) with { Limit = limit }));
     }
 
     /// <summary><c>--data</c> as a test set, read with <see cref="Reading"/>: MNIST's test split for an MNIST folder, else the folder or file itself;
     /// its first <paramref name="limit"/> samples when &gt; 0; normalised with <paramref name="recorded"/> (the model's) when there is one.</summary>
     public Dataset LoadTestOfData(ParseResult parse, int limit = 0, InputNormalization? recorded = null) =>
-        DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels), recorded) with { Limit = limit });
+        Reported(DataSource.LoadTest(parse.GetValue(Data)!, Options(parse, parse.GetValue(Labels), recorded) with { Limit = limit }));
 
     /// <summary><c>--data</c> as a training set, read with <see cref="Reading"/>: MNIST's 60,000 training images for an MNIST folder
     /// (the first <paramref name="limit"/> when &gt; 0); normalised with <paramref name="recorded"/> (the model's) when there is one.</summary>
@@ -176,7 +176,14 @@ internal sealed class DataOptionsSet
         string path = parse.GetValue(Data)!;
         if (!DataSource.IsMnistFolder(path))
             throw new ArgumentException($"--split train picks an MNIST folder's training images; {path} is not an MNIST folder (other data has no splits: all of it is read).", "--split");
-        return DataSource.Load(path, Options(parse, parse.GetValue(Labels), recorded) with { Limit = limit });
+        return Reported(DataSource.Load(path, Options(parse, parse.GetValue(Labels), recorded) with { Limit = limit }));
+    }
+
+    /// <summary>Says on standard error what the reader left out (<see cref="Dataset.Skipped"/>), and returns the data set.</summary>
+    private static Dataset Reported(Dataset data)
+    {
+        foreach (string line in data.Skipped) Console.Error.WriteLine($"note: skipped {line}");
+        return data;
     }
 
     /// <summary>The reading options; a model's <paramref name="recorded"/> normalisation, when fitted on its training data,

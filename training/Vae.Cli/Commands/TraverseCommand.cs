@@ -70,7 +70,7 @@ internal static class TraverseCommand
                 ColumnHeaders = offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"δ {o:+0.0;−0.0;0}")).ToArray(),
                 RowLabels = rows.Select(d => string.Create(CultureInfo.InvariantCulture, $"z[{d}]  KL {kl[d]:0.00}")).ToArray(),
             };
-            grid.AddBatch(PictureInputs.DecodeAll(vae, z, label is null ? null : Enumerable.Repeat(label[0], rows.Length * n).ToArray()));
+            grid.AddBatch(vae.Decode(z, label is null ? null : Enumerable.Repeat(label[0], rows.Length * n).ToArray()));
             var (w, h) = grid.Save(path);
             Console.WriteLine($"wrote {path} ({w}×{h}: {rows.Length} dimension{(rows.Length == 1 ? "" : "s")} × {n} steps)");
         }));

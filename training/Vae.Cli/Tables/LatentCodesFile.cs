@@ -72,11 +72,12 @@ internal static partial class LatentCodesFile
         {
             var numbered = names.Select((name, column) => (Match: CodeName().Match(name), Column: column))
                                 .Where(m => m.Match.Success && m.Match.Groups[1].Value == prefix)
-                                .Select(m => (Index: int.Parse(m.Match.Groups[2].Value, CultureInfo.InvariantCulture), m.Column))
+                                // a number beyond int (mean_99999999999) is no code column of any model: -1 fails the check below
+                                .Select(m => (Text: m.Match.Groups[2].Value, Index: int.TryParse(m.Match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? index : -1, m.Column))
                                 .OrderBy(m => m.Index).ToArray();
             if (numbered.Length == 0) continue;
             if (numbered.Length != latentSize || numbered.Select(m => m.Index).Where((index, i) => index != i).Any())
-                throw new DataFormatException(path, $"the header has {prefix} columns {string.Join(", ", numbered.Select(m => $"{prefix}_{m.Index}"))}; " +
+                throw new DataFormatException(path, $"the header has {prefix} columns {string.Join(", ", numbered.Select(m => $"{prefix}_{m.Text}"))}; " +
                                                     $"the model's latent has {latentSize} values, expected {prefix}_0 … {prefix}_{latentSize - 1}.");
             int? label = labelColumn ?? (Array.IndexOf(names, "label") is int l and >= 0 ? l : null);
             CheckColumn(path, label, names.Length);

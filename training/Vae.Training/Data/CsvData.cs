@@ -68,8 +68,11 @@ public static class CsvData
     {
         if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
             throw new DataFormatException(path, $"row {row}, column {column + 1}: '{cell}' is not a number{CsvRow.NotANumberHint(cell, row == 1 && !options.CsvHeader)}.");
-        if (!double.IsFinite(v) || v != Math.Floor(v) || v < 0 || v > int.MaxValue)
+        if (!double.IsFinite(v) || v != Math.Floor(v) || v < 0)
             throw new DataFormatException(path, $"row {row}, column {column + 1}: label '{cell}' is not a non-negative integer.");
+        if (v >= Dataset.MaxClasses)
+            throw new DataFormatException(path, $"row {row}, column {column + 1}: label {cell} is not a class index: labels run from 0 to {Dataset.MaxClasses - 1} " +
+                                                "(one per class, numbered from 0); is this column an id rather than a class?");
         return (int)v;
     }
 

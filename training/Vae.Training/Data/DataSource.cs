@@ -46,7 +46,7 @@ public sealed record DataOptions
     /// small enough that a data set of such images is still addressable.</summary>
     public const int MaxImagePixels = 4096 * 4096;
 
-    /// <summary>Checks the options before any file is read (a bad scale used to be refused only after a whole CSV was parsed).</summary>
+    /// <summary>Checks the options before any file is read, so a bad option costs no parsing.</summary>
     /// <exception cref="ArgumentException">A negative, infinite or NaN <see cref="Scale"/>, a negative <see cref="Limit"/>, or an
     /// <see cref="ImageSize"/> that is not [height, width] with both &gt; 0 and at most <see cref="MaxImagePixels"/> pixels.</exception>
     public DataOptions Validate()
@@ -135,7 +135,7 @@ public static class DataSource
             IdxArray l = IdxReader.Read(labelsPath);
             if (l.Shape.Length != 1 || l.Count != images.Count)
                 throw new DataFormatException(labelsPath, $"shape [{string.Join(", ", l.Shape)}]; expected [{images.Count}] (one label per sample of {path}).");
-            labels = l.Values.Select(v => (int)v).ToArray();
+            labels = l.Labels(labelsPath);
         }
         int[] shape = images.Shape.Length == 3 ? [1, images.Shape[1], images.Shape[2]] : images.Shape[1..];
         return Normalizing.Apply(new Dataset(images.Values, shape, labels), options, path);

@@ -8,6 +8,13 @@ namespace Vae.Training.Data;
 /// </summary>
 public sealed class Dataset
 {
+    /// <summary>The most classes a data set may have: labels run from 0 to <see cref="MaxClasses"/> − 1. Far beyond any
+    /// class count a VAE is conditioned on (a one-hot label of that width), and small enough that a label such as
+    /// 2,147,483,647 (an id, not a class) is refused instead of wrapping the class count around.</summary>
+    public const int MaxClasses = 65_536;
+
+    /// <exception cref="ArgumentException">A dimension ≤ 0, features that are not whole samples, a label count other than the
+    /// sample count, or a label outside 0 … <see cref="MaxClasses"/> − 1.</exception>
     public Dataset(float[] features, int[] sampleShape, int[]? labels = null, int classCount = 0)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -23,6 +30,10 @@ public sealed class Dataset
         int count = features.Length / size;
         if (labels is not null && labels.Length != count)
             throw new ArgumentException($"{nameof(labels)} has {labels.Length} entries but there are {count} samples.", nameof(labels));
+        if (labels is not null && labels.AsSpan().IndexOfAnyExceptInRange(0, MaxClasses - 1) is var bad and >= 0)
+            throw new ArgumentException($"{nameof(labels)}[{bad}] is {labels[bad]}; expected a class from 0 to {MaxClasses - 1}.", nameof(labels));
+        if (classCount < 0 || classCount > MaxClasses)
+            throw new ArgumentException($"{nameof(classCount)} is {classCount}; expected 0 to {MaxClasses}.", nameof(classCount));
         Features = features;
         SampleShape = sampleShape;
         Labels = labels;
@@ -57,6 +68,10 @@ public sealed class Dataset
     }
 
     private readonly IReadOnlyList<string>? sampleNames;
+
+    /// <summary>What the reader left out of the data set and why, one line each for people (an image folder's links to
+    /// folders, which are not followed); empty when it read everything it found.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
 
     /// <summary>How the raw data was turned into <see cref="Features"/> (set by the readers: ÷ 255, <see cref="DataOptions.Scale"/>, or a
     /// standardisation fitted on the data), or null when unknown (a data set built by hand). The trainer records it
@@ -111,6 +126,7 @@ public sealed class Dataset
             ClassNames = ClassNames,
             Normalization = Normalization,
             SampleNames = SampleNames is null ? null : indices.Select(i => SampleNames[i]).ToArray(),
+            Skipped = Skipped,
         };
     }
 

@@ -7,9 +7,8 @@ namespace Vae.Training.Data;
 /// Brings an RGBA image to a target size the way image data sets are prepared for training (torchvision's
 /// <c>Resize</c> + <c>CenterCrop</c>): the centred region of the target's aspect ratio is cut out, then resampled.
 /// Shrinking averages the area each output pixel covers — source pixels weighted by their overlap, as OpenCV's
-/// <c>INTER_AREA</c> — so nothing aliases, whole factors give exact block means, and it is cheap: Skia's mipmapped
-/// shrink, used first, cost more than the JPEG decode and loaded 10,000 images no faster on two cores than on one.
-/// Enlarging uses Skia's Mitchell cubic.
+/// <c>INTER_AREA</c> — so nothing aliases, whole factors give exact block means, and it costs less than decoding the
+/// image. Enlarging uses Skia's Mitchell cubic.
 /// Alpha is not data: only R, G, B are resampled, and the result is opaque.
 /// </summary>
 internal static class ImageResize

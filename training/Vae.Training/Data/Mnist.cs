@@ -60,7 +60,7 @@ public static class Mnist
         int[] sampleShape = images.Shape.Length == 3
             ? new[] { 1, images.Shape[1], images.Shape[2] }
             : images.Shape[1..];
-        int[] labelValues = labels.Values.Select(v => (int)v).ToArray();
+        int[] labelValues = labels.Labels(labelsPath);
         return Normalizing.Apply(new Dataset(images.Values, sampleShape, labelValues), (options ?? new DataOptions()).Validate(), imagesPath);
     }
 

@@ -105,6 +105,7 @@ public static class Normalizing
         {
             ClassNames = data.ClassNames,
             SampleNames = data.SampleNames,
+            Skipped = data.Skipped,
             Normalization = normalization,
         };
     }

@@ -144,13 +144,19 @@ public sealed record VaeConfig
     /// <summary>Value equality including the arrays (records compare arrays by reference).</summary>
     public bool SameAs(VaeConfig other) => ToJson() == other.ToJson();
 
-    /// <summary>JSON options shared by every config file (snake_case names, enums as strings).</summary>
+    /// <summary>JSON options shared by every config file (snake_case names, enums as strings). A field given twice is
+    /// an error when reading: which of the two the file means cannot be known.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        AllowDuplicateProperties = false,
     };
+
+    /// <summary>How the project's JSON files are parsed as documents: a field given twice is an error (a JsonObject
+    /// holding one fails later, on first access, with an ArgumentException).</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false };
 }
 
 /// <summary>Settings of <see cref="ConvVae"/>: one Conv2d (kernel 3, padding 1) per entry of <see cref="Channels"/>

@@ -43,6 +43,16 @@ public sealed record ExportOptions
     /// <summary>Checkpoint folder the model was loaded from, recorded in model.json so <see cref="VaeExporter.Check"/> can re-verify; null when unknown.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// The identity written into both graphs (metadata <c>vae.pair_id</c>) and model.json, so that a loader can refuse an
+    /// encoder and a decoder of two different exports; null (default): a new GUID for each export. Letters, digits, '-'
+    /// and '_' only, at most 128 characters.
+    /// </summary>
+    public string? PairId { get; init; }
+
+    /// <summary>A new pair identity: a GUID as 32 hexadecimal digits.</summary>
+    public static string NewPairId() => Guid.NewGuid().ToString("N");
+
     /// <summary>The IR version written into the models.</summary>
     public int EffectiveIrVersion => IrVersion ?? Math.Max(OnnxOpsets.DefaultIrVersion, OnnxOpsets.MinIrVersion(Opset));
 
@@ -59,11 +69,13 @@ public sealed record ExportOptions
             string range = lowest == OnnxOpsets.MaxIrVersion ? $"{lowest}" : $"{lowest} to {OnnxOpsets.MaxIrVersion}";
             throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(IrVersion)} is {newest}; expected {range} for opset {Opset} (the newest IR version the exporter writes is {OnnxOpsets.MaxIrVersion}).", nameof(IrVersion));
         }
+        if (PairId is { } id && (id.Length is 0 or > 128 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+            throw new ArgumentException($"{nameof(PairId)} is '{id}'; expected 1 to 128 letters, digits, '-' or '_' (null: a new GUID).", nameof(PairId));
         if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
             throw new ArgumentException($"{nameof(ExportOptions)}.{nameof(Tolerance)} is {Tolerance}; expected a positive finite number such as 1e-5.", nameof(Tolerance));
         try
         {
-            System.Text.Json.Nodes.JsonNode.Parse(TrainingSummary);
+            System.Text.Json.Nodes.JsonNode.Parse(TrainingSummary, documentOptions: Models.VaeConfig.DocumentOptions);
         }
         catch (System.Text.Json.JsonException e)
         {

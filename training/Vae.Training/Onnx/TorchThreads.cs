@@ -4,9 +4,9 @@ namespace Vae.Training.Onnx;
 
 /// <summary>
 /// Runs TorchSharp on one intra-op thread until disposed, then restores the previous count. Export runs the
-/// model on batches of 1 to 37; there, synchronising libtorch's thread pool costs more than it saves — on a
-/// machine whose cores are busy, a 784-400-20 forward pass took 50–230 ms on 2 threads and under 1 ms on one.
-/// The setting is process-wide: do not train in another thread while an export runs.
+/// model on batches of 1 to 37, where synchronising libtorch's thread pool costs more than the work it shares
+/// (most of all when the machine's cores are busy). The setting is process-wide: do not train in another thread while
+/// an export runs.
 /// </summary>
 internal sealed class TorchThreads : IDisposable
 {

@@ -31,13 +31,15 @@ public static class VaeOnnxGraphs
         return model.GraphLayout.PixelLogvar is null ? [output] : [output, VaeGraphNames.Logvar];
     }
 
-    /// <summary>Both graphs as serialised ONNX bytes. The model runs in eval mode meanwhile; its training flag is restored.</summary>
+    /// <summary>Both graphs as serialised ONNX bytes, with one pair identity (<see cref="ExportOptions.PairId"/>, a new one when
+    /// null). The model runs in eval mode meanwhile; its training flag is restored.</summary>
     /// <exception cref="UnsupportedModuleException">A module in the tree has no converter (checked before anything is built).</exception>
     /// <exception cref="ArgumentException">The layout does not fit the config (shapes, classes, per-pixel logvar size).</exception>
     public static (byte[] Encoder, byte[] Decoder) Build(VaeModule model, ExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        options = options with { PairId = options.PairId ?? ExportOptions.NewPairId() };
         if (model is HierarchicalVae hierarchical) return HierarchicalOnnxGraphs.BuildPair(hierarchical, options);
         VaeGraphLayout layout = model.GraphLayout;
         CheckLayout(model.Config, layout);
@@ -151,6 +153,7 @@ public static class VaeOnnxGraphs
             [VaeMetadata.Producer] = Producer,
             [VaeMetadata.Training] = options.TrainingSummary,
         };
+        if (options.PairId is { } pair) metadata[VaeMetadata.PairId] = pair;
         if ((options.Normalization ?? model.InputNormalization) is { } normalization)
         {
             if (!normalization.Fits(config.InputSize))

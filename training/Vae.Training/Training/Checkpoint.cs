@@ -52,46 +52,17 @@ public static class Checkpoint
     }
 
     /// <summary>
-    /// Writes a whole checkpoint folder atomically: <paramref name="write"/> fills a temporary sibling folder,
-    /// which then replaces <paramref name="folder"/> by renames, so a crash leaves the previous folder or the new one.
+    /// Writes a whole checkpoint folder atomically (<see cref="AtomicFolder.Write"/>): <paramref name="write"/> fills a
+    /// temporary sibling folder, which then replaces <paramref name="folder"/> by renames, so a crash leaves the previous folder or the new one.
     /// </summary>
-    public static void WriteFolder(string folder, Action<string> write)
-    {
-        string full = Path.GetFullPath(folder);
-        string temp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        string old = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.old";
-        try
-        {
-            Directory.CreateDirectory(temp);
-            write(temp);
-            if (Directory.Exists(full)) Directory.Move(full, old);
-            Directory.Move(temp, full);
-        }
-        finally
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-        }
-    }
+    public static void WriteFolder(string folder, Action<string> write) => AtomicFolder.Write(folder, write);
 
     /// <summary>
     /// Puts back a checkpoint folder that <see cref="WriteFolder"/> had moved aside when the process died between its two
-    /// renames (the one moment a folder cannot be replaced atomically): when <paramref name="folder"/> is missing and a
-    /// <c>&lt;name&gt;.*.old</c> sibling exists — the previous, complete checkpoint — the newest such sibling becomes
-    /// <paramref name="folder"/> again. Loading and resuming call it, so that crash costs one epoch, not the run.
+    /// renames (<see cref="AtomicFolder.Recover"/>). Loading and resuming call it, so that crash costs one epoch, not the run.
     /// </summary>
     /// <returns>True when a folder was put back.</returns>
-    public static bool Recover(string folder)
-    {
-        string full = Path.GetFullPath(folder);
-        string? parent = Path.GetDirectoryName(full);
-        if (Directory.Exists(full) || parent is null || !Directory.Exists(parent)) return false;
-        string? old = Directory.EnumerateDirectories(parent, $"{Path.GetFileName(full)}.*.old")
-                               .OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
-        if (old is null) return false;
-        Directory.Move(old, full);
-        return true;
-    }
+    public static bool Recover(string folder) => AtomicFolder.Recover(folder);
 
     /// <summary>The checkpoint folder to load for <paramref name="folder"/>: the folder itself when it holds
     /// config.json, else its <c>best/</c> (a run folder).</summary>
@@ -138,13 +109,26 @@ public static class Checkpoint
         {
             model.load(weightsPath);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw new InvalidDataException($"{weightsPath} does not hold the weights of the model its {ConfigFile} describes " +
                                            $"({model.Config.Architecture}, input [{string.Join(", ", model.Config.InputShape)}], latent {model.Config.LatentSize}): " +
-                                           $"{e.Message} The file is truncated or belongs to another model.", e);
+                                           $"{FirstLine(e.Message)} The file is damaged, truncated or belongs to another model.", e);
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while TorchSharp parsed a file of its own binary format (weights, optimiser
+    /// state), says that the bytes are not such a file: its parser reports damage in many ways — a bad 7-bit length
+    /// (FormatException), a length that overflows or cannot be allocated, a mismatched key, type or shape
+    /// (ArgumentException), an element type libtorch does not know (ExternalException from c10), the end of the stream.
+    /// A missing or unreadable file is not damage: it keeps its own exception.
+    /// </summary>
+    internal static bool IsDamage(Exception e) =>
+        e is not (FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or OperationCanceledException);
+
+    /// <summary>The first line of a message (libtorch appends its C++ stack to the messages of its errors).</summary>
+    internal static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     /// <summary>A freshly initialised model for <paramref name="config"/> (from the global TorchSharp generator).</summary>
     public static VaeModule Create(VaeConfig config) => config.Architecture switch
@@ -167,20 +151,22 @@ public static class Checkpoint
         Path.Combine(File.Exists(Path.Combine(folder, TrainingFile)) ? folder : Path.Combine(folder, BestFolder), TrainingFile);
 
     /// <summary>Reads training.json of a checkpoint (or of a run folder's best checkpoint) as compact JSON, or "{}" when absent:
-    /// the text an export carries into the model's metadata as it is.</summary>
-    /// <exception cref="InvalidDataException">The file is not valid JSON (the message names it).</exception>
+    /// the text an export carries into the model's metadata as it is (fields of other versions included).</summary>
+    /// <exception cref="InvalidDataException">The file is not valid JSON, not an object, or a field the trainer writes has
+    /// the wrong type or is out of range (the message names the file and the field).</exception>
     public static string ReadTrainingJson(string folder)
     {
         string path = TrainingPath(folder);
         if (!File.Exists(path)) return "{}";
+        System.Text.Json.Nodes.JsonNode? json;
         try
         {
-            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))?.ToJsonString()
-                ?? throw new InvalidDataException($"{path} is empty (null); expected the training summary object.");
+            json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path), documentOptions: VaeConfig.DocumentOptions);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it is the training summary the trainer writes beside the weights.", e);
         }
+        return TrainingSummary.CheckFields(json, path).ToJsonString();
     }
 }

@@ -141,6 +141,8 @@ public static class Evaluation
     /// over the set, with <paramref name="k"/> samples per input drawn from a generator seeded with
     /// <paramref name="seed"/>. Samples are processed in chunks of at most <paramref name="rowsPerChunk"/> decoder rows.
     /// </summary>
+    /// <remarks>Native memory stays bounded whatever the number of inputs: each batch's tensors are disposed with its scope,
+    /// and freed memory the C library keeps is handed back once it piles up (<see cref="Native.NativeHeap"/>).</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> or <paramref name="rowsPerChunk"/> is less than 1.</exception>
     public static double ImportanceNll(VaeModule model, TensorSet data, int k, long seed, int rowsPerChunk = 8192,
                                        Action<long>? onProgress = null)
@@ -153,16 +155,22 @@ public static class Evaluation
         int batch = Math.Max(1, Math.Min(rowsPerChunk / Math.Min(k, rowsPerChunk), 256));
         int chunk = Math.Max(1, Math.Min(k, rowsPerChunk / batch));
         double total = 0;
+        var heap = Native.NativeHeap.Watch();
         for (long start = 0; start < data.Count; start += batch)
         {
-            using var scope = NewDisposeScope();
-            var (x, y) = data.Slice(start, Math.Min(batch, data.Count - start));
-            var parts = new List<Tensor>();
-            for (long done = 0; done < k; done += chunk)   // long: near int.MaxValue an int count wrapped and never reached k
-                parts.Add(Objective.LogWeights(model, x, y, (int)Math.Min(chunk, k - done), generator).logsumexp(0));
-            Tensor logPx = stack(parts, 0).logsumexp(0) - Math.Log(k);
-            total -= logPx.sum().ToDouble();
-            onProgress?.Invoke(start + x.shape[0]);
+            long done;
+            using (NewDisposeScope())
+            {
+                var (x, y) = data.Slice(start, Math.Min(batch, data.Count - start));
+                var parts = new List<Tensor>();
+                for (long drawn = 0; drawn < k; drawn += chunk)   // long: near int.MaxValue an int count wrapped and never reached k
+                    parts.Add(Objective.LogWeights(model, x, y, (int)Math.Min(chunk, k - drawn), generator).logsumexp(0));
+                Tensor logPx = stack(parts, 0).logsumexp(0) - Math.Log(k);
+                total -= logPx.sum().ToDouble();
+                done = start + x.shape[0];
+            }
+            heap.Step();
+            onProgress?.Invoke(done);
         }
         return total / data.Count;
     }

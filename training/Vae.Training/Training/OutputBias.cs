@@ -43,7 +43,7 @@ public static class OutputBias
         Tensor bias = LastBias(model);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        Tensor mean = x.flatten(1).mean([0], type: ScalarType.Float64);   // summed in double without a double copy of x (60,000 × 784 would be 376 MB)
+        Tensor mean = x.flatten(1).mean([0], type: ScalarType.Float64);   // summed in double without a double copy of x
         long channels = config.InputShape[0];
         if (bias.numel() == channels && channels != config.InputSize) mean = mean.reshape(channels, -1).mean([1]);
         else if (bias.numel() != config.InputSize)

@@ -41,7 +41,8 @@ internal sealed class RunCheckpoints
         {
             Checkpoint.Save(model, f, summary);
             pass.SaveOptimizer(Path.Combine(f, TrainerState.OptimizerFile));
-            File.WriteAllText(Path.Combine(f, TrainerState.File), JsonSerializer.Serialize(state, VaeConfig.JsonOptions));
+            // state.json last, with the digests of the binary files beside it: resuming checks them before reading those
+            File.WriteAllText(Path.Combine(f, TrainerState.File), JsonSerializer.Serialize(state.Sealed(f), VaeConfig.JsonOptions));
         });
     }
 
@@ -58,6 +59,7 @@ internal sealed class RunCheckpoints
     {
         string last = Last;
         TrainerState state = TrainerState.Load(last);
+        state.CheckFiles(last);
         CheckSameCounts(last, counts);
         VaeConfig saved = VaeConfig.Load(Path.Combine(last, Checkpoint.ConfigFile));
         if (!saved.SameAs(model.Config))
@@ -74,13 +76,13 @@ internal sealed class RunCheckpoints
         {
             pass.LoadOptimizer(optimizerPath);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{optimizerPath} is not the optimiser state of this run ({e.Message}); it is truncated or from another model.", e);
-        }
         catch (FileNotFoundException e)
         {
             throw new FileNotFoundException($"{optimizerPath} is missing; resuming needs the whole '{Checkpoint.LastFolder}' checkpoint of an earlier run.", optimizerPath, e);
+        }
+        catch (Exception e) when (Checkpoint.IsDamage(e))
+        {
+            throw new InvalidDataException($"{optimizerPath} is not the optimiser state of this run ({Checkpoint.FirstLine(e.Message)}); it is damaged, truncated or from another model.", e);
         }
         try
         {
@@ -88,7 +90,7 @@ internal sealed class RunCheckpoints
         }
         catch (Exception e) when (e is FormatException or ArgumentException or ExternalException)
         {
-            throw new InvalidDataException($"{Path.Combine(last, TrainerState.File)}: a generator state is damaged ({e.Message}).", e);
+            throw new InvalidDataException($"{Path.Combine(last, TrainerState.File)}: a generator state is damaged ({ExceptionText.Of(e).TrimEnd('.')}).", e);
         }
         return (state with { Options = options }, log.Read(state.Epoch));
     }

@@ -13,7 +13,7 @@ namespace Vae.Training.Training;
 /// System.Text.Json reads back; plain JSON numbers cannot hold them.
 /// </summary>
 [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-public sealed record TestReport
+public sealed partial record TestReport
 {
     /// <summary>−ELBO (β = 1, one seeded z per input) on the evaluated test set.</summary>
     [JsonPropertyName("neg_elbo")] public double NegElbo { get; init; }

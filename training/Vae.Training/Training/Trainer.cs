@@ -84,8 +84,19 @@ public sealed class Trainer
         {
             var clock = Stopwatch.StartNew();
             double lr = options.LearningRateAt(epoch, state.Seconds);
-            var (trainLoss, trainMetrics) = pass.Run(trainSet, epoch, lr);
-            HeldOutMetrics heldOut = evaluation.Run(epoch);
+            double trainLoss;
+            SetMetrics trainMetrics;
+            HeldOutMetrics heldOut;
+            try
+            {
+                (trainLoss, trainMetrics) = pass.Run(trainSet, epoch, lr);
+                heldOut = evaluation.Run(epoch);
+            }
+            catch (TrainingDivergedException e) when (checkpoints is not null && state.Epoch > 0 && e.SavedCheckpoint is null)
+            {
+                // the message names the checkpoint a resume starts from (without one, it says there is none)
+                throw new TrainingDivergedException(e.Epoch, e.Kind, e.Value, e.Batch, Path.Combine(runFolder!, Checkpoint.LastFolder), state.Epoch, e);
+            }
 
             bool improved = heldOut.Validation is null || state.BestValue is null || heldOut.Validation.NegElbo < state.BestValue;
             double seconds = clock.Elapsed.TotalSeconds;

@@ -12,23 +12,36 @@ public enum DivergenceKind
 }
 
 /// <summary>Training stopped because the loss, the weights or the validation figure became NaN or infinite;
-/// checkpoints of earlier epochs are intact.</summary>
+/// checkpoints of earlier epochs are intact, and <see cref="SavedCheckpoint"/> names the one a run can resume from.</summary>
 public sealed class TrainingDivergedException : Exception
 {
     /// <param name="epoch">The epoch (1-based) in which training diverged.</param>
     /// <param name="kind">What was not finite.</param>
     /// <param name="value">The value found (the loss or the validation −ELBO); NaN for <see cref="DivergenceKind.Weights"/>.</param>
     /// <param name="batch">For <see cref="DivergenceKind.BatchLoss"/>, the batch (1-based); 0 otherwise.</param>
-    public TrainingDivergedException(int epoch, DivergenceKind kind, double value, int batch = 0)
+    /// <param name="savedCheckpoint">The last checkpoint folder saved before the divergence, or null when none was.</param>
+    /// <param name="savedEpoch">The epoch of <paramref name="savedCheckpoint"/>.</param>
+    /// <param name="inner">The same divergence found where the checkpoints were not known.</param>
+    public TrainingDivergedException(int epoch, DivergenceKind kind, double value, int batch = 0, string? savedCheckpoint = null, int savedEpoch = 0, Exception? inner = null)
         : base(Describe(epoch, kind, value, batch) +
                $" Lower the learning rate ({nameof(TrainOptions)}.{nameof(TrainOptions.LearningRate)}) or clip gradients " +
-               $"({nameof(TrainOptions)}.{nameof(TrainOptions.ClipNorm)}); the last saved checkpoint is intact.")
+               $"({nameof(TrainOptions)}.{nameof(TrainOptions.ClipNorm)}); " +
+               (savedCheckpoint is null ? "no checkpoint of this run had been saved." : $"the checkpoint of epoch {savedEpoch} in {savedCheckpoint} is intact."), inner)
     {
         if (kind == DivergenceKind.BatchLoss) ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         Epoch = epoch;
         Kind = kind;
+        Value = value;
         Batch = kind == DivergenceKind.BatchLoss ? batch : 0;
+        SavedCheckpoint = savedCheckpoint;
     }
+
+    /// <summary>The value found: the loss or the validation −ELBO; NaN for <see cref="DivergenceKind.Weights"/>.</summary>
+    public double Value { get; }
+
+    /// <summary>The last checkpoint folder saved before the divergence (a run resumes from it), or null when none was:
+    /// no run folder, or the first epoch of a new run diverged.</summary>
+    public string? SavedCheckpoint { get; }
 
     /// <summary>The epoch (1-based) in which training diverged.</summary>
     public int Epoch { get; }

@@ -1,6 +1,4 @@
-using Vae.Cli.Pictures;
-
-namespace Vae.Cli.Tests;
+namespace Vae.MLNet.Tests;
 
 public class PcaTests
 {

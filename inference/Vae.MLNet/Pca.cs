@@ -1,10 +1,12 @@
-namespace Vae.Cli.Pictures;
+namespace Vae.MLNet;
 
 /// <summary>
 /// Principal component analysis of N points in d dimensions: the eigen-decomposition of their covariance
 /// matrix by cyclic Jacobi rotations (exact for the small d of a latent space), components sorted by variance.
+/// Used to look at embeddings, such as VAE posterior means, in two dimensions (beside <see cref="KMeansClustering"/> and
+/// <see cref="ClusterAgreement"/>).
 /// </summary>
-internal sealed class Pca
+public sealed class Pca
 {
     private Pca(double[] mean, double[][] components, double[] variances)
     {
@@ -30,6 +32,7 @@ internal sealed class Pca
     }
 
     /// <summary>Fits the points <paramref name="x"/>: N × <paramref name="dimensions"/> values, row-major, N ≥ 2.</summary>
+    /// <exception cref="ArgumentException"><paramref name="dimensions"/> is below 1, or <paramref name="x"/> is not N × d values with N ≥ 2.</exception>
     public static Pca Fit(ReadOnlySpan<float> x, int dimensions)
     {
         if (dimensions <= 0) throw new ArgumentException($"{nameof(dimensions)} is {dimensions}; expected at least 1.", nameof(dimensions));
@@ -64,9 +67,11 @@ internal sealed class Pca
     }
 
     /// <summary>Coordinates of one point along the first <paramref name="count"/> components.</summary>
+    /// <exception cref="ArgumentException">The point has another length than d, or <paramref name="count"/> is not 1 to d.</exception>
     public double[] Project(ReadOnlySpan<float> point, int count)
     {
-        if (point.Length != Mean.Length) throw new ArgumentException($"point has {point.Length} values; expected {Mean.Length}.", nameof(point));
+        if (point.Length != Mean.Length) throw new ArgumentException($"{nameof(point)} has {point.Length} values; expected {Mean.Length}.", nameof(point));
+        if (count < 1 || count > Mean.Length) throw new ArgumentException($"{nameof(count)} is {count}; expected 1 to {Mean.Length} components.", nameof(count));
         var result = new double[count];
         for (int c = 0; c < count; c++)
             for (int j = 0; j < Mean.Length; j++) result[c] += (point[j] - Mean[j]) * Components[c][j];
