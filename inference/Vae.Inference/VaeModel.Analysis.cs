@@ -19,6 +19,8 @@ public sealed partial class VaeModel
     /// <see cref="RowsPerRun"/> at a time, the run starting at sample i drawing from seed <paramref name="seed"/> + i, and the
     /// draws are accumulated as they are made: memory grows neither with B nor with <paramref name="samples"/>.
     /// Allocates no managed memory.
+    /// Hierarchical models are scored through every layer under their own prior instead (<see cref="VaeHierarchy.Score(ReadOnlySpan{float}, Span{AnomalyScore}, int, long)"/>,
+    /// which allocates; the KL is then a Monte Carlo average).
     /// </summary>
     public void ScoreAnomalies(ReadOnlySpan<float> x, Span<AnomalyScore> scores, int samples = 1, long seed = 0, ReadOnlySpan<int> labels = default)
     {
@@ -29,6 +31,11 @@ public sealed partial class VaeModel
         {
             int batch = CheckInput(x, labels, nameof(x), nameof(labels));
             InputChecks.Length(scores.Length, batch, nameof(scores), $"one score per sample");
+            if (IsHierarchical)
+            {
+                RequireHierarchy(nameof(ScoreAnomalies)).Score(x, scores, samples, seed);
+                return;
+            }
             for (int start = 0; start < batch; start += RowsPerRun)
             {
                 int rows = Math.Min(RowsPerRun, batch - start);

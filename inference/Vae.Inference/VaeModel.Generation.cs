@@ -47,6 +47,8 @@ public sealed partial class VaeModel
     /// <summary>
     /// Decodes <c>B = output.Length / InputSize</c> latent draws z ~ N(0, temperature² I) (seeded) into <paramref name="output"/>.
     /// Conditional models take one class label per sample. Allocates no managed memory (scratch comes from <see cref="ArrayPool{T}.Shared"/>).
+    /// Hierarchical models sample their own prior through every layer instead (<see cref="VaeHierarchy.Generate(Span{float}, long, float)"/>,
+    /// which allocates).
     /// </summary>
     public void Generate(Span<float> output, long seed, float temperature = 1f, ReadOnlySpan<int> labels = default)
     {
@@ -56,6 +58,11 @@ public sealed partial class VaeModel
         {
             int batch = InputChecks.BatchOf(output.Length, InputSize, nameof(output));
             InputChecks.Labels(labels, batch, Classes, nameof(labels));
+            if (IsHierarchical)
+            {
+                RequireHierarchy(nameof(Generate)).Generate(output, seed, temperature);
+                return;
+            }
             float[] z = Rent(batch * LatentSize);
             try
             {

@@ -21,6 +21,7 @@ public sealed partial class VaeModel : IDisposable
     private readonly bool sigmoidInLibrary;
     private readonly float[]? pixelLogvar;
     private readonly bool allowNonFinite;
+    private VaeHierarchy? hierarchy;
     private int activeCalls;
     private int disposed;
 
@@ -123,8 +124,36 @@ public sealed partial class VaeModel : IDisposable
         ArgumentNullException.ThrowIfNull(decoderPath);
         foreach (string path in new[] { encoderPath, decoderPath })
             if (!File.Exists(path)) throw new VaeModelException($"{path}: file not found.");
-        return Load(OnnxSource.File(encoderPath), OnnxSource.File(decoderPath), options);
+        VaeModel model = Load(OnnxSource.File(encoderPath), OnnxSource.File(decoderPath), options);
+        if (!VaeHierarchy.IsHierarchical(model.Info)) return model;
+        try
+        {
+            // a hierarchical model's prior and likelihood live in its layer graphs, beside the pair
+            model.hierarchy = VaeHierarchy.Load(Path.GetDirectoryName(Path.GetFullPath(encoderPath))!, model.Options, model.Provider, model.Info);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// The layer graphs of a hierarchical model (<see cref="VaeModelInfo.ModelKind"/> <c>hierarchical</c>), loaded from the pair's
+    /// folder: <see cref="Generate(Span{float}, long, float, ReadOnlySpan{int})"/> and <see cref="ScoreAnomalies(ReadOnlySpan{float}, Span{AnomalyScore}, int, long, ReadOnlySpan{int})"/>
+    /// go through them (its learned prior, its likelihood through every layer); the other operations use the pair, which works on
+    /// the top layer along the mean path. Null for one-layer models and for a hierarchical pair loaded from memory. Owned by this model.
+    /// </summary>
+    public VaeHierarchy? Hierarchy => hierarchy;
+
+    /// <summary>The layer graphs, for the operations that need the model's prior or likelihood.</summary>
+    /// <exception cref="InvalidOperationException">A hierarchical pair was loaded from memory, without its layer graphs.</exception>
+    private VaeHierarchy RequireHierarchy(string operation) => hierarchy
+        ?? throw new InvalidOperationException($"{operation} needs this hierarchical model's layer graphs (its prior and the likelihood through every layer), " +
+                                               $"which a pair loaded from memory lacks; load it with {nameof(VaeModel)}.{nameof(Load)}(folder) from the folder the exporter wrote.");
+
+    private bool IsHierarchical => VaeHierarchy.IsHierarchical(Info);
 
     /// <summary>
     /// Loads a pair from the bytes of <c>encoder.onnx</c> and <c>decoder.onnx</c> held in memory (embedded resources, a
@@ -287,5 +316,6 @@ public sealed partial class VaeModel : IDisposable
         encoder.Dispose();
         if (!ReferenceEquals(likelihoodDecoder, decoder)) likelihoodDecoder.Dispose();
         decoder.Dispose();
+        hierarchy?.Dispose();
     }
 }

@@ -10,7 +10,7 @@ public class FlagNamesTests
 {
     private static readonly Type[] OptionTypes =
     [
-        typeof(Vae.Training.Training.TrainOptions), typeof(Vae.Training.Models.VaeConfig), typeof(Vae.Training.Models.ConvConfig),
+        typeof(Vae.Training.Training.TrainOptions), typeof(Vae.Training.Models.VaeConfig), typeof(Vae.Training.Models.ConvConfig), typeof(Vae.Training.Models.HierarchyConfig),
         typeof(Vae.Training.Data.DataOptions), typeof(Vae.Training.Onnx.ExportOptions),
     ];
 

@@ -24,6 +24,11 @@ public class ExportTrainableModelsTests
         "conv": { "channels": [4, 6], "strides": [2, 2], "batch_norm": true }
         """;
 
+    // The hierarchical architecture's layers (top latent size 3, as Common's), ignored by the others.
+    private const string Hierarchy = """
+        "hierarchy": { "layers": [{ "hidden_sizes": [16], "latent_size": 5 }, { "hidden_sizes": [8], "latent_size": 3 }], "prior": "vamp", "pseudo_inputs": 4 }
+        """;
+
     // Settings per variant, on top of Common; every activation appears once.
     private static readonly string[] Settings =
     [
@@ -51,8 +56,15 @@ public class ExportTrainableModelsTests
     public void Every_trainable_model_exports_and_matches_torchsharp(Architecture architecture, string settings)
     {
         torch.random.manual_seed(61);
-        string json = $$"""{ "architecture": {{JsonSerializer.Serialize(architecture, VaeConfig.JsonOptions)}}, {{Common}}, {{settings}} }""";
+        string json = $$"""{ "architecture": {{JsonSerializer.Serialize(architecture, VaeConfig.JsonOptions)}}, {{Common}}, {{Hierarchy}}, {{settings}} }""";
         VaeConfig config = JsonSerializer.Deserialize<VaeConfig>(json, VaeConfig.JsonOptions)!;
+        if (architecture == Architecture.Hierarchical && (config.Classes > 0 || config.LearnVariance))
+        {
+            // the hierarchy is neither conditional nor of learned pixel variance: refused naming the field, never built wrong
+            var refused = Assert.Throws<ArgumentException>(() => Checkpoint.Create(config));
+            Assert.Contains(config.Classes > 0 ? "not conditional" : "fixed-σ Gaussian likelihood", refused.Message);
+            return;
+        }
         using VaeModule model = Checkpoint.Create(config);
         VaeGraphLayout layout = model.GraphLayout;
         Assert.Equal(config.Classes, layout.Classes);

@@ -58,7 +58,7 @@ public class LibraryMisuseTests
     [InlineData("""{ "input_shape": [12], "hidden_sizes": null }""", "HiddenSizes is missing (null)")]
     [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "channels": null } }""", "ConvConfig.Channels is missing (null); the conv architecture")]
     [InlineData("""{ "architecture": "conv", "input_shape": [1, 6, 6], "conv": { "strides": null } }""", "ConvConfig.Strides is missing (null); the conv architecture")]
-    [InlineData("""{ "architecture": 7, "input_shape": [12] }""", "Architecture is 7; expected mlp or conv")]
+    [InlineData("""{ "architecture": 7, "input_shape": [12] }""", "Architecture is 7; expected mlp, conv or hierarchical")]
     [InlineData("""{ "likelihood": 9, "input_shape": [12] }""", "Likelihood is 9; expected bernoulli or gaussian")]
     public void A_config_json_with_null_lists_or_unknown_enum_numbers_is_invalid_data(string json, string expected)
     {

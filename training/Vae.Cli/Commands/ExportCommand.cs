@@ -28,7 +28,7 @@ internal static class ExportCommand
         var logitsOnly = new Option<bool>("--logits-only") { Description = "Bernoulli decoders: output the logits only, without probs = sigmoid(logits) (then Vae.Inference applies the sigmoid itself; likelihood scoring skips ONNX Runtime's sigmoid)" };
         var check = new Option<string?>("--check") { Description = "Re-verify the exported pair in this folder against its checkpoint instead of exporting" };
 
-        var command = new Command("export", "Export a checkpoint as encoder.onnx + decoder.onnx (opset 17, IR 8, dynamic batch) and verify both in ONNX Runtime.")
+        var command = new Command("export", "Export a checkpoint as encoder.onnx + decoder.onnx (opset 17, IR 8, dynamic batch; hierarchical models also their layer graphs and prior) and verify every graph in ONNX Runtime.")
         {
             checkpoint, output, data.Data, opset, irVersion, tolerance, logitsOnly, check,
         };
@@ -71,7 +71,7 @@ internal static class ExportCommand
             {
                 ExportResult result = VaeExporter.Export(model, to, options, real, labels);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"exported {result.EncoderPath} and {result.DecoderPath} (opset {options.Opset}, IR {options.EffectiveIrVersion}) in {result.Seconds:F2}s incl. verification (build {result.Phases.Build:F2}s, verify {result.Phases.Verify:F2}s, write {result.Phases.Write:F2}s); ONNX Runtime vs TorchSharp max |diff| {result.MaxAbsDifference:G3} (batches 1 and 37)"));
+                    $"exported {result.EncoderPath} and {result.DecoderPath}{(result.LayerGraphPaths.Count > 0 ? $" with the layer graphs {string.Join(", ", result.LayerGraphPaths.Select(Path.GetFileName))}" : "")} (opset {options.Opset}, IR {options.EffectiveIrVersion}) in {result.Seconds:F2}s incl. verification (build {result.Phases.Build:F2}s, verify {result.Phases.Verify:F2}s, write {result.Phases.Write:F2}s); ONNX Runtime vs TorchSharp max |diff| {result.MaxAbsDifference:G3} (batches 1 and 37)"));
             }
         }));
         return command;

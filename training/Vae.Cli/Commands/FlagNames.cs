@@ -29,6 +29,8 @@ internal static partial class FlagNames
         [Of<TrainOptions>(nameof(TrainOptions.Seed))] = "--seed",
         [Of<TrainOptions>(nameof(TrainOptions.Beta))] = "--beta",
         [Of<TrainOptions>(nameof(TrainOptions.WarmupEpochs))] = "--warmup",
+        [Of<TrainOptions>(nameof(TrainOptions.WarmupStagger))] = "--warmup-stagger",
+        [Of<TrainOptions>(nameof(TrainOptions.FreeBits))] = "--free-bits",
         [Of<TrainOptions>(nameof(TrainOptions.Samples))] = "--samples",
         [Of<TrainOptions>(nameof(TrainOptions.ValidationSize))] = "--val-size",
         [Of<TrainOptions>(nameof(TrainOptions.Patience))] = "--patience",
@@ -46,6 +48,10 @@ internal static partial class FlagNames
         [Of<VaeConfig>(nameof(VaeConfig.GaussianSigma))] = "--sigma",
         [Of<VaeConfig>(nameof(VaeConfig.LearnVariance))] = "--learn-variance",
         [Of<VaeConfig>(nameof(VaeConfig.Binarize))] = "--binarize",
+        [Of<VaeConfig>(nameof(VaeConfig.Hierarchy))] = "--layers",
+        [Of<HierarchyConfig>(nameof(HierarchyConfig.Layers))] = "--layers",
+        [Of<HierarchyConfig>(nameof(HierarchyConfig.Prior))] = "--prior",
+        [Of<HierarchyConfig>(nameof(HierarchyConfig.PseudoInputs))] = "--pseudo-inputs",
         [Of<ConvConfig>(nameof(ConvConfig.Channels))] = "--channels",
         [Of<ConvConfig>(nameof(ConvConfig.Strides))] = "--strides",
         [Of<ConvConfig>(nameof(ConvConfig.BatchNorm))] = "--batch-norm",
@@ -70,6 +76,6 @@ internal static partial class FlagNames
 
     private static string Of<T>(string member) => $"{typeof(T).Name}.{member}";
 
-    [GeneratedRegex(@"\b(?:TrainOptions|VaeConfig|ConvConfig|DataOptions|ExportOptions)(?:\.[A-Z]\w*)?\b")]
+    [GeneratedRegex(@"\b(?:TrainOptions|VaeConfig|ConvConfig|HierarchyConfig|DataOptions|ExportOptions)(?:\.[A-Z]\w*)?\b")]
     private static partial Regex Member();
 }

@@ -38,7 +38,9 @@ internal static class GenerateCommand
                 throw new ArgumentException($"--per-class needs a conditional model; {parse.GetValue(model)} has no labels (metadata vae.classes = 0).", "--per-class");
             if (rows && parse.GetValue(label) is not null) throw new ArgumentException("--class and --per-class both given; choose one.", "--class");
             int? only = rows ? null : PictureInputs.ClassFor(vae, parse, label, parse.GetValue(model)!);
-            string prior = t == 1 ? $"z ~ N(0, I), seed {s}" : string.Create(CultureInfo.InvariantCulture, $"z ~ N(0, {t:0.##}² I), seed {s}");
+            string prior = vae.Hierarchy is { } layers
+                ? string.Create(CultureInfo.InvariantCulture, $"z_{layers.Layers} ~ {(layers.HasVampPrior ? $"VampPrior ({layers.PriorComponents} pseudo-inputs)" : "N(0, I)")}, then each layer below{(t == 1 ? "" : $", temperature {t:0.##}")}, seed {s}")
+                : t == 1 ? $"z ~ N(0, I), seed {s}" : string.Create(CultureInfo.InvariantCulture, $"z ~ N(0, {t:0.##}² I), seed {s}");
             ImageGrid picture;
             if (rows)
             {

@@ -74,6 +74,13 @@ internal static class InfoCommand
             string image = info.ImageShape.SequenceEqual(info.InputShape) ? "" : $" (image {string.Join("×", info.ImageShape)})";
             Console.WriteLine($"architecture: {info.ModelKind}, input [{string.Join(", ", info.InputShape)}]{image}, latent {info.LatentSize}" +
                               (info.Classes > 0 ? $", conditional on {info.Classes} classes" : ""));
+            if (VaeHierarchy.IsHierarchical(info))
+            {
+                using VaeHierarchy hierarchy = VaeHierarchy.Load(folder);
+                Console.WriteLine($"stochastic layers: {string.Join(", ", hierarchy.LatentSizes)} (from the data up); prior of the top layer: " +
+                                  (hierarchy.HasVampPrior ? $"VampPrior of {hierarchy.PriorComponents} pseudo-inputs" : "N(0, I)") +
+                                  "; the pair works on the top layer along the mean path, generation and scores go through every layer");
+            }
             Console.WriteLine($"likelihood: {info.Likelihood}{(facts["gaussian_sigma"] is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (σ {info.GaussianSigma:G})"))}; decoder outputs {string.Join(", ", decoderOutputs)}");
             Console.WriteLine($"inputs: {(info.Normalization is { } normalization ? normalization.Describe() : info.PixelScaling is { Length: > 0 } text ? text : "not recorded")}" +
                               (info.Normalization is { IsFitted: true } ? "; applied by the CLI to the data it reads for this model" : ""));

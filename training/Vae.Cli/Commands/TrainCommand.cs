@@ -34,6 +34,8 @@ internal static class TrainCommand
         var seed = new Option<long>("--seed") { Description = "Seed for weights, split, shuffling, binarisation and sampling", DefaultValueFactory = _ => 1 };
         var beta = new Option<double>("--beta") { Description = "Weight of the KL term (β-VAE)", DefaultValueFactory = _ => 1.0 };
         var warmup = new Option<int>("--warmup") { Description = "Linear KL warm-up over this many epochs (0: off)", DefaultValueFactory = _ => 0 };
+        var warmupStagger = new Option<int>("--warmup-stagger") { Description = "Hierarchical: each stochastic layer warms up this many epochs longer than the one below it", DefaultValueFactory = _ => 0 };
+        var freeBits = new Option<double>("--free-bits") { Description = "Free bits: each stochastic layer's KL counts as at least this many nats per latent unit (batch mean; ELBO training only; 0: off)", DefaultValueFactory = _ => 0 };
         var samples = new Option<int>("--samples") { Description = "Importance samples k: 1 trains the ELBO, k > 1 the IWAE bound", DefaultValueFactory = _ => 1 };
         var valSize = new Option<int>("--val-size") { Description = "Training samples held out for validation (0: none; best/ is then the last epoch)", DefaultValueFactory = _ => 0 };
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation -ELBO (0: off; needs --val-size)", DefaultValueFactory = _ => 0 };
@@ -45,9 +47,9 @@ internal static class TrainCommand
         var missingMask = new Option<string?>("--missing-mask") { Description = "With --missing: a file of 0/1 flags beside the training data (CSV or idx, one row per sample, one flag per value; 0 = missing), for data that cannot hold gaps itself such as images" };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Also write each epoch's figures as a TensorBoard event file into this folder (view: tensorboard --logdir DIR)" };
 
-        var command = new Command("train", "Train a VAE (MLP or convolutional, optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
+        var command = new Command("train", "Train a VAE (MLP, convolutional or hierarchical; optionally conditional) and write a run folder: best/ and last/ checkpoints, metrics.csv.");
         foreach (Option o in data.All.Append(normalize).Concat(model.All)) command.Options.Add(o);
-        foreach (Option o in new Option[] { output, resume, overwrite, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, maxMinutes, outputBias, denoise, missing, missingMask, tensorboard })
+        foreach (Option o in new Option[] { output, resume, overwrite, device, epochs, batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, warmupStagger, freeBits, samples, valSize, patience, maxMinutes, outputBias, denoise, missing, missingMask, tensorboard })
             command.Options.Add(o);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -76,6 +78,8 @@ internal static class TrainCommand
                 Seed = Pick(parse, seed, p.Seed, v => v),
                 Beta = Pick(parse, beta, p.Beta, v => v),
                 WarmupEpochs = Pick(parse, warmup, p.WarmupEpochs, v => v),
+                WarmupStagger = Pick(parse, warmupStagger, p.WarmupStagger, v => v),
+                FreeBits = Pick(parse, freeBits, p.FreeBits, v => v),
                 Samples = Pick(parse, samples, p.Samples, v => v),
                 ValidationSize = Pick(parse, valSize, p.ValidationSize, v => v),
                 Patience = Pick(parse, patience, p.Patience, v => v),
@@ -92,7 +96,7 @@ internal static class TrainCommand
             if (parse.GetValue(resume))
             {
                 // the run keeps its model and options; silently training with others than the user typed would mislead
-                string[] changed = model.All.Concat([batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, samples, valSize, patience, outputBias, denoise, missing])
+                string[] changed = model.All.Concat([batchSize, lr, optimizer, weightDecay, schedule, stepEpochs, stepGamma, minLr, clip, seed, beta, warmup, warmupStagger, freeBits, samples, valSize, patience, outputBias, denoise, missing])
                     .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
                 if (changed.Length > 0)
                     throw new ArgumentException($"--resume continues the run in {runFolder} with its saved model and options; {string.Join(", ", changed)} cannot change (only --epochs and --max-minutes may).");
@@ -178,7 +182,8 @@ internal static class TrainCommand
         using VaeModule model = Checkpoint.Create(config);
         Console.WriteLine($"model: {TrainProgress.Describe(config)}; {model.parameters().Sum(t => t.numel()):N0} parameters{(resume ? "" : $" (preset {preset.Name})")}");
         Console.WriteLine($"training: {options.Optimizer} lr {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}, β {options.Beta}" +
-                          $"{(options.WarmupEpochs > 0 ? $" (warm-up {options.WarmupEpochs} epochs)" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}" +
+                          $"{(options.WarmupEpochs > 0 || options.WarmupStagger > 0 ? $" (warm-up {options.WarmupEpochs} epochs{(options.WarmupStagger > 0 ? $", +{options.WarmupStagger} per layer above the first" : "")})" : "")}" +
+                          $"{(options.FreeBits > 0 ? $", free bits {options.FreeBits:G3} nats per unit" : "")}, k {options.Samples}, seed {options.Seed}, {device.type.ToString().ToLowerInvariant()}" +
                           (options.OutputBias == OutputBiasInit.DataMean && !resume ? "; output bias starts at the data mean" : "") +
                           (options.Denoise is { } d ? $"; denoising: the encoder reads {d}-corrupted inputs" : "") +
                           (options.Missing is { } m ? $"; missing values read as 0 and not scored{(m.HidesValues ? $"; values hidden from the encoder by {m} every batch (and scored)" : "")}" : ""));

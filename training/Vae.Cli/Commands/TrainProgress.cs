@@ -53,7 +53,10 @@ internal sealed class TrainProgress(int epochs) : IDisposable
     /// <summary>One-line description of a config.</summary>
     public static string Describe(VaeConfig c)
     {
-        string body = c.Architecture == Architecture.Conv
+        string body = c.Architecture == Architecture.Hierarchical
+            ? $"hierarchical {c.InputSize}-{c.HierarchyOrDefault.Format().Replace(":", "-(").Replace("/", ")-")}) ({c.HierarchyOrDefault.Layers.Length} stochastic layers, " +
+              (c.HierarchyOrDefault.Prior == PriorKind.Vamp ? $"VampPrior of {c.HierarchyOrDefault.PseudoInputs} pseudo-inputs)" : "standard normal prior)")
+            : c.Architecture == Architecture.Conv
             ? $"conv [{string.Join(", ", c.InputShape)}] channels {string.Join(",", c.ConvOrDefault.Channels)} strides {string.Join(",", c.ConvOrDefault.Strides)}{(c.ConvOrDefault.BatchNorm ? " +BN" : "")} → {c.LatentSize}"
             : $"mlp {c.InputSize}-{string.Join("-", c.HiddenSizes)}-{c.LatentSize}";
         string likelihood = c.Likelihood == Likelihood.Bernoulli

@@ -12,7 +12,7 @@ namespace Vae.Cli.Commands;
 internal sealed class ModelOptions
 {
     public readonly Option<string> Preset = new("--preset") { Description = $"Starting configuration: {string.Join(", ", Training.Training.Preset.All.Keys)}; options given override it", DefaultValueFactory = _ => "pytorch-example" };
-    public readonly Option<string> Architecture = new("--arch") { Description = "mlp or conv", DefaultValueFactory = _ => "mlp" };
+    public readonly Option<string> Architecture = new("--arch") { Description = "mlp, conv or hierarchical (stochastic layers: --layers, --prior)", DefaultValueFactory = _ => "mlp" };
     public readonly Option<string> Hidden = new("--hidden") { Description = "MLP hidden sizes, comma-separated (decoder mirrors them)", DefaultValueFactory = _ => "400" };
     public readonly Option<string> Channels = new("--channels") { Description = "Conv: channels per convolution, comma-separated", DefaultValueFactory = _ => "32,64" };
     public readonly Option<string> Strides = new("--strides") { Description = "Conv: stride per convolution, comma-separated", DefaultValueFactory = _ => "2,2" };
@@ -26,17 +26,29 @@ internal sealed class ModelOptions
     public readonly Option<bool> LearnVariance = new("--learn-variance") { Description = "Gaussian: learn a per-pixel log-variance instead of a fixed σ" };
     public readonly Option<bool> Binarize = new("--binarize") { Description = "Bernoulli: dynamic binarisation, pixels re-sampled every batch" };
     public readonly Option<string> Objective = new("--objective") { Description = "vae (sample z, loss -ELBO) or ae: a deterministic autoencoder of the same architecture (z = the encoder's mean, loss = reconstruction only)", DefaultValueFactory = _ => "vae" };
+    public readonly Option<string> Layers = new("--layers") { Description = "Hierarchical: stochastic layers from the data up, HIDDEN,HIDDEN:LATENT/…; the top layer's size is the latent size", DefaultValueFactory = _ => new HierarchyConfig().Format() };
+    public readonly Option<string> Prior = new("--prior") { Description = "Hierarchical: prior of the top layer, standard-normal or vamp (VampPrior: a mixture of the encoder at learned pseudo-inputs)", DefaultValueFactory = _ => "standard-normal" };
+    public readonly Option<int> PseudoInputs = new("--pseudo-inputs") { Description = "Hierarchical with --prior vamp: number K of learned pseudo-inputs", DefaultValueFactory = _ => new HierarchyConfig().PseudoInputs };
 
-    public IEnumerable<Option> All => [Preset, Architecture, Hidden, Channels, Strides, BatchNorm, Latent, Activation, Conditional, Conditioning, Likelihood, Sigma, LearnVariance, Binarize, Objective];
+    public IEnumerable<Option> All => [Preset, Architecture, Hidden, Channels, Strides, BatchNorm, Latent, Activation, Conditional, Conditioning, Likelihood, Sigma, LearnVariance, Binarize, Objective, Layers, Prior, PseudoInputs];
 
     /// <summary>The preset's config with every option given on the command line applied; <paramref name="data"/> fixes the input shape and classes.</summary>
     public VaeConfig Build(ParseResult parse, Preset preset, Dataset data)
     {
         VaeConfig c = preset.Config;
         ConvConfig conv = c.ConvOrDefault;
+        HierarchyConfig hierarchy = c.HierarchyOrDefault;
+        hierarchy = hierarchy with
+        {
+            Layers = Pick(parse, Layers, hierarchy.Layers, s => HierarchyConfig.ParseLayers(s, Layers.Name)),
+            Prior = Pick(parse, Prior, hierarchy.Prior, ParsePrior),
+            PseudoInputs = Pick(parse, PseudoInputs, hierarchy.PseudoInputs, v => v),
+        };
+        Architecture architecture = Pick(parse, Architecture, c.Architecture, s => Enum.Parse<Architecture>(s, ignoreCase: true));
+        bool hierarchical = architecture == Vae.Training.Models.Architecture.Hierarchical;
         return (c with
         {
-            Architecture = Pick(parse, Architecture, c.Architecture, s => Enum.Parse<Architecture>(s, ignoreCase: true)),
+            Architecture = architecture,
             InputShape = data.SampleShape,
             HiddenSizes = Pick(parse, Hidden, c.HiddenSizes, s => ParseSizes(s, "--hidden")),
             Conv = conv with
@@ -45,7 +57,9 @@ internal sealed class ModelOptions
                 Strides = Pick(parse, Strides, conv.Strides, s => ParseSizes(s, "--strides")),
                 BatchNorm = Pick(parse, BatchNorm, conv.BatchNorm, b => b),
             },
-            LatentSize = Pick(parse, Latent, c.LatentSize, v => v),
+            // a hierarchical model's latent size is its top layer's; --latent given beside --layers must agree with it
+            LatentSize = Pick(parse, Latent, hierarchical ? hierarchy.Layers[^1].LatentSize : c.LatentSize, v => v),
+            Hierarchy = hierarchical ? hierarchy : null,
             Activation = Pick(parse, Activation, c.Activation, s => s),
             Classes = Pick(parse, Conditional, c.Classes > 0, b => b) ? RequireLabels(data) : 0,
             Conditioning = Pick(parse, Conditioning, c.Conditioning, ConditioningKind),
@@ -86,6 +100,13 @@ internal sealed class ModelOptions
             throw new ArgumentException($"{option.Name} is '{parse.GetValue(option)}': {e.Message}", option.Name, e);
         }
     }
+
+    private static PriorKind ParsePrior(string text) => text.Replace("-", "").Replace("_", "").ToLowerInvariant() switch
+    {
+        "standardnormal" => PriorKind.StandardNormal,
+        "vamp" or "vampprior" => PriorKind.Vamp,
+        _ => throw new ArgumentException($"--prior is '{text}'; expected standard-normal or vamp.", "--prior"),
+    };
 
     internal static int[] ParseSizes(string text, string option)
     {

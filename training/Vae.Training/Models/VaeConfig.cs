@@ -52,6 +52,8 @@ public enum Architecture
     Mlp,
     /// <summary>Conv2d encoder, ConvTranspose2d decoder on [C, H, W] inputs (<see cref="ConvVae"/>).</summary>
     Conv,
+    /// <summary>Fully connected, with several stochastic layers and a choice of prior (<see cref="HierarchicalVae"/>, <see cref="VaeConfig.Hierarchy"/>).</summary>
+    Hierarchical,
 }
 
 /// <summary>
@@ -73,6 +75,9 @@ public sealed record VaeConfig : IJsonOnDeserializing
 
     /// <summary>Convolutional settings; used when <see cref="Architecture"/> is conv (defaults when null).</summary>
     public ConvConfig? Conv { get; init; }
+
+    /// <summary>Stochastic layers and prior; used when <see cref="Architecture"/> is hierarchical (defaults when null).</summary>
+    public HierarchyConfig? Hierarchy { get; init; }
 
     /// <summary>Activation between layers: relu, leaky_relu, elu, silu, gelu, tanh (default relu).</summary>
     public string Activation { get; init; } = "relu";
@@ -139,13 +144,17 @@ public sealed record VaeConfig : IJsonOnDeserializing
     [JsonIgnore]
     public ConvConfig ConvOrDefault => Conv ?? new ConvConfig();
 
+    /// <summary>The hierarchy in effect (<see cref="Hierarchy"/> or the defaults).</summary>
+    [JsonIgnore]
+    public HierarchyConfig HierarchyOrDefault => Hierarchy ?? new HierarchyConfig();
+
     /// <summary>Checks sizes and names, and that no layer's weight exceeds <see cref="WeightLimits.MaxWeightValues"/>;
     /// throws <see cref="ArgumentException"/> naming the bad field.</summary>
     public VaeConfig Validate()
     {
         // A config.json can hold "input_shape": null or an enum number (7): refuse them here rather than fail later.
         if (!Enum.IsDefined(Architecture))
-            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Architecture)} is {(int)Architecture}; expected mlp or conv.", nameof(Architecture));
+            throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Architecture)} is {(int)Architecture}; expected mlp, conv or hierarchical.", nameof(Architecture));
         if (!Enum.IsDefined(Conditioning))
             throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(Conditioning)} is {(int)Conditioning}; expected concat or class_prior.", nameof(Conditioning));
         if (!Enum.IsDefined(Objective))
@@ -178,6 +187,7 @@ public sealed record VaeConfig : IJsonOnDeserializing
                 throw new ArgumentException($"{nameof(VaeConfig)}.{nameof(InputShape)} is [{string.Join(", ", InputShape)}]; the conv architecture needs [C, H, W].", nameof(InputShape));
             ConvOrDefault.Validate();
         }
+        if (Architecture == Architecture.Hierarchical) HierarchyOrDefault.Validate(this);
         WeightLimits.Check(this);
         return this;
     }

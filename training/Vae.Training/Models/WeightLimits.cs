@@ -46,6 +46,23 @@ public static class WeightLimits
         string input = string.Create(CultureInfo.InvariantCulture, $"{nameof(VaeConfig.InputShape)} [{string.Join(", ", c.InputShape)}] = {inputSize:N0} values");
         string head, headField = nameof(VaeConfig.LatentSize);
         BigInteger headInputs;
+        if (c.Architecture == Architecture.Hierarchical)
+        {
+            // each stochastic layer: its hidden layers from the layer below, then the heads (mirrored on the generative side)
+            BigInteger below = inputSize;
+            string belowName = input;
+            StochasticLayer[] layers = c.HierarchyOrDefault.Layers;
+            for (int l = 0; l < layers.Length; l++)
+            {
+                foreach (int size in layers[l].HiddenSizes.Append(layers[l].LatentSize))
+                {
+                    string name = $"{nameof(VaeConfig.Hierarchy)} layer {l + 1} size {size}";
+                    yield return ($"a layer of stochastic layer {l + 1} (and its mirror in the decoder)", below, size, $"{belowName} → {name}", nameof(VaeConfig.Hierarchy));
+                    (below, belowName) = (size, name);
+                }
+            }
+            yield break;
+        }
         if (c.Architecture == Architecture.Conv)
         {
             ConvConfig conv = c.ConvOrDefault;

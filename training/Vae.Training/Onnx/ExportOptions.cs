@@ -89,7 +89,11 @@ public sealed record ExportOptions
 /// <param name="MaxAbsDifference">Largest difference over all verified outputs.</param>
 /// <param name="Seconds">Wall time of build + verification + writing.</param>
 /// <param name="Phases">Where <see cref="Seconds"/> went.</param>
-public sealed record ExportResult(string Folder, string EncoderPath, string DecoderPath, double MaxAbsDifference, double Seconds, ExportPhases Phases);
+public sealed record ExportResult(string Folder, string EncoderPath, string DecoderPath, double MaxAbsDifference, double Seconds, ExportPhases Phases)
+{
+    /// <summary>Hierarchical models: the layer graphs written beside the pair (<see cref="HierarchicalOnnxGraphs"/>); empty otherwise.</summary>
+    public IReadOnlyList<string> LayerGraphPaths { get; init; } = [];
+}
 
 /// <summary>Wall time of each export phase, in seconds.</summary>
 /// <param name="Build">Walking the module tree and writing both graphs in memory.</param>

@@ -43,8 +43,12 @@ public static class VaeExporter
         var clock = Stopwatch.StartNew();
         using var threads = TorchThreads.Single();
         var (encoder, decoder) = VaeOnnxGraphs.Build(model, options);
+        var hierarchical = model as HierarchicalVae;   // its layer set is written beside the pair
+        IReadOnlyList<NamedGraph> layers = hierarchical is null ? [] : HierarchicalOnnxGraphs.BuildLayers(hierarchical, options);
         double built = clock.Elapsed.TotalSeconds;
         double difference = OnnxExportVerifier.Verify(model, encoder, decoder, options.Tolerance, realSamples, realLabels);
+        if (hierarchical is not null)
+            difference = Math.Max(difference, HierarchicalExportVerifier.Verify(hierarchical, layers, options.Tolerance, realSamples));
         double verified = clock.Elapsed.TotalSeconds;
         var reference = ReferenceOutputs.Compute(model, realSamples, labels: realLabels);
 
@@ -55,13 +59,17 @@ public static class VaeExporter
         {
             File.WriteAllBytes(Path.Combine(temp, VaeModel.EncoderFile), encoder);
             File.WriteAllBytes(Path.Combine(temp, VaeModel.DecoderFile), decoder);
+            foreach (NamedGraph graph in layers) File.WriteAllBytes(Path.Combine(temp, graph.File), graph.Model);
             File.WriteAllText(Path.Combine(temp, ModelJsonFile), modelJson);
             reference.Save(Path.Combine(temp, ReferenceOutputs.FileName));
         }, keepOthers: name => !IsLeftover(name));
         string encoderPath = Path.Combine(folder, VaeModel.EncoderFile);
         string decoderPath = Path.Combine(folder, VaeModel.DecoderFile);
         double total = clock.Elapsed.TotalSeconds;
-        return new ExportResult(folder, encoderPath, decoderPath, difference, total, new ExportPhases(built, verified - built, total - verified));
+        return new ExportResult(folder, encoderPath, decoderPath, difference, total, new ExportPhases(built, verified - built, total - verified))
+        {
+            LayerGraphPaths = layers.Select(g => Path.Combine(folder, g.File)).ToArray(),
+        };
     }
 
     /// <summary>
@@ -86,6 +94,15 @@ public static class VaeExporter
         // a damaged file is named by its path, as VaeModel.Load names it
         double difference = OnnxExportVerifier.Verify(model, encoder, decoder, tolerance, realSamples, realLabels,
                                                       $"encoder graph {encoderPath}", $"decoder graph {decoderPath}");
+        if (model is HierarchicalVae hierarchical)
+        {
+            var layers = HierarchicalExportVerifier.Expected(hierarchical)
+                .Select(file => Path.Combine(folder, file))
+                .Select(path => File.Exists(path) ? new NamedGraph(Path.GetFileName(path), File.ReadAllBytes(path))
+                    : throw new FileNotFoundException($"{path} is missing; a hierarchical model's folder holds its layer graphs beside the pair ({string.Join(", ", HierarchicalExportVerifier.Expected(hierarchical))}).", path))
+                .ToList();
+            difference = Math.Max(difference, HierarchicalExportVerifier.Verify(hierarchical, layers, tolerance, realSamples, file => $"graph {Path.Combine(folder, file)}"));
+        }
         return (checkpoint, difference);
     }
 
@@ -142,7 +159,7 @@ public static class VaeExporter
         List<string> decoderOutputs = [.. VaeOnnxGraphs.DecoderOutputNames(model, options)];
         var json = new JsonObject
         {
-            ["metadata"] = new JsonObject(VaeOnnxGraphs.Metadata(model, options).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+            ["metadata"] = new JsonObject((model is HierarchicalVae h ? HierarchicalOnnxGraphs.Metadata(h, options) : VaeOnnxGraphs.Metadata(model, options)).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
             ["config"] = JsonSerializer.SerializeToNode(model.Config, VaeConfig.JsonOptions),
             ["training"] = JsonNode.Parse(options.TrainingSummary),
             ["encoder"] = new JsonObject { ["inputs"] = ToJson(layout.Classes > 0 ? [VaeGraphNames.X, VaeGraphNames.Y] : [VaeGraphNames.X]), ["outputs"] = ToJson([VaeGraphNames.Mean, VaeGraphNames.Logvar]) },
@@ -155,6 +172,8 @@ public static class VaeExporter
             ["pair_id"] = options.PairId,
             ["command"] = options.Command,
         };
+        if (model is HierarchicalVae hierarchical)
+            json["layer_graphs"] = ToJson(HierarchicalExportVerifier.Expected(hierarchical));
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });   // "−" and "σ" as written, for people
     }
 

@@ -40,6 +40,7 @@ public static class VaeOnnxGraphs
         ArgumentNullException.ThrowIfNull(model);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         options = options with { PairId = options.PairId ?? ExportOptions.NewPairId() };
+        if (model is HierarchicalVae hierarchical) return HierarchicalOnnxGraphs.BuildPair(hierarchical, options);
         VaeGraphLayout layout = model.GraphLayout;
         CheckLayout(model.Config, layout);
         OnnxModuleExporter.EnsureOnCpu(model);

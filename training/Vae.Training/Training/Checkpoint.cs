@@ -135,7 +135,8 @@ public static class Checkpoint
     {
         Architecture.Mlp => new MlpVae(config),
         Architecture.Conv => new ConvVae(config),
-        _ => throw new ArgumentException($"architecture {config.Architecture} is unknown; expected mlp or conv.", nameof(config)),
+        Architecture.Hierarchical => new HierarchicalVae(config),
+        _ => throw new ArgumentException($"architecture {config.Architecture} is unknown; expected mlp, conv or hierarchical.", nameof(config)),
     };
 
     /// <summary>The training summary of a checkpoint (or of a run folder's best checkpoint), or null when it has none.</summary>

@@ -137,10 +137,9 @@ public static class Evaluation
             using var scope = NewDisposeScope();
             long length = Math.Min(batchSize, data.Count - start);
             var (x, y) = data.Slice(start, length);
-            VaeOutput output = model.Forward(x, y, generator);
             ElboTerms terms = data.Observed is { } observed
-                ? MaskedElbo.Compute(model, output, x, observed.narrow(0, start, length))
-                : Elbo.Compute(model, output, x);
+                ? Bounds.NegElbo(model, x, x, observed.narrow(0, start, length), y, KlWeights.Unit, generator)
+                : Bounds.NegElbo(model, x, y, KlWeights.Unit, generator);
             loss += terms.Loss.sum().ToDouble();
             reconstruction += terms.Reconstruction.sum().ToDouble();
             kl += terms.Kl.sum().ToDouble();
@@ -203,10 +202,9 @@ public static class Evaluation
             using (NewDisposeScope())
             {
                 var (x, y) = data.Slice(start, Math.Min(batch, data.Count - start));
-                var (mean, logvar) = model.Encode(x, y);
                 var parts = new List<Tensor>();
                 for (long drawn = 0; drawn < k; drawn += chunk)   // long: near int.MaxValue an int count wrapped and never reached k
-                    parts.Add(ImportanceWeights.LogWeights(model, x, y, mean, logvar, (int)Math.Min(chunk, k - drawn), generator).logsumexp(0));
+                    parts.Add(Bounds.LogWeights(model, x, y, (int)Math.Min(chunk, k - drawn), generator).logsumexp(0));
                 Tensor logPx = stack(parts, 0).logsumexp(0) - Math.Log(k);
                 total -= logPx.sum().ToDouble();
                 done = start + x.shape[0];

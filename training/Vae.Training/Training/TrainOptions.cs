@@ -66,6 +66,14 @@ public sealed record TrainOptions
     /// <summary>Linear KL warm-up: β rises from 0 to <see cref="Beta"/> over this many epochs, per batch (default 0: off).</summary>
     public int WarmupEpochs { get; init; }
 
+    /// <summary>Hierarchical models: layer l (1 = next to the data) warms up over <see cref="WarmupEpochs"/> + (l − 1) × this
+    /// many epochs, so the layers above stay free of the KL's pull longer (default 0: all layers together).</summary>
+    public int WarmupStagger { get; init; }
+
+    /// <summary>Free bits λ (Kingma et al., 2016): each stochastic layer's KL counts as at least λ nats per latent unit of its
+    /// batch mean, so a layer below that is not pushed onto the prior; ELBO training only (default 0: off).</summary>
+    public double FreeBits { get; init; }
+
     /// <summary>Importance samples per input: 1 trains the ELBO, k &gt; 1 the IWAE bound (default 1).</summary>
     public int Samples { get; init; } = 1;
 
@@ -118,6 +126,10 @@ public sealed record TrainOptions
         Require(Beta >= 0 && double.IsFinite(Beta), nameof(Beta), Beta, "≥ 0");
         Require(WarmupEpochs >= 0, nameof(WarmupEpochs), WarmupEpochs, "≥ 0");
         Require(Samples >= 1, nameof(Samples), Samples, "at least 1");
+        Require(WarmupStagger >= 0, nameof(WarmupStagger), WarmupStagger, "≥ 0");
+        Require(FreeBits >= 0 && double.IsFinite(FreeBits), nameof(FreeBits), FreeBits, "a finite number ≥ 0 (0: off)");
+        // the importance-weighted bound has no KL term of its own to hold up
+        Require(FreeBits == 0 || Samples == 1, nameof(FreeBits), FreeBits, $"0 when {nameof(TrainOptions)}.{nameof(Samples)} is {Samples} (free bits apply to the ELBO's KL; the IWAE bound has none)");
         Require(ValidationSize >= 0, nameof(ValidationSize), ValidationSize, "≥ 0");
         Require(Patience >= 0, nameof(Patience), Patience, "≥ 0 (0: no early stopping)");
         // Early stopping watches the validation −ELBO; without a validation set every epoch would count as better.
@@ -154,6 +166,16 @@ public sealed record TrainOptions
     }
 
     /// <summary>The KL weight after <paramref name="progress"/> epochs (fractional, 0-based) of linear warm-up.</summary>
-    public double BetaAt(double progress) =>
-        WarmupEpochs == 0 ? Beta : Beta * Math.Min(1.0, progress / WarmupEpochs);
+    public double BetaAt(double progress) => BetaAt(progress, WarmupEpochs);
+
+    /// <summary>The KL weights of <paramref name="layers"/> stochastic layers after <paramref name="progress"/> epochs: layer l
+    /// warms up over <see cref="WarmupEpochs"/> + (l − 1) × <see cref="WarmupStagger"/> epochs; with <see cref="FreeBits"/>.</summary>
+    public Losses.KlWeights KlWeightsAt(double progress, int layers = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
+        return new(Enumerable.Range(0, layers).Select(l => BetaAt(progress, WarmupEpochs + l * WarmupStagger)).ToArray(), FreeBits);
+    }
+
+    private double BetaAt(double progress, int warmupEpochs) =>
+        warmupEpochs == 0 ? Beta : Beta * Math.Min(1.0, progress / warmupEpochs);
 }

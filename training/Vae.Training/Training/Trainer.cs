@@ -26,10 +26,14 @@ public sealed class Trainer
 
     /// <param name="model">The model to train, in place; the caller keeps ownership.</param>
     /// <param name="device">Where to train (default CPU); the model is moved there.</param>
+    /// <exception cref="ArgumentException">The options are invalid, or ask a hierarchical model for denoising or missing-data training.</exception>
     public Trainer(VaeModule model, TrainOptions options, Device? device = null)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         this.options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        if (model is HierarchicalVae && (options.Denoise is not null || options.Missing is not null))
+            throw new ArgumentException($"{nameof(TrainOptions)}.{(options.Denoise is not null ? nameof(TrainOptions.Denoise) : nameof(TrainOptions.Missing))} is set; " +
+                                        "denoising and missing-data training are for the mlp and conv architectures, not the hierarchical one.", nameof(options));
         this.device = device ?? CPU;
         model.to(this.device);
     }

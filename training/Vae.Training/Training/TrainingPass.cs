@@ -57,8 +57,8 @@ internal sealed class TrainingPass : IDisposable
             // scored: what the data holds (its own missing values are not); seen: what the encoder reads, less any value hidden on purpose
             Tensor? scored = data.Observed?.index_select(0, rows);
             Tensor? seen = options.Missing is { } missing ? BatchMask.Observed(missing, x, scored, noise) : null;
-            double beta = options.BetaAt(epoch - 1 + (double)b / batches);
-            var (loss, reconstruction, kl) = Objective(x, y, seen, scored, beta);
+            KlWeights weights = options.KlWeightsAt(epoch - 1 + (double)b / batches, LayerCount);
+            var (loss, reconstruction, kl) = Objective(x, y, seen, scored, weights);
             double value = loss.item<float>();
             if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, DivergenceKind.BatchLoss, value, b + 1);
             optimizer.zero_grad();
@@ -101,19 +101,16 @@ internal sealed class TrainingPass : IDisposable
     /// <see cref="EncoderInput"/> (the values <paramref name="seen"/>); the reconstruction is scored against the clean x, on the
     /// values the data holds (<paramref name="scored"/>) when it has missing ones. A value hidden on purpose is thus scored
     /// but not seen — what trains the model to fill it in; the bound stays an ELBO, since any q(z | x̃) is a valid posterior.</summary>
-    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, Tensor? seen, Tensor? scored, double beta)
+    private (Tensor Loss, Tensor Reconstruction, Tensor Kl) Objective(Tensor x, Tensor? y, Tensor? seen, Tensor? scored, KlWeights weights)
     {
         Tensor input = EncoderInput(x, seen);
         if (options.Samples == 1)
         {
-            VaeOutput output = model.Forward(input, y, noise);
-            ElboTerms terms = scored is null ? Elbo.Compute(model, output, x, beta) : MaskedElbo.Compute(model, output, x, scored, beta);
+            ElboTerms terms = Bounds.NegElbo(model, input, x, scored, y, weights, noise);
             return (terms.Loss.sum(), terms.Reconstruction.detach(), terms.Kl.detach());
         }
-        var (mean, logvar) = model.Encode(input, y);
-        ImportanceSample sample = ImportanceWeights.Sample(model, x, y, mean, logvar, options.Samples, noise);
-        Tensor bound = ImportanceWeights.Bound(sample.LogWeights(beta));
-        return (-bound.sum(), -sample.LogLikelihood.detach().mean([0]), Elbo.GaussianKl(mean, logvar).detach());
+        IwaeTerms iwae = Bounds.Iwae(model, input, x, y, options.Samples, weights, noise);
+        return (-iwae.Bound.sum(), iwae.Reconstruction, iwae.Kl);
     }
 
     /// <summary>What the encoder reads: x with missing and hidden values as 0 (<see cref="TrainOptions.Missing"/>), then corrupted
@@ -123,6 +120,9 @@ internal sealed class TrainingPass : IDisposable
         Tensor input = seen is null ? x : x * seen.to_type(x.dtype);
         return options.Denoise is { } corruption ? corruption.Apply(input, noise, model.Config.Likelihood == Likelihood.Bernoulli) : input;
     }
+
+    /// <summary>Stochastic layers of the model, each with its own KL warm-up.</summary>
+    private int LayerCount => (model as HierarchicalVae)?.Layers ?? 1;
 
     private bool WeightsFinite()
     {
