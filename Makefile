@@ -104,13 +104,24 @@ gallery: pictures
 	mkdir -p docs
 	cp $(foreach p,$(GALLERY),$(PICTURES)/$(p).png) docs/
 
-## reference-model: retrain and re-export the small committed pair in models/reference (tests and benchmarks use it)
+## reference-model: retrain and re-export the small committed models (tests and benchmarks use them): models/reference, and a
+## conditional and a hierarchical one (models/reference-cvae, models/reference-hvae) for the server and ML.NET tests
 REFERENCE_TRAIN := $(CLI) train --out runs/reference --overwrite --hidden 256 --latent 8 --epochs 3 --seed 1 --output-bias uniform
 REFERENCE_EXPORT := $(CLI) export --checkpoint runs/reference --out models/reference
+REFERENCE_CVAE_TRAIN := $(CLI) train --out runs/reference-cvae --overwrite --conditional --hidden 32 --latent 4 --epochs 5 --limit 10000 --seed 1
+REFERENCE_CVAE_EXPORT := $(CLI) export --checkpoint runs/reference-cvae --out models/reference-cvae
+REFERENCE_HVAE_TRAIN := $(CLI) train --out runs/reference-hvae --overwrite --arch hierarchical --layers 32:8/16:4 --prior vamp --pseudo-inputs 6 --binarize --epochs 5 --limit 10000 --seed 1
+REFERENCE_HVAE_EXPORT := $(CLI) export --checkpoint runs/reference-hvae --out models/reference-hvae
 reference-model: build data
 	$(REFERENCE_TRAIN)
 	$(REFERENCE_EXPORT)
 	printf '# models/reference was produced by `make reference-model`, which runs:\n%s\n%s\n' '$(REFERENCE_TRAIN)' '$(REFERENCE_EXPORT)' > models/reference/COMMANDS.txt
+	$(REFERENCE_CVAE_TRAIN)
+	$(REFERENCE_CVAE_EXPORT)
+	printf '# models/reference-cvae was produced by `make reference-model`, which runs:\n%s\n%s\n' '$(REFERENCE_CVAE_TRAIN)' '$(REFERENCE_CVAE_EXPORT)' > models/reference-cvae/COMMANDS.txt
+	$(REFERENCE_HVAE_TRAIN)
+	$(REFERENCE_HVAE_EXPORT)
+	printf '# models/reference-hvae was produced by `make reference-model`, which runs:\n%s\n%s\n' '$(REFERENCE_HVAE_TRAIN)' '$(REFERENCE_HVAE_EXPORT)' > models/reference-hvae/COMMANDS.txt
 
 ## bench: every BenchmarkDotNet benchmark in bench/ (Release), then the vae-serve load benchmark (bench-serve); results under
 ## out/bench/. The ML.NET and serving benchmarks measure the demo model: made here (as make demo makes it) when models/mnist has none.

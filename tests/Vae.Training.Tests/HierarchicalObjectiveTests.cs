@@ -1,6 +1,7 @@
 using TorchSharp;
 using Vae.Training.Data;
 using Vae.Training.Losses;
+using Vae.Training.Missing;
 using Vae.Training.Models;
 using Vae.Training.Training;
 using static TorchSharp.torch;
@@ -220,6 +221,22 @@ public class HierarchicalObjectiveTests
         string json = (good with { Hierarchy = good.Hierarchy! with { Prior = PriorKind.Vamp } }).ToJson();
         Assert.Contains("\"prior\": \"vamp\"", json);
         Assert.True(VaeConfig.Load(WriteTemp(json)).SameAs(good with { Hierarchy = good.Hierarchy! with { Prior = PriorKind.Vamp } }));
+    }
+
+    [Fact]
+    public void Denoising_missing_data_and_the_autoencoder_objective_are_refused_for_a_hierarchy_naming_the_option()
+    {
+        using HierarchicalVae model = LinearGaussianHierarchy.Create();
+        string denoise = Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainOptions { Denoise = new InputCorruption(CorruptionKind.Gaussian, 0.3) })).Message;
+        Assert.Contains("TrainOptions.Denoise is set", denoise);
+        string missing = Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainOptions { Missing = new MissingMask(MaskKind.BottomHalf) })).Message;
+        Assert.Contains("TrainOptions.Missing is set", missing);
+        var good = LinearGaussianHierarchy.Config(PriorKind.StandardNormal);
+        Assert.Contains("hierarchical architecture is a VAE", Assert.Throws<ArgumentException>(() => (good with { Objective = Objective.Autoencoder }).Validate()).Message);
+        // the bound itself refuses a damaged input, for callers that skip the trainer
+        using Tensor x = zeros(3, model.Config.InputSize);
+        using Tensor damaged = x + 0.1;
+        Assert.Throws<ArgumentException>(() => Bounds.NegElbo(model, damaged, x, null, null, KlWeights.Unit));
     }
 
     private static string WriteTemp(string text)
