@@ -94,7 +94,7 @@ pictures:
 	$(CLI) interpolate --model models/mnist --from 0 --to 1 --out $(PICTURES)/interpolation.png
 	$(CLI) anomalies --model models/mnist --out $(PICTURES)/anomalies.png
 	$(CLI) curves --run runs/mnist --out $(PICTURES)/curves.png
-	$(CLI) latent-map --model models/mnist --pairs 3 --out $(PICTURES)/latent-pairs.png
+	$(CLI) latent-map --model models/mnist --pairs 3 --count 2000 --out $(PICTURES)/latent-pairs.png
 	$(CLI) generate --model models/mnist-cvae --per-class --grid 10 --out $(PICTURES)/conditional.png
 	$(CLI) impute --model models/mnist-impute --mask bottom-half --out $(PICTURES)/imputation.png
 

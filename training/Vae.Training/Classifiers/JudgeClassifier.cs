@@ -74,7 +74,7 @@ public sealed class JudgeClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new JudgeOptions()).Validate();
-        if (train.Labels is null) throw new ArgumentException("the judge's training data has no labels; expected labelled samples (MNIST, image sub-folders per class, --label-column).", nameof(train));
+        if (train.Labels is null) throw new ArgumentException("the judge's training data has no labels; expected labelled samples (MNIST, image sub-folders per class, or a CSV label column).", nameof(train));
         if (train.Count == 0) throw new ArgumentException("the judge's training data has no samples.", nameof(train));
         if (train.ClassCount < 2) throw new ArgumentException($"the judge's training data has {train.ClassCount} class; expected at least 2.", nameof(train));
         if (train.Labels.Min() < 0) throw new ArgumentException($"the judge's training data has label {train.Labels.Min()}; expected labels from 0.", nameof(train));

@@ -45,7 +45,7 @@ public sealed class TensorSet : IDisposable
         int firstMissing = Array.FindIndex(data.Features, float.IsNaN);
         if (firstMissing >= 0 && !allowMissing)
             throw new ArgumentException($"{name}: sample {firstMissing / size}, value {firstMissing % size} is missing (NaN); to learn from incomplete data " +
-                                        $"train with {nameof(TrainOptions)}.{nameof(TrainOptions.Missing)} (--missing allow).", name);
+                                        $"train with {nameof(TrainOptions)}.{nameof(TrainOptions.Missing)}.", name);
         if (config.Likelihood == Likelihood.Bernoulli)
         {
             if (firstMissing < 0) data.CheckUnitInterval(name);
