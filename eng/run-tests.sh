@@ -9,7 +9,8 @@ trap 'rm -f "$log"' EXIT
 dotnet build pipeline.sln -c "$config" -nologo -v:q 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 if [ "$status" -eq 0 ]; then
-  dotnet test pipeline.sln -c "$config" --no-build -nologo 2>&1 | tee -a "$log"
+  # a test that hangs fails after 10 minutes naming itself, with a dump of its host, instead of stalling the run
+  dotnet test pipeline.sln -c "$config" --no-build -nologo --blame-hang-timeout 10m --blame-hang-dump-type mini 2>&1 | tee -a "$log"
   status=${PIPESTATUS[0]}
 fi
 # VSTest prints one summary per test project: "Passed!  - Failed:     0, Passed:    24, Skipped: ..."
