@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Vae.Server;
+using Vae.Server.Hosting;
 using Vae.Server.Models;
 
-namespace Vae.Server.Hosting;
+namespace Vae.Serve.Commands;
 
 /// <summary>
 /// <c>vae-serve [options]</c>: the HTTP model server. Options given on the command line override appsettings.json and

@@ -1,15 +1,14 @@
 using System.CommandLine;
-using Vae.Server.Bench;
-using Vae.Server.Hosting;
 
-namespace Vae.Server;
+namespace Vae.Serve.Commands;
 
 /// <summary>
 /// The <c>vae-serve</c> program: <c>vae-serve bench</c> measures an execution provider on a model folder; every other
-/// command line starts the HTTP model server. The two applications (CPU and GPU builds) call <see cref="Main"/>.
+/// command line starts the HTTP model server. The entry point of both applications (the GPU build compiles this folder
+/// too): the flags live here, the server and the benchmark in the Vae.Server library, in its API terms.
 /// Exit codes: 0 success, 1 runtime error (one <c>error:</c> line on stderr), 2 usage error.
 /// </summary>
-public static class VaeServe
+internal static class VaeServe
 {
     /// <summary>Runs the program with <paramref name="args"/>; returns the process exit code.</summary>
     public static int Main(string[] args)

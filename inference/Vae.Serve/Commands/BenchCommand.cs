@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Vae.Inference;
+using Vae.Server;
+using Vae.Server.Bench;
 
-namespace Vae.Server.Bench;
+namespace Vae.Serve.Commands;
 
 /// <summary><c>vae-serve bench</c>: one execution provider on one model folder, as text or one JSON object.</summary>
 internal static class BenchCommand

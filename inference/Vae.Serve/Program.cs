@@ -1,2 +1,0 @@
-// vae-serve with ONNX Runtime's CPU build; everything else lives in Vae.Server.
-return Vae.Server.VaeServe.Main(args);
